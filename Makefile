@@ -1,0 +1,51 @@
+# Two commands: `make run` and `make test`. Each does the idempotent set-up first.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEB_PACKAGES := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio pulseaudio-utils sox
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ARGS ?=
+
+.PHONY: run test setup system-deps venv lint typecheck unit bench clean
+
+run: setup
+	$(BIN)/broadcaster demo $(ARGS)
+
+test: setup lint typecheck
+	$(BIN)/pytest -q $(ARGS)
+
+setup: system-deps venv
+
+# Debian packages: installed only when one is missing, so a second run costs nothing.
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# The virtual environment is rebuilt when pyproject.toml changes.
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/interrupt_latency.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts

@@ -1,0 +1,404 @@
+"""The core: one thread that owns the speakers.
+
+Everything that wants air (the announcer's queue, service-desk pages, emergencies, later the
+programme) comes in through the inbox; the output's events come in the same way. The core
+thread is the only one that changes state: it asks the pure arbiter what should be on air,
+drives the output to match, and writes the play log. Listeners (the SSE stream) are told of
+every change.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from broadcaster.arbiter import ArbiterState, BedMode, Decision, decide
+from broadcaster.audio.output import AudioOutput, MediaError, MediaInfo, OutputEvent
+from broadcaster.audio.output import OutputEventKind as Ev
+from broadcaster.bed import LAYER as BED
+from broadcaster.bed import Bed, MusicSource
+from broadcaster.clock import Clock
+from broadcaster.playlog import Outcome, PlayLog
+from broadcaster.requests import Kind, Request
+from broadcaster.settings import AudioSettings
+
+log = logging.getLogger(__name__)
+VOICE = "voice"
+T = TypeVar("T")
+Listener = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class _OnAir:
+    request: Request
+    token: int = 0
+    segment: int = 0
+    plays: int = 0  # complete passes (an emergency repeats)
+    row_id: int | None = None
+    started_at: datetime | None = None
+    segment_started_at: datetime | None = None
+
+
+class Core:
+    """Owns the arbiter state; every method whose name does not start with ``_`` is safe to
+    call from any thread."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        output: AudioOutput,
+        playlog: PlayLog,
+        music: MusicSource,
+        audio: AudioSettings,
+    ) -> None:
+        self._clock, self._output, self._log, self._audio = clock, output, playlog, audio
+        self._inbox: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._timers: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._timer_seq = itertools.count()
+        self._tokens = itertools.count(1)
+        self._seqs = itertools.count(1)
+        self._listeners: list[Listener] = []
+        self._listeners_lock = threading.Lock()
+        self._on_air: _OnAir | None = None
+        self._emergency: Request | None = None
+        self._queue: tuple[Request, ...] = ()
+        self._snapshot: dict[str, Any] = {}
+        self._snapshot_lock = threading.Lock()
+        self.bed = Bed(
+            output=output, playlog=playlog, clock=clock, source=music, audio=audio,
+            new_token=lambda: next(self._tokens), post=self._inbox.put,
+            schedule=self._schedule, changed=self._changed,
+        )  # fmt: skip
+        self._refresh_snapshot()
+
+    # -- thread-safe entry points ----------------------------------------------------------
+    def start(self) -> None:
+        """Connect to the output and start the music bed (runs on the core thread)."""
+        self._output.start(self._on_output_event)
+        self.post(self.bed.start)
+
+    def post(self, action: Callable[[], None]) -> None:
+        self._inbox.put(action)
+
+    def call(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run ``fn(*args)`` on the core thread; the future carries its result."""
+        future: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn(*args))
+            except Exception as exc:  # handed to the caller, who decides what a person sees
+                future.set_exception(exc)
+
+        self._inbox.put(run)
+        return future
+
+    def submit(self, request: Request) -> Future[Request]:
+        return self.call(self._submit, request)
+
+    def cancel(self, request_id: int, by: str) -> Future[bool]:
+        return self.call(self._cancel, request_id, by)
+
+    def start_emergency(self, request: Request) -> Future[Request]:
+        return self.call(self._start_emergency, request)
+
+    def clear_emergency(self, by: str) -> Future[bool]:
+        return self.call(self._clear_emergency, by)
+
+    def preflight(self, path: Path) -> Future[MediaInfo]:
+        """Check a file through the real output before anything is queued."""
+        future: Future[MediaInfo] = Future()
+
+        def done(result: MediaInfo | MediaError) -> None:
+            if isinstance(result, MediaError):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+        self._output.preflight(path, done)
+        return future
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._listeners_lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._listeners_lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._snapshot_lock:
+            return dict(self._snapshot)
+
+    # -- driving: a real thread, or a simulator stepping a virtual clock --------------------
+    def run_forever(self, stop: threading.Event) -> None:
+        """The core thread's loop: wait for a message or the next timer, then act."""
+        while not stop.is_set():
+            due = self.next_timer()
+            timeout = 0.25
+            if due is not None:
+                timeout = min(timeout, max(0.0, (due - self._clock.now()).total_seconds()))
+            try:
+                action = self._inbox.get(timeout=timeout)
+            except queue.Empty:
+                pass
+            else:
+                self._run(action)
+            self.process_pending()
+
+    def process_pending(self) -> None:
+        """Handle every waiting message and every timer that is due now."""
+        while True:
+            try:
+                action = self._inbox.get_nowait()
+            except queue.Empty:
+                if not self._timers or self._timers[0][0] > self._clock.now():
+                    return
+                _, _, action = heapq.heappop(self._timers)
+            self._run(action)
+
+    def next_timer(self) -> datetime | None:
+        return self._timers[0][0] if self._timers else None
+
+    def shutdown(self) -> None:
+        """Called on the core thread's way out: close open rows and stop playing."""
+        self.process_pending()
+        if self._on_air is not None:
+            self._finish_on_air(Outcome.CANCELLED, "daemon stopped")
+        self.bed.stop()
+
+    # -- handlers (core thread only) --------------------------------------------------------
+    def _run(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except Exception:  # one bad message must not silence the building
+            log.exception("core action failed")
+
+    def _submit(self, request: Request) -> Request:
+        request = replace(request, seq=next(self._seqs))
+        self._queue = (*self._queue, request)
+        self._changed("queued", {"id": request.id, "kind": request.kind.value})
+        self._arbitrate()
+        return request
+
+    def _cancel(self, request_id: int, by: str) -> bool:
+        for request in self._queue:
+            if request.id == request_id:
+                self._queue = tuple(r for r in self._queue if r.id != request_id)
+                self._record_unplayed(request, Outcome.CANCELLED, f"cancelled by {by}")
+                self._arbitrate()
+                return True
+        on_air = self._on_air
+        if on_air is not None and on_air.request.id == request_id:
+            if on_air.request.kind is Kind.EMERGENCY:
+                return self._clear_emergency(by)
+            self._output.stop(VOICE)
+            self._finish_on_air(Outcome.CANCELLED, f"cancelled by {by}")
+            self._arbitrate()
+            return True
+        return False
+
+    def _start_emergency(self, request: Request) -> Request:
+        request = replace(request, seq=next(self._seqs))
+        self._emergency = request
+        self._arbitrate()
+        self._changed("emergency_started", {"id": request.id, "title": request.title})
+        return request
+
+    def _clear_emergency(self, by: str) -> bool:
+        if self._emergency is None:
+            return False
+        self._emergency = None
+        on_air = self._on_air
+        if on_air is not None and on_air.request.kind is Kind.EMERGENCY:
+            self._output.stop(VOICE)
+            self._finish_on_air(
+                Outcome.COMPLETED, f"cleared by {by} after {on_air.plays + 1} pass(es)"
+            )
+        self._changed("emergency_cleared", {"by": by})
+        self._arbitrate()
+        return True
+
+    def _arbitrate(self) -> None:
+        now = self._clock.now()
+        on_air = self._on_air.request if self._on_air else None
+        decision = decide(ArbiterState(on_air, self._emergency, self._queue), now)
+        self._queue = decision.queue
+        for request in decision.expired:
+            self._record_unplayed(request, Outcome.EXPIRED, "not started before it expired")
+        if decision.preempted is not None:
+            self._preempt(decision)
+        bed_was = self.bed.mode
+        self.bed.set_mode(decision.bed)
+        if decision.voice is not None and (self._on_air is None):
+            self._go_on_air(decision.voice, bed_ready=bed_was is not BedMode.PLAYING)
+        self._refresh_snapshot()
+
+    def _preempt(self, decision: Decision) -> None:
+        assert decision.voice is not None and self._on_air is not None
+        self._output.stop(VOICE)
+        by = f"{decision.voice.kind.value} #{decision.voice.id}"
+        if decision.requeued:
+            detail = f"interrupted by {by}; will play again"
+        elif decision.preempted is not None and decision.preempted.kind is Kind.EMERGENCY:
+            detail = f"replaced by {by}"
+        else:
+            detail = f"interrupted by {by}; not repeated"
+        self._finish_on_air(Outcome.PREEMPTED, detail)
+
+    def _go_on_air(self, request: Request, *, bed_ready: bool) -> None:
+        self._on_air = _OnAir(request)
+        self._changed("voice_next", {"id": request.id, "kind": request.kind.value})
+        if request.kind is Kind.EMERGENCY or bed_ready or self._audio.duck_fade_ms == 0:
+            self._play_segment()
+        else:
+            # Duck first, then speak: the bed's fade runs before the first word.
+            wait = timedelta(milliseconds=self._audio.duck_fade_ms)
+            target = self._on_air
+            self._schedule(self._clock.now() + wait, lambda: self._play_segment(target))
+
+    def _play_segment(self, expected: _OnAir | None = None) -> None:
+        on_air = self._on_air
+        if on_air is None or (expected is not None and on_air is not expected):
+            return
+        on_air.token = next(self._tokens)
+        segment = on_air.request.segments[on_air.segment]
+        self._output.play(VOICE, segment.path, token=on_air.token)
+
+    def _on_output_event(self, event: OutputEvent) -> None:
+        # Called on the output's thread: only enqueue (never call the output back from here).
+        self._inbox.put(lambda: self._handle_output_event(event))
+
+    def _handle_output_event(self, event: OutputEvent) -> None:
+        if event.layer == BED:
+            self.bed.on_event(event)
+            self._refresh_snapshot()
+            return
+        on_air = self._on_air
+        if on_air is None or event.token != on_air.token:
+            return
+        if event.kind is Ev.STARTED:
+            on_air.segment_started_at = event.at
+            if on_air.row_id is None:
+                on_air.started_at = event.at
+                on_air.row_id = self._open_row(on_air, event.at)
+                self._changed("voice_started", {"id": on_air.request.id, "at": event.at})
+        elif event.kind is Ev.FAILED:
+            self._finish_on_air(Outcome.FAILED, event.detail or "the player reported an error")
+            self._arbitrate()
+        elif event.kind is Ev.ENDED:
+            self._segment_ended(on_air, event.at)
+
+    def _segment_ended(self, on_air: _OnAir, at: datetime) -> None:
+        segment = on_air.request.segments[on_air.segment]
+        played = (at - (on_air.segment_started_at or at)).total_seconds() * 1000
+        if segment.duration_ms > 1000 and played < segment.duration_ms / 2:
+            detail = f"{segment.path.name} stopped after {played:.0f} ms"
+            self._finish_on_air(Outcome.FAILED, detail)
+            self._arbitrate()
+            return
+        if on_air.segment + 1 < len(on_air.request.segments):
+            on_air.segment += 1
+            self._play_segment()
+        elif on_air.request.kind is Kind.EMERGENCY:
+            on_air.segment, on_air.plays = 0, on_air.plays + 1
+            gap = timedelta(milliseconds=self._audio.emergency_gap_ms)
+            self._schedule(at + gap, lambda: self._play_segment(on_air))
+        else:
+            self._finish_on_air(Outcome.COMPLETED, "")
+            self._arbitrate()
+
+    def _finish_on_air(self, outcome: Outcome, detail: str) -> None:
+        on_air, self._on_air = self._on_air, None
+        assert on_air is not None
+        now = self._clock.now()
+        if on_air.row_id is None:
+            self._record_unplayed(on_air.request, outcome, detail)
+        else:
+            self._log.close(on_air.row_id, ended_at=now, outcome=outcome, detail=detail)
+        self._changed("voice_ended", {"id": on_air.request.id, "outcome": outcome.value})
+
+    def _open_row(self, on_air: _OnAir, started_at: datetime) -> int:
+        request = on_air.request
+        return self._log.open(
+            layer=VOICE, kind=request.kind.value, title=request.title,
+            media_path=" + ".join(str(s.path) for s in request.segments),
+            requested_by=request.requested_by, requested_at=request.requested_at,
+            planned_at=request.planned_at, started_at=started_at,
+            detail="replayed after an interruption" if request.requeued else "",
+            duck_db=None if request.kind is Kind.EMERGENCY else self._audio.duck_db,
+        )  # fmt: skip
+
+    def _record_unplayed(self, request: Request, outcome: Outcome, detail: str) -> None:
+        self._log.record(
+            layer=VOICE, kind=request.kind.value, title=request.title,
+            media_path=" + ".join(str(s.path) for s in request.segments),
+            requested_by=request.requested_by, requested_at=request.requested_at,
+            planned_at=request.planned_at, ended_at=self._clock.now(), outcome=outcome.value,
+            detail=detail,
+        )  # fmt: skip
+
+    def _schedule(self, when: datetime, action: Callable[[], None]) -> None:
+        heapq.heappush(self._timers, (when, next(self._timer_seq), action))
+
+    # -- what listeners see -----------------------------------------------------------------
+    def _changed(self, kind: str, data: dict[str, Any]) -> None:
+        self._refresh_snapshot()
+        payload = {"event": kind, "at": self._clock.now().isoformat(), **data}
+        for key, value in payload.items():
+            if isinstance(value, datetime):
+                payload[key] = value.isoformat()
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(kind, payload)
+            except Exception:
+                log.exception("a status listener failed")
+
+    def _refresh_snapshot(self) -> None:
+        on_air = self._on_air
+        snapshot = {
+            "bed": {
+                "mode": self.bed.mode.value,
+                "volume_db": self.bed.target_db() if self.bed.mode is not BedMode.STOPPED else None,
+                "title": self.bed.current.info.path.stem if self.bed.current else None,
+                "duration_ms": self.bed.current.info.duration_ms if self.bed.current else None,
+            },
+            "voice": None if on_air is None else {
+                **_describe(on_air.request),
+                "segment": on_air.segment,
+                "plays": on_air.plays,
+                "started_at": on_air.started_at.isoformat() if on_air.started_at else None,
+            },
+            "ducked": self.bed.mode is BedMode.DUCKED,
+            "emergency": None if self._emergency is None else _describe(self._emergency),
+            "queue": [_describe(r) for r in self._queue],
+            "fault": self.bed.fault or self._output.fault(),
+        }  # fmt: skip
+        with self._snapshot_lock:
+            self._snapshot = snapshot
+
+
+def _describe(request: Request) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "kind": request.kind.value,
+        "title": request.title,
+        "requested_by": request.requested_by,
+        "requested_at": request.requested_at.isoformat(),
+        "expires_at": request.expires_at.isoformat() if request.expires_at else None,
+    }

@@ -1,0 +1,142 @@
+"""The play log: one row for every item that played, or was meant to and did not.
+
+It is the announcer's handover record and the advertisers' proof of play, so rows are written
+as things happen (a row is opened when an item starts and closed when it ends) and never
+deleted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+
+class Outcome(StrEnum):
+    COMPLETED = "completed"
+    PREEMPTED = "preempted"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class PlayLogBase(SQLModel):
+    layer: str = Field(max_length=16)
+    kind: str = Field(max_length=16, index=True)
+    title: str = Field(max_length=300)
+    media_path: str | None = Field(default=None, max_length=1000)
+    requested_by: str = Field(max_length=120)
+    requested_at: datetime | None = None
+    planned_at: datetime | None = None
+    started_at: datetime | None = Field(default=None, index=True)
+    ended_at: datetime | None = None
+    outcome: str | None = Field(default=None, max_length=16, index=True)  # None: on air now
+    detail: str = Field(default="", max_length=1000)
+    duck_db: float | None = None
+
+
+class PlayLogEntry(PlayLogBase, table=True):
+    __tablename__ = "play_log"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class PlayLogPublic(PlayLogBase):
+    id: int
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite gives naive datetimes back; every instant in the log is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class PlayLog:
+    """Writes and reads play-log rows."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def open(self, **fields: object) -> int:
+        """Record an item that has just started; returns the row id to close later."""
+        with Session(self._engine) as session:
+            row = PlayLogEntry.model_validate(fields)
+            session.add(row)
+            session.commit()
+            assert row.id is not None
+            return row.id
+
+    def close(self, row_id: int, *, ended_at: datetime, outcome: Outcome, detail: str = "") -> None:
+        with Session(self._engine) as session:
+            row = session.get(PlayLogEntry, row_id)
+            if row is None:
+                return
+            row.ended_at = ended_at
+            row.outcome = outcome.value
+            if detail:
+                row.detail = f"{row.detail}; {detail}" if row.detail else detail
+            session.add(row)
+            session.commit()
+
+    def record(self, **fields: object) -> int:
+        """Record an item that is already over (failed, expired, skipped...)."""
+        return self.open(**fields)
+
+    def query(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Sequence[str] = (),
+        outcomes: Sequence[str] = (),
+        limit: int = 1000,
+    ) -> list[PlayLogPublic]:
+        """Rows in time order (by start, or by request time for items that never started)."""
+        stamp = col(PlayLogEntry.id)
+        statement = select(PlayLogEntry).order_by(stamp)
+        if since is not None:
+            statement = statement.where(col(PlayLogEntry.requested_at) >= since)
+        if until is not None:
+            statement = statement.where(col(PlayLogEntry.requested_at) < until)
+        if kinds:
+            statement = statement.where(col(PlayLogEntry.kind).in_(list(kinds)))
+        if outcomes:
+            statement = statement.where(col(PlayLogEntry.outcome).in_(list(outcomes)))
+        with Session(self._engine) as session:
+            rows = session.exec(statement.limit(limit)).all()
+        result = []
+        for row in rows:
+            public = PlayLogPublic.model_validate(row)
+            for name in ("requested_at", "planned_at", "started_at", "ended_at"):
+                setattr(public, name, _utc(getattr(public, name)))
+            result.append(public)
+        return result
+
+
+CSV_COLUMNS = [
+    "id", "layer", "kind", "title", "media_path", "requested_by", "requested_at", "planned_at",
+    "started_at", "ended_at", "outcome", "detail", "duck_db",
+]  # fmt: skip
+
+
+def to_csv(rows: Sequence[PlayLogPublic]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        values = []
+        for name in CSV_COLUMNS:
+            value = getattr(row, name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+                value = "'" + value  # a spreadsheet must not run text as a formula
+            values.append("" if value is None else value)
+        writer.writerow(values)
+    return buffer.getvalue()

@@ -1,0 +1,119 @@
+"""Typed settings: defaults, then a TOML file (``--config``), then ``BROADCASTER_*`` variables.
+
+Nested sections use a double underscore in the environment: ``BROADCASTER_AUDIO__DUCK_DB=-18``.
+Invalid settings stop start-up with a message that names the setting, in English and Chinese.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; the message says which and what to do."""
+
+
+class AudioSettings(BaseModel):
+    output: Literal["default", "pulse", "null"] = Field(
+        "default", description="default: the system's sound; pulse: a named sink; null: silent"
+    )
+    device: str | None = Field(None, description="PulseAudio sink name when output = pulse")
+    duck_db: float = Field(-15.0, ge=-40.0, le=-6.0, description="music level under speech")
+    duck_fade_ms: int = Field(200, ge=0, le=2000)
+    restore_fade_ms: int = Field(800, ge=0, le=5000)
+    resume_fade_ms: int = Field(1500, ge=0, le=10000, description="music back after emergency")
+    file_caching_ms: int = Field(100, ge=0, le=300)
+    emergency_gap_ms: int = Field(2000, ge=0, le=10000, description="silence between repeats")
+    chime: Path | None = Field(None, description="prompt tone before pages; demo chime if unset")
+    alert: Path | None = Field(None, description="emergency alert tone; demo tone if unset")
+
+
+class HttpSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BROADCASTER_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Field(Path("data"), description="generated audio, database, cache")
+    database_url: str | None = Field(None, description="SQLite file in data_dir if unset")
+    timezone: str = "Asia/Shanghai"
+    music_dir: Path | None = Field(None, description="background music; data_dir/music if unset")
+    http: HttpSettings = HttpSettings()
+    audio: AudioSettings = AudioSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use a name like Asia/Shanghai") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'broadcaster.db').resolve()}"
+
+    @property
+    def music_path(self) -> Path:
+        return self.music_dir or self.data_dir / "music"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment variables win over the TOML file, which is passed as init arguments.
+        return env_settings, init_settings
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (if any) and the environment; raise SettingsError for bad values."""
+    values: dict[str, Any] = {}
+    if config is not None:
+        try:
+            values = tomllib.loads(config.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise SettingsError(
+                f"Config file not found: {config}\n配置文件不存在：{config}"
+            ) from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(
+                f"Config file {config} is not valid TOML: {exc}\n配置文件 {config} 格式错误：{exc}"
+            ) from exc
+    values.update(overrides)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc)) from exc
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = ["Invalid settings / 设置无效:"]
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"])
+        env = "BROADCASTER_" + "__".join(str(part).upper() for part in error["loc"])
+        got = error.get("input")
+        lines.append(
+            f"- {name} (or {env}): {error['msg']} (got {got!r}).\n"
+            f"  设置项 {name} 的值 {got!r} 无效：{error['msg']}。请修改配置文件或环境变量 {env}。"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,47 @@
+"""Where the music bed's next track comes from: a fixed list, or a folder, played round and round.
+
+Neither checks that files are playable: the bed pre-flights each track before it is due, skips
+and logs the bad ones, so a missing or damaged file in a list costs no air time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+AUDIO_SUFFIXES = {".mp3", ".m4a", ".aac", ".flac", ".ogg", ".oga", ".opus", ".wav"}
+
+
+class TrackList:
+    """An explicit list of files, in order, cycled."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths = list(paths)
+        self._next = 0
+
+    def tracks(self) -> list[Path]:
+        return list(self._paths)
+
+    def next_track(self) -> Path | None:
+        paths = self.tracks()
+        if not paths:
+            return None
+        path = paths[self._next % len(paths)]
+        self._next = (self._next + 1) % len(paths)
+        return path
+
+    def size(self) -> int:
+        return len(self.tracks())
+
+
+class FolderPlaylist(TrackList):
+    """Every audio file under a folder, sorted by path, cycled; files added during the day join
+    at the next round."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__([])
+        self._root = root
+
+    def tracks(self) -> list[Path]:
+        if not self._root.is_dir():
+            return []
+        return sorted(p for p in self._root.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)

@@ -1,0 +1,111 @@
+"""Factories for requests and a core wired to fakes on a virtual clock."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+
+from broadcaster.audio.fake_output import FakeOutput
+from broadcaster.clock import FakeClock
+from broadcaster.core import Core
+from broadcaster.db import make_engine
+from broadcaster.playlog import PlayLog, PlayLogPublic
+from broadcaster.requests import Kind, Request, Segment
+from broadcaster.settings import AudioSettings
+from broadcaster.simulation import VirtualDriver
+from playlists.sources import TrackList
+
+T = TypeVar("T")
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+def request(
+    kind: Kind = Kind.ANNOUNCEMENT,
+    *,
+    title: str = "",
+    seq: int = 0,
+    at: datetime = T0,
+    expires_in: float | None = None,
+    segments: tuple[Segment, ...] = (Segment(Path("/audio/speech.wav"), 5000),),
+    requested_by: str = "test",
+) -> Request:
+    return Request(
+        kind=kind,
+        title=title or f"{kind.value} {seq}",
+        segments=segments,
+        requested_by=requested_by,
+        requested_at=at,
+        expires_at=at + timedelta(seconds=expires_in) if expires_in is not None else None,
+        seq=seq,
+    )
+
+
+@dataclass
+class Rig:
+    clock: FakeClock
+    output: FakeOutput
+    core: Core
+    driver: VirtualDriver
+    playlog: PlayLog
+    engine: Engine
+
+    def run(self, seconds: float) -> None:
+        self.driver.run_for(seconds)
+
+    def done(self, future: Future[T]) -> T:
+        """Let the core handle what is waiting, then return the future's result."""
+        self.core.process_pending()
+        return future.result(timeout=0)
+
+    def log(self) -> list[PlayLogPublic]:
+        return self.playlog.query()
+
+
+MUSIC = [Path(f"/music/{name}.ogg") for name in ("one", "two", "three")]
+CHIME = Segment(Path("/audio/chime.wav"), 2000)
+SPEECH = Segment(Path("/audio/speech.wav"), 5000)
+ALERT = Segment(Path("/audio/alert.wav"), 3000)
+MESSAGE = Segment(Path("/audio/evacuate.wav"), 6000)
+
+
+def make_rig(
+    tmp_path: Path,
+    *,
+    music: list[Path] | None = None,
+    durations: dict[Path, int] | None = None,
+    audio: AudioSettings | None = None,
+) -> Rig:
+    """A core on fakes: three 3-minute tracks, a virtual clock at T0 and a real SQLite log."""
+    clock = FakeClock(T0)
+    known = {path: 180_000 for path in MUSIC}
+    known.update({s.path: s.duration_ms for s in (CHIME, SPEECH, ALERT, MESSAGE)})
+    known.update(durations or {})
+
+    def probe(path: Path) -> int:
+        from broadcaster.audio.output import MediaError
+
+        if path not in known:
+            raise MediaError(f"file not found: {path}")
+        if known[path] <= 0:
+            raise MediaError(f"not playable audio: {path}")
+        return known[path]
+
+    output = FakeOutput(clock, probe=probe)
+    engine = make_engine(f"sqlite:///{tmp_path / 'log.db'}")
+    playlog = PlayLog(engine)
+    core = Core(
+        clock=clock,
+        output=output,
+        playlog=playlog,
+        music=TrackList(music if music is not None else MUSIC),
+        audio=audio or AudioSettings(),
+    )
+    core.start()
+    rig = Rig(clock, output, core, VirtualDriver(clock, output, core), playlog, engine)
+    rig.driver.run_until(T0)
+    return rig

@@ -1,0 +1,33 @@
+"""Real audio files for tests, made with ffmpeg (never committed)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def make_tone(
+    path: Path, seconds: float, freq: float = 440.0, *, level_db: float = -12.0, rate: int = 44100
+) -> Path:
+    """A sine tone at ``freq`` Hz and ``level_db`` dBFS, in the format the suffix names."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    amplitude = 10 ** (level_db / 20)
+    expr = f"aevalsrc={amplitude:.6f}*sin(2*PI*{freq}*t):s={rate}:d={seconds}"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", expr, "-ac", "2", str(path)],
+        check=True,
+    )
+    return path
+
+
+def make_corrupt(path: Path, size: int = 4096) -> Path:
+    """Random bytes with an audio file's name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes((i * 7919 + 13) % 251 for i in range(size)))
+    return path
+
+
+def make_empty(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"")
+    return path
