@@ -1,0 +1,141 @@
+"""The HTTP face: JSON API under /api/v1, server-sent events, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query
+from fastapi.responses import PlainTextResponse, StreamingResponse
+
+from api.errors import ApiError
+from api.events import event_stream
+from api.media import checked_segment, resolve_in_data_dir
+from api.schemas import Accepted, EmergencyRequest, PageRequest, PlayRequest
+from broadcaster.daemon import Daemon
+from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
+from broadcaster.requests import Kind, Request, Segment
+
+FUTURE_TIMEOUT_S = 5.0
+
+
+def create_app(daemon: Daemon) -> FastAPI:
+    app = FastAPI(
+        title="broadcaster", version="0.1.0", description="Mall broadcast room controller"
+    )
+    core, settings = daemon.core, daemon.settings
+
+    def status() -> dict[str, Any]:
+        snapshot = core.snapshot()
+        layers = {}
+        for layer in ("bed", "voice"):
+            state = daemon.output.layer_state(layer)
+            layers[layer] = {
+                "playing": state.playing,
+                "file": state.path.name if state.path else None,
+                "position_ms": state.position_ms if state.playing else None,
+                "volume_db": state.volume_db if state.playing else None,
+            }
+        return {"now": daemon.clock.now().isoformat(), "timezone": settings.timezone,
+                "layers": layers, **snapshot}  # fmt: skip
+
+    def aware(when: datetime | None) -> datetime | None:
+        # A time without a zone is read in the store's zone.
+        if when is not None and when.tzinfo is None:
+            return when.replace(tzinfo=settings.zone)
+        return when
+
+    async def queue(
+        kind: Kind, body: PlayRequest, segments: list[Segment], received: datetime
+    ) -> Accepted:
+        request = Request(
+            kind=kind, title=body.title or segments[-1].path.stem, segments=tuple(segments),
+            requested_by=body.requested_by, requested_at=received,
+            expires_at=aware(body.expires_at),
+        )  # fmt: skip
+        accepted = core.submit(request).result(FUTURE_TIMEOUT_S)
+        position = next(
+            (i for i, r in enumerate(core.snapshot()["queue"]) if r["id"] == accepted.id), None
+        )
+        return Accepted(id=accepted.id, kind=kind.value, title=accepted.title,
+                        queue_position=position)  # fmt: skip
+
+    @app.get("/api/v1/health")
+    def health() -> dict[str, Any]:
+        return {"ok": True, "fault": core.snapshot().get("fault")}
+
+    @app.get("/api/v1/status")
+    def get_status() -> dict[str, Any]:
+        return status()
+
+    @app.post("/api/v1/announcements", status_code=202)
+    async def announce(body: PlayRequest) -> Accepted:
+        received = daemon.clock.now()
+        path = resolve_in_data_dir(body.file, settings.data_dir)
+        return await queue(Kind.ANNOUNCEMENT, body, [await checked_segment(core, path)], received)
+
+    @app.post("/api/v1/pages", status_code=202)
+    async def page(body: PageRequest) -> Accepted:
+        received = daemon.clock.now()
+        path = resolve_in_data_dir(body.file, settings.data_dir)
+        segments = [await checked_segment(core, path)]
+        if body.chime:
+            segments.insert(0, await checked_segment(core, daemon.chime))
+        return await queue(Kind.PAGE, body, segments, received)
+
+    @app.delete("/api/v1/queue/{request_id}")
+    def cancel(request_id: int, requested_by: str = "api") -> dict[str, Any]:
+        if not core.cancel(request_id, requested_by).result(FUTURE_TIMEOUT_S):
+            raise ApiError(404, "unknown_request",
+                           f"No waiting or playing request has id {request_id}.",
+                           f"没有编号为 {request_id} 的待播或正在播放的请求。")  # fmt: skip
+        return {"cancelled": request_id}
+
+    @app.post("/api/v1/emergency", status_code=202)
+    async def emergency(body: EmergencyRequest) -> Accepted:
+        received = daemon.clock.now()
+        segments = [await checked_segment(core, daemon.alert)]
+        if body.file:
+            path = resolve_in_data_dir(body.file, settings.data_dir)
+            segments.append(await checked_segment(core, path))
+        request = Request(
+            kind=Kind.EMERGENCY, title=body.title, segments=tuple(segments),
+            requested_by=body.requested_by, requested_at=received,
+        )  # fmt: skip
+        started = core.start_emergency(request).result(FUTURE_TIMEOUT_S)
+        return Accepted(id=started.id, kind="emergency", title=started.title)
+
+    @app.delete("/api/v1/emergency")
+    def clear_emergency(requested_by: str = "api") -> dict[str, Any]:
+        if not core.clear_emergency(requested_by).result(FUTURE_TIMEOUT_S):
+            raise ApiError(409, "no_emergency", "No emergency is active.", "当前没有紧急广播。")
+        return {"cleared": True}
+
+    @app.get("/api/v1/log", response_model=None)
+    def play_log(
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: Annotated[list[Kind] | None, Query()] = None,
+        outcome: Annotated[list[Outcome] | None, Query()] = None,
+        limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+        format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    ) -> list[PlayLogPublic] | PlainTextResponse:
+        rows = daemon.playlog.query(
+            since=aware(since), until=aware(until), kinds=[k.value for k in kind or []],
+            outcomes=[o.value for o in outcome or []], limit=limit,
+        )  # fmt: skip
+        if format == "csv":
+            return PlainTextResponse(
+                to_csv(rows), media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="play-log.csv"'},
+            )  # fmt: skip
+        return rows
+
+    @app.get("/api/v1/events")
+    async def events() -> StreamingResponse:
+        return StreamingResponse(
+            event_stream(core, status), media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )  # fmt: skip
+
+    return app

@@ -1,0 +1,93 @@
+"""The composition root: builds settings, database, audio output, core and its thread in order,
+and stops them in reverse. Nothing here runs at import time. The HTTP face (api.server) is put
+on top of a started daemon."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from scripts_library.tones import make_alert_tone, make_chime
+from sqlalchemy.engine import Engine
+
+from broadcaster.audio.output import AudioOutput
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.core import Core
+from broadcaster.db import make_engine
+from broadcaster.playlog import PlayLog
+from broadcaster.settings import Settings
+from playlists.sources import FolderPlaylist
+
+log = logging.getLogger(__name__)
+
+
+def build_output(settings: Settings, clock: Clock) -> AudioOutput:
+    """The VLC output as configured (the only place that chooses it)."""
+    from broadcaster.audio.vlc_output import VlcOutput
+
+    audio = settings.audio
+    return VlcOutput(
+        clock, output=audio.output, device=audio.device, file_caching_ms=audio.file_caching_ms
+    )
+
+
+class Daemon:
+    """The running broadcaster, minus its HTTP face."""
+
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, output: AudioOutput | None = None
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self._output = output
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.engine: Engine | None = None
+
+    @property
+    def chime(self) -> Path:
+        return self.settings.audio.chime or self.settings.data_dir / "tones" / "chime.wav"
+
+    @property
+    def alert(self) -> Path:
+        return self.settings.audio.alert or self.settings.data_dir / "tones" / "alert.wav"
+
+    def start(self) -> None:
+        """1. data dir and tones, 2. database, 3. audio output, 4. core and its thread."""
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if settings.audio.chime is None and not self.chime.exists():
+            make_chime(self.chime)
+        if settings.audio.alert is None and not self.alert.exists():
+            make_alert_tone(self.alert)
+        self.engine = make_engine(settings.db_url)
+        self.playlog = PlayLog(self.engine)
+        self.output = self._output or build_output(settings, self.clock)
+        self.core = Core(
+            clock=self.clock,
+            output=self.output,
+            playlog=self.playlog,
+            music=FolderPlaylist(settings.music_path),
+            audio=settings.audio,
+        )
+        self.core.start()
+        self._thread = threading.Thread(target=self._run_core, name="broadcaster-core", daemon=True)
+        self._thread.start()
+        log.info("broadcaster started; music from %s", settings.music_path)
+
+    def _run_core(self) -> None:
+        self.core.run_forever(self._stop)
+        self.core.shutdown()
+
+    def stop(self) -> None:
+        """Reverse order: core thread (closes open log rows), output, database."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        if hasattr(self, "output"):
+            self.output.close()
+        if self.engine is not None:
+            self.engine.dispose()
+            self.engine = None

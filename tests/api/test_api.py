@@ -1,0 +1,154 @@
+"""The JSON API against a daemon on a fake output (the real-VLC path is tests/test_end_to_end)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from broadcaster.audio.fake_output import FakeOutput
+from broadcaster.clock import FakeClock
+from broadcaster.daemon import Daemon
+from broadcaster.settings import load_settings
+from tests.kit.factories import T0
+from tests.kit.media import make_corrupt, make_empty, make_tone
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[Daemon]:
+    data = tmp_path / "data"
+    make_tone(data / "music" / "a.wav", 120, 220)
+    make_tone(data / "announcements" / "hello.wav", 2, 440)
+    make_corrupt(data / "announcements" / "corrupt.mp3")
+    make_empty(data / "announcements" / "empty.wav")
+    (tmp_path / "secret.wav").write_bytes((data / "announcements" / "hello.wav").read_bytes())
+    clock = FakeClock(T0)
+    settings = load_settings(data_dir=data, audio={"output": "null"})
+    d = Daemon(settings, clock=clock, output=FakeOutput(clock))
+    d.start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def client(daemon: Daemon) -> Iterator[TestClient]:
+    with TestClient(create_app(daemon)) as c:
+        yield c
+
+
+def wait_for(predicate, seconds: float = 3.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.01)
+
+
+def test_status_shows_the_bed_playing(client):
+    wait_for(lambda: client.get("/api/v1/status").json()["layers"]["bed"]["playing"])
+    status = client.get("/api/v1/status").json()
+    assert status["layers"]["bed"]["file"] == "a.wav"
+    assert status["ducked"] is False and status["emergency"] is None
+    assert status["timezone"] == "Asia/Shanghai"
+
+
+def test_announcement_is_queued_and_goes_on_air(client, daemon):
+    reply = client.post("/api/v1/announcements", json={"file": "announcements/hello.wav"})
+    assert reply.status_code == 202, reply.text
+    assert reply.json()["kind"] == "announcement"
+    wait_for(lambda: client.get("/api/v1/status").json()["ducked"])
+    assert client.get("/api/v1/status").json()["voice"]["title"] == "hello"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("announcements/missing.wav", "file_not_found"),
+        ("announcements/corrupt.mp3", "not_playable"),
+        ("announcements/empty.wav", "not_playable"),
+        ("announcements", "file_not_found"),
+        ("../secret.wav", "outside_data_dir"),
+        ("/etc/passwd", "outside_data_dir"),
+        ("announcements/../../secret.wav", "outside_data_dir"),
+        ("announcements/hello.wav\x00.txt", "bad_path"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_error_and_nothing_is_queued(client, name, code):
+    reply = client.post("/api/v1/announcements", json={"file": name})
+    assert reply.status_code == 422
+    detail = reply.json()["detail"]
+    assert detail["code"] == code and detail["message"] and detail["message_zh"]
+    assert client.get("/api/v1/status").json()["queue"] == []
+    assert client.get("/api/v1/log", params={"kind": "announcement"}).json() == []
+
+
+def test_hostile_title_is_stored_as_text(client):
+    title = "<script>alert(1)</script>'; DROP TABLE play_log; --"
+    reply = client.post(
+        "/api/v1/pages", json={"file": "announcements/hello.wav", "title": title, "chime": False}
+    )
+    assert reply.status_code == 202
+    queued = client.get("/api/v1/status").json()
+    on_air = [queued["voice"], *queued["queue"]]
+    assert any(item and item["title"] == title for item in on_air)
+    client.delete(f"/api/v1/queue/{reply.json()['id']}")
+    rows = client.get("/api/v1/log").json()
+    assert any(r["title"] == title for r in rows)
+    csv = client.get("/api/v1/log", params={"format": "csv"}).text
+    assert "DROP TABLE" in csv  # the table is still there and the text is data
+
+
+def test_emergency_start_and_clear(client, daemon):
+    assert client.delete("/api/v1/emergency").status_code == 409
+    reply = client.post(
+        "/api/v1/emergency", json={"file": "announcements/hello.wav", "title": "fire"}
+    )
+    assert reply.status_code == 202
+    wait_for(lambda: client.get("/api/v1/status").json()["emergency"] is not None)
+    status = client.get("/api/v1/status").json()
+    assert status["bed"]["mode"] == "stopped" and status["voice"]["kind"] == "emergency"
+    assert client.delete("/api/v1/emergency").status_code == 200
+    wait_for(lambda: client.get("/api/v1/status").json()["emergency"] is None)
+
+
+def test_cancel_unknown_request_is_404(client):
+    reply = client.delete("/api/v1/queue/424242")
+    assert reply.status_code == 404 and reply.json()["detail"]["message_zh"]
+
+
+def test_log_filters_and_csv(client, daemon):
+    client.post("/api/v1/announcements", json={"file": "announcements/hello.wav", "title": "x"})
+    daemon.clock.advance(0.3)  # past the duck fade: the announcement starts
+    wait_for(lambda: client.get("/api/v1/log", params={"kind": "announcement"}).json() != [])
+    rows = client.get("/api/v1/log", params={"kind": "music"}).json()
+    assert rows and all(r["kind"] == "music" for r in rows)
+    assert client.get("/api/v1/log", params={"outcome": "nonsense"}).status_code == 422
+    csv = client.get("/api/v1/log", params={"format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("id,layer,kind,title")
+
+
+def test_events_stream_reports_changes(client, daemon):
+    got: list[str] = []
+
+    def read() -> None:
+        with client.stream("GET", "/api/v1/events") as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event: "):
+                    got.append(line[7:])
+                if "voice_started" in got:
+                    return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    wait_for(lambda: "status" in got)
+    client.post("/api/v1/announcements", json={"file": "announcements/hello.wav"})
+    daemon.clock.advance(0.3)  # past the duck fade
+    reader.join(5)
+    assert "queued" in got and "voice_started" in got
+    assert json.dumps(got)
