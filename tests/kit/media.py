@@ -16,7 +16,7 @@ def make_tone(
     subprocess.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", expr, "-ac", "2", str(path)],
         check=True,
-    )
+    )  # fmt: skip
     return path
 
 
@@ -30,4 +30,11 @@ def make_corrupt(path: Path, size: int = 4096) -> Path:
 def make_empty(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"")
+    return path
+
+
+def make_text(path: Path, text: str = "not audio at all\n" * 40) -> Path:
+    """A plain text file with an audio file's name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
     return path
