@@ -25,10 +25,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts_library.voices.espeak import EspeakVoice  # noqa: E402
-from tests.kit.daemon_process import DaemonProcess  # noqa: E402
-from tests.kit.media import make_tone  # noqa: E402
-from tests.kit.pulse import PulseServer  # noqa: E402
+from scripts_library.voices.espeak import EspeakVoice
+from tests.kit.daemon_process import DaemonProcess
+from tests.kit.media import make_tone
+from tests.kit.pulse import PulseServer
 
 
 def pct(values: list[float], q: float) -> float:
@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=60)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp, PulseServer(Path(tmp) / "pulse") as pulse:
+    with tempfile.TemporaryDirectory() as tmp, PulseServer() as pulse:
         data = Path(tmp) / "data"
         make_tone(data / "music" / "bed.wav", 600, 330, level_db=-14)
         EspeakVoice().render("请注意，这是一条测试广播。", "zh-CN", data / "speech.wav")

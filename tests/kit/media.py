@@ -9,12 +9,14 @@ from pathlib import Path
 def make_tone(
     path: Path, seconds: float, freq: float = 440.0, *, level_db: float = -12.0, rate: int = 44100
 ) -> Path:
-    """A sine tone at ``freq`` Hz and ``level_db`` dBFS, in the format the suffix names."""
+    """A stereo sine tone at ``freq`` Hz and ``level_db`` dBFS in each channel, in the format the
+    suffix names."""
     path.parent.mkdir(parents=True, exist_ok=True)
     amplitude = 10 ** (level_db / 20)
-    expr = f"aevalsrc={amplitude:.6f}*sin(2*PI*{freq}*t):s={rate}:d={seconds}"
+    wave = f"{amplitude:.6f}*sin(2*PI*{freq}*t)"
+    expr = f"aevalsrc={wave}|{wave}:s={rate}:d={seconds}"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", expr, "-ac", "2", str(path)],
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", expr, str(path)],
         check=True,
     )  # fmt: skip
     return path
