@@ -39,12 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         generate_demo(settings)
         if args.no_serve:
             return 0
+    from api.server import serve
     from broadcaster.audio.vlc_output import AudioSetupError
 
     try:
-        from api.server import serve
-
         serve(settings)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except AudioSetupError as exc:
         print(exc, file=sys.stderr)
         return 3

@@ -25,6 +25,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts_library.tones import make_alert_tone, make_chime
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
@@ -52,14 +53,17 @@ class EventLog:
         threading.Thread(target=self._read, args=(url,), daemon=True).start()
 
     def _read(self, url: str) -> None:
-        with httpx.stream("GET", url + "/api/v1/events", timeout=None) as stream:
-            kind = ""
-            for line in stream.iter_lines():
-                if line.startswith("event: "):
-                    kind = line[7:]
-                elif line.startswith("data: "):
-                    with self._lock:
-                        self.events.append({"event": kind, **json.loads(line[6:])})
+        kind = ""
+        try:
+            with httpx.stream("GET", url + "/api/v1/events", timeout=None) as stream:
+                for line in stream.iter_lines():
+                    if line.startswith("event: "):
+                        kind = line[7:]
+                    elif line.startswith("data: "):
+                        with self._lock:
+                            self.events.append({"event": kind, **json.loads(line[6:])})
+        except httpx.HTTPError:
+            return  # the daemon stopped
 
     def wait(self, kind: str, after: int, timeout: float = 5.0, **match: object) -> dict:
         deadline = time.monotonic() + timeout
@@ -90,6 +94,10 @@ def main() -> None:
         data = Path(tmp) / "data"
         make_tone(data / "music" / "bed.wav", 600, 330, level_db=-14)
         EspeakVoice().render("请注意，这是一条测试广播。", "zh-CN", data / "speech.wav")
+        # As `broadcaster demo` does: tones exist before the daemon starts (making them at
+        # start-up would load numpy into the daemon and inflate the RSS figure).
+        make_chime(data / "tones" / "chime.wav")
+        make_alert_tone(data / "tones" / "alert.wav")
         daemon = DaemonProcess(
             data, env=pulse.env, audio__output="pulse", audio__device=pulse.sink
         ).start()

@@ -8,7 +8,6 @@ import logging
 import threading
 from pathlib import Path
 
-from scripts_library.tones import make_alert_tone, make_chime
 from sqlalchemy.engine import Engine
 
 from broadcaster.audio.output import AudioOutput
@@ -16,7 +15,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
 from broadcaster.playlog import PlayLog
-from broadcaster.settings import Settings
+from broadcaster.settings import Settings, SettingsError
 from playlists.sources import FolderPlaylist
 
 log = logging.getLogger(__name__)
@@ -57,10 +56,7 @@ class Daemon:
         """1. data dir and tones, 2. database, 3. audio output, 4. core and its thread."""
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        if settings.audio.chime is None and not self.chime.exists():
-            make_chime(self.chime)
-        if settings.audio.alert is None and not self.alert.exists():
-            make_alert_tone(self.alert)
+        self._ensure_tones()
         self.engine = make_engine(settings.db_url)
         self.playlog = PlayLog(self.engine)
         self.output = self._output or build_output(settings, self.clock)
@@ -75,6 +71,25 @@ class Daemon:
         self._thread = threading.Thread(target=self._run_core, name="broadcaster-core", daemon=True)
         self._thread.start()
         log.info("broadcaster started; music from %s", settings.music_path)
+
+    def _ensure_tones(self) -> None:
+        """Configured tones must exist; the default ones are generated when missing."""
+        for name, configured in (("chime", self.settings.audio.chime),
+                                 ("alert", self.settings.audio.alert)):  # fmt: skip
+            if configured is not None and not configured.is_file():
+                raise SettingsError(
+                    f"audio.{name}: file not found: {configured}\n"
+                    f"audio.{name}：找不到文件 {configured}"
+                )
+        missing = [p for p in (self.chime, self.alert) if not p.exists()]
+        if not missing:
+            return
+        # Imported only when a tone must be made: numpy costs the running daemon ~15 MB.
+        from scripts_library.tones import make_alert_tone, make_chime
+
+        for path, make in ((self.chime, make_chime), (self.alert, make_alert_tone)):
+            if path in missing:
+                make(path)
 
     def _run_core(self) -> None:
         self.core.run_forever(self._stop)

@@ -1,16 +1,14 @@
 """Demo content, generated into the data dir at first run (never committed): synthesised music
-playlists, the chime and alert tones, and a few spoken announcements (espeak-ng)."""
+playlists and a few spoken announcements (espeak-ng)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from playlists.demo_music import synthesize_demo_music
-from scripts_library.tones import make_alert_tone, make_chime
-from scripts_library.voices.espeak import EspeakVoice
-
 from broadcaster.settings import Settings
+from playlists.demo_music import synthesize_demo_music
+from scripts_library.voices.espeak import EspeakVoice
 
 ANNOUNCEMENTS = {
     "welcome_zh": ("zh-CN", "亲爱的顾客朋友们，早上好！欢迎光临本商场，祝您购物愉快。"),
@@ -47,11 +45,7 @@ def generate_demo(settings: Settings, progress: Progress = print) -> list[Path]:
         progress(f"[{done}/{total}] music: {name}")
 
     synthesize_demo_music(settings.music_path, progress=music_progress)
-    tones = data / "tones"
-    for name, make in (("chime.wav", make_chime), ("alert.wav", make_alert_tone)):
-        if not (tones / name).exists():
-            make(tones / name)
-    progress("tones: chime.wav, alert.wav")
+    # The chime and alert tone are made by the daemon itself when missing (Daemon.start).
     voice = EspeakVoice()
     spoken = []
     for index, (name, (language, text)) in enumerate(ANNOUNCEMENTS.items(), start=1):

@@ -25,7 +25,7 @@ class AudioSettings(BaseModel):
     )
     device: str | None = Field(None, description="PulseAudio sink name when output = pulse")
     duck_db: float = Field(-15.0, ge=-40.0, le=-6.0, description="music level under speech")
-    duck_fade_ms: int = Field(200, ge=0, le=2000)
+    duck_fade_ms: int = Field(150, ge=0, le=2000)
     restore_fade_ms: int = Field(800, ge=0, le=5000)
     resume_fade_ms: int = Field(1500, ge=0, le=10000, description="music back after emergency")
     file_caching_ms: int = Field(100, ge=0, le=300)

@@ -30,9 +30,9 @@ def test_announcement_ducks_the_bed_then_speaks_then_restores(tmp_path):
     rig = make_rig(tmp_path)
     rig.run(10)
     rig.core.submit(request(Kind.ANNOUNCEMENT, at=rig.clock.now()))
-    rig.run(0)
+    rig.run(0.1)
     assert rig.output.playing("voice") is None  # duck first ...
-    rig.run(0.2)
+    rig.run(0.05)
     assert rig.output.playing("voice") == SPEECH.path  # ... then speak
     assert rig.output.volume_at("bed") == -15.0
     rig.run(5)
@@ -41,7 +41,7 @@ def test_announcement_ducks_the_bed_then_speaks_then_restores(tmp_path):
     assert rig.output.volume_at("bed") == 0.0
     assert rig.output.playing("bed") == MUSIC[0]  # never stopped
     row = next(r for r in rig.log() if r.kind == "announcement")
-    assert (row.outcome, row.duck_db, row.started_at) == ("completed", -15.0, at(10.2))
+    assert (row.outcome, row.duck_db, row.started_at) == ("completed", -15.0, at(10.15))
 
 
 def test_page_plays_chime_then_speech_and_preempts_an_announcement_that_replays(tmp_path):

@@ -80,3 +80,13 @@ def test_daemon_refuses_a_public_address_until_accounts_exist(tmp_path):
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert proc.returncode == 2 and "127.0.0.1" in proc.stderr
+
+
+def test_a_configured_chime_that_does_not_exist_stops_start_up(tmp_path):
+    env = {"BROADCASTER_AUDIO__CHIME": str(tmp_path / "nope.wav"), "PATH": "/usr/bin:/bin",
+           "BROADCASTER_AUDIO__OUTPUT": "null"}  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "api.cli", "serve"], env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "audio.chime" in proc.stderr and "找不到文件" in proc.stderr
