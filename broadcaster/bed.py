@@ -36,13 +36,30 @@ class MusicSource(Protocol):
     def size(self) -> int: ...
 
 
+@dataclass(frozen=True)
+class Song:
+    """A file the programme plays on the bed itself (welcome music, farewell song)."""
+
+    path: Path
+    title: str
+    requested_by: str
+    planned_at: datetime | None = None
+    cue_key: str | None = None
+    expires_at: datetime | None = None
+
+
 @dataclass
 class _Track:
     info: MediaInfo
     token: int
     start_ms: int
+    song: Song | None = None  # set when the programme asked for this file
     row_id: int | None = None
     started_at: datetime | None = None
+
+    @property
+    def title(self) -> str:
+        return self.song.title if self.song else self.info.path.stem
 
 
 class Bed:
@@ -60,19 +77,18 @@ class Bed:
         post: Callable[[Callable[[], None]], None],
         schedule: Callable[[datetime, Callable[[], None]], None],
         changed: Callable[[str, dict[str, object]], None],
+        track_ended: Callable[[], None],
     ) -> None:
         self._output, self._log, self._clock, self._source = output, playlog, clock, source
         self._audio = audio
-        self._new_token, self._post, self._schedule, self._changed = (
-            new_token,
-            post,
-            schedule,
-            changed,
-        )
+        self._new_token, self._post, self._schedule = new_token, post, schedule
+        self._changed, self._track_ended = changed, track_ended
         self.mode = BedMode.PLAYING
         self.current: _Track | None = None
         self._prepared: MediaInfo | None = None
-        self._resume: tuple[MediaInfo, int] | None = None  # (track, position) after a stop
+        self._resume: tuple[MediaInfo, int, Song | None] | None = None  # after an emergency
+        self._songs: list[tuple[MediaInfo, Song]] = []  # programme songs, before the playlist
+        self._generation = 0  # a preflight from a playlist that was replaced is ignored
         self._preflighting = False
         self._failures = 0
         self.fault: str | None = None
@@ -86,6 +102,50 @@ class Bed:
     def stop(self) -> None:
         self.running = False
         self._take_off_air(Outcome.CANCELLED, "daemon stopped")
+
+    def set_source(self, source: MusicSource, cut: bool) -> None:
+        """Take the next tracks from ``source``: after the current track, or now if ``cut``."""
+        self._source = source
+        self._prepared = None
+        self._generation += 1
+        self._preflighting = False
+        self._failures = 0
+        self._changed("bed_source", {"cut": cut})
+        if cut:
+            self._resume = None  # after an emergency, too, the new playlist starts afresh
+            if self.current is not None:
+                self._take_off_air(Outcome.PREEMPTED, "cut for a playlist change", keep=False)
+        if self.current is None:
+            self._ensure_playing()
+        else:
+            self._prepare_next()
+
+    def queue_song(self, song: Song, cut: bool) -> None:
+        """Check ``song`` now; play it at its planned instant if ``cut``, else after the track."""
+
+        def done(result: MediaInfo | MediaError) -> None:
+            self._post(lambda: self._song_checked(song, cut, result))
+
+        self._output.preflight(song.path, done)
+
+    def _song_checked(self, song: Song, cut: bool, result: MediaInfo | MediaError) -> None:
+        if isinstance(result, MediaError):
+            self._record_failure(song.path, f"song not played: {result}", song)
+            return
+        self._songs.append((result, song))
+        now = self._clock.now()
+        if cut:
+            at = song.planned_at if song.planned_at and song.planned_at > now else now
+            self._schedule(at, lambda: self._cut_to_song(song))
+        elif self.current is None:
+            self._ensure_playing()
+
+    def _cut_to_song(self, song: Song) -> None:
+        if not any(queued is song for _, queued in self._songs):
+            return  # already played after the previous track
+        if self.current is not None and self.mode is not BedMode.STOPPED:
+            self._take_off_air(Outcome.PREEMPTED, f"cut for {song.title}", keep=False)
+        self._ensure_playing()
 
     def target_db(self) -> float:
         return self._audio.duck_db if self.mode is BedMode.DUCKED else 0.0
@@ -111,15 +171,18 @@ class Bed:
             return  # a late event from a track already replaced
         if event.kind is OutputEventKind.STARTED:
             track.started_at = event.at
+            song = track.song
             track.row_id = self._log.open(
-                layer=LAYER, kind="music", title=track.info.path.stem,
-                media_path=str(track.info.path), requested_by="music bed",
+                layer=LAYER, kind="music", title=track.title, media_path=str(track.info.path),
+                requested_by=song.requested_by if song else "music bed",
                 requested_at=event.at, started_at=event.at,
+                planned_at=song.planned_at if song else None,
+                cue_key=song.cue_key if song else None,
                 detail=f"resumed at {track.start_ms // 1000} s" if track.start_ms else "",
             )  # fmt: skip
             self._failures = 0
             self.fault = None
-            self._changed("bed_track", {"title": track.info.path.stem, "token": track.token})
+            self._changed("bed_track", {"title": track.title, "token": track.token})
         elif event.kind is OutputEventKind.FADED:
             self._changed("bed_faded", {"volume_db": self.target_db(), "at": event.at.isoformat()})
         elif event.kind is OutputEventKind.ENDED:
@@ -139,13 +202,15 @@ class Bed:
         if track.row_id is not None:
             self._log.close(track.row_id, ended_at=at, outcome=outcome, detail=detail)
         else:
-            self._record_failure(track.info.path, detail)
+            self._record_failure(track.info.path, detail, track.song)
         if outcome is Outcome.FAILED:
             self._failures += 1
         self.current = None
+        self._track_ended()
         self._ensure_playing()
 
-    def _take_off_air(self, outcome: Outcome, detail: str) -> None:
+    def _take_off_air(self, outcome: Outcome, detail: str, keep: bool = True) -> None:
+        """Stop the current track; with ``keep`` it resumes from here when the bed restarts."""
         track = self.current
         if track is None:
             return
@@ -157,24 +222,34 @@ class Bed:
                 track.row_id, ended_at=now, outcome=outcome,
                 detail=f"{detail} at {position // 1000} s",
             )  # fmt: skip
-        self._resume = (track.info, max(position, track.start_ms))
+        if keep:
+            self._resume = (track.info, max(position, track.start_ms), track.song)
         self.current = None
 
     def _ensure_playing(self) -> None:
         if not self.running or self.mode is BedMode.STOPPED or self.current is not None:
             return
         if self._resume is not None:
-            info, position = self._resume
+            info, position, song = self._resume
             self._resume = None
-            self._play(info, position, fade_in=True)
+            self._play(info, position, fade_in=True, song=song)
+        elif self._songs:
+            info, song = self._songs.pop(0)
+            if song.expires_at is not None and song.expires_at < self._clock.now():
+                self._record_failure(info.path, "song not started before its grace ran out", song)
+                self._ensure_playing()
+                return
+            self._play(info, 0, fade_in=False, song=song)
         elif self._prepared is not None:
             info, self._prepared = self._prepared, None
             self._play(info, 0, fade_in=False)
         else:
             self._prepare_next()
 
-    def _play(self, info: MediaInfo, start_ms: int, *, fade_in: bool) -> None:
-        track = _Track(info, self._new_token(), start_ms)
+    def _play(
+        self, info: MediaInfo, start_ms: int, *, fade_in: bool, song: Song | None = None
+    ) -> None:
+        track = _Track(info, self._new_token(), start_ms, song)
         self.current = track
         volume = RESUME_FROM_DB if fade_in else self.target_db()
         self._output.play(LAYER, info.path, token=track.token, start_ms=start_ms, volume_db=volume)
@@ -191,13 +266,16 @@ class Bed:
             self._schedule(self._clock.now() + RETRY_AFTER, self._ensure_playing)
             return
         self._preflighting = True
+        generation = self._generation
 
         def done(result: MediaInfo | MediaError) -> None:
-            self._post(lambda: self._preflighted(path, result))
+            self._post(lambda: self._preflighted(path, result, generation))
 
         self._output.preflight(path, done)
 
-    def _preflighted(self, path: Path, result: MediaInfo | MediaError) -> None:
+    def _preflighted(self, path: Path, result: MediaInfo | MediaError, generation: int) -> None:
+        if generation != self._generation:
+            return  # from a playlist that has been replaced since
         self._preflighting = False
         if isinstance(result, MediaError):
             self._record_failure(path, f"skipped before play: {result}")
@@ -212,12 +290,13 @@ class Bed:
         self._prepared = result
         self._ensure_playing()
 
-    def _record_failure(self, path: Path, detail: str) -> None:
+    def _record_failure(self, path: Path, detail: str, song: Song | None = None) -> None:
         now = self._clock.now()
         self._log.record(
-            layer=LAYER, kind="music", title=path.stem, media_path=str(path),
-            requested_by="music bed", requested_at=now, ended_at=now,
-            outcome=Outcome.FAILED.value, detail=detail,
+            layer=LAYER, kind="music", title=song.title if song else path.stem,
+            media_path=str(path), requested_by=song.requested_by if song else "music bed",
+            requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=detail,
+            planned_at=song.planned_at if song else None, cue_key=song.cue_key if song else None,
         )  # fmt: skip
 
     def _set_fault(self, text: str) -> None:

@@ -25,7 +25,7 @@ from broadcaster.arbiter import ArbiterState, BedMode, Decision, decide
 from broadcaster.audio.output import AudioOutput, MediaError, MediaInfo, OutputEvent
 from broadcaster.audio.output import OutputEventKind as Ev
 from broadcaster.bed import LAYER as BED
-from broadcaster.bed import Bed, MusicSource
+from broadcaster.bed import Bed, MusicSource, Song
 from broadcaster.clock import Clock
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.requests import Kind, Request
@@ -33,6 +33,7 @@ from broadcaster.settings import AudioSettings
 
 log = logging.getLogger(__name__)
 VOICE = "voice"
+CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
 T = TypeVar("T")
 Listener = Callable[[str, dict[str, Any]], None]
 
@@ -72,12 +73,13 @@ class Core:
         self._on_air: _OnAir | None = None
         self._emergency: Request | None = None
         self._queue: tuple[Request, ...] = ()
+        self._held: dict[int, Request] = {}  # not yet due, or waiting for the track to end
         self._snapshot: dict[str, Any] = {}
         self._snapshot_lock = threading.Lock()
         self.bed = Bed(
             output=output, playlog=playlog, clock=clock, source=music, audio=audio,
             new_token=lambda: next(self._tokens), post=self._inbox.put,
-            schedule=self._schedule, changed=self._changed,
+            schedule=self._schedule, changed=self._changed, track_ended=self._track_ended,
         )  # fmt: skip
         self._refresh_snapshot()
 
@@ -105,6 +107,15 @@ class Core:
 
     def submit(self, request: Request) -> Future[Request]:
         return self.call(self._submit, request)
+
+    def play_song(self, song: Song, *, cut: bool) -> Future[None]:
+        """Play a file on the bed itself (welcome music, farewell song): now if ``cut``, else
+        after the current track; exactly at ``song.planned_at`` when that is still ahead."""
+        return self.call(self.bed.queue_song, song, cut)
+
+    def set_music(self, source: MusicSource, *, cut: bool) -> Future[None]:
+        """Switch the bed to another playlist: at the end of the current track, or now."""
+        return self.call(self.bed.set_source, source, cut)
 
     def cancel(self, request_id: int, by: str) -> Future[bool]:
         return self.call(self._cancel, request_id, by)
@@ -188,13 +199,66 @@ class Core:
             log.exception("core action failed")
 
     def _submit(self, request: Request) -> Request:
+        """Queue now, or hold until ``planned_at`` less the duck fade (so the bed is down and
+        the first word falls on the planned instant)."""
         request = replace(request, seq=next(self._seqs))
+        admit_at = self._lead_in(request)
+        if admit_at is not None and admit_at > self._clock.now():
+            self._held[request.id] = request
+            self._schedule(admit_at, lambda: self._admit(request.id))
+            self._changed("scheduled", {"id": request.id, "planned_at": request.planned_at})
+            return request
+        self._held[request.id] = request
+        self._admit(request.id)
+        return request
+
+    def _lead_in(self, request: Request) -> datetime | None:
+        if request.planned_at is None:
+            return None
+        return request.planned_at - timedelta(milliseconds=self._audio.duck_fade_ms)
+
+    def _admit(self, request_id: int) -> None:
+        request = self._held.get(request_id)
+        if request is None:
+            return  # cancelled meanwhile
+        if request.after_track and self.bed.current is not None and not self._must_start(request):
+            # Wait for the music track to end; when the grace runs short, cut in after all.
+            if request.expires_at is not None:
+                cut_in = request.expires_at - CUT_IN_BEFORE_EXPIRY
+                self._schedule(cut_in, lambda: self._release(request_id))
+            return
+        self._release(request_id)
+
+    def _must_start(self, request: Request) -> bool:
+        """Waiting for the end of the track only makes sense while music plays at full level
+        and the grace leaves time for it."""
+        if self.bed.mode is not BedMode.PLAYING:
+            return True
+        expires = request.expires_at
+        return expires is not None and expires - self._clock.now() <= CUT_IN_BEFORE_EXPIRY
+
+    def _release(self, request_id: int) -> None:
+        request = self._held.pop(request_id, None)
+        if request is None:
+            return
         self._queue = (*self._queue, request)
         self._changed("queued", {"id": request.id, "kind": request.kind.value})
         self._arbitrate()
-        return request
+
+    def _track_ended(self) -> None:
+        """A music track ended: the cues that were waiting for it (and are due) go on air."""
+        now = self._clock.now()
+        for request_id, request in list(self._held.items()):
+            lead_in = self._lead_in(request)
+            if request.after_track and (lead_in is None or lead_in <= now):
+                self._release(request_id)
 
     def _cancel(self, request_id: int, by: str) -> bool:
+        held = self._held.pop(request_id, None)
+        if held is not None:
+            self._record_unplayed(held, Outcome.CANCELLED, f"cancelled by {by}")
+            self._refresh_snapshot()
+            return True
         for request in self._queue:
             if request.id == request_id:
                 self._queue = tuple(r for r in self._queue if r.id != request_id)
@@ -262,13 +326,18 @@ class Core:
     def _go_on_air(self, request: Request, *, bed_ready: bool) -> None:
         self._on_air = _OnAir(request)
         self._changed("voice_next", {"id": request.id, "kind": request.kind.value})
-        if request.kind is Kind.EMERGENCY or bed_ready or self._audio.duck_fade_ms == 0:
+        now = self._clock.now()
+        start = now
+        if request.kind is not Kind.EMERGENCY and not bed_ready:
+            # Duck first, then speak: the bed's fade runs before the first word.
+            start = now + timedelta(milliseconds=self._audio.duck_fade_ms)
+        if request.planned_at is not None and request.planned_at > start:
+            start = request.planned_at  # a programme cue speaks on its planned instant
+        if start <= now:
             self._play_segment()
         else:
-            # Duck first, then speak: the bed's fade runs before the first word.
-            wait = timedelta(milliseconds=self._audio.duck_fade_ms)
             target = self._on_air
-            self._schedule(self._clock.now() + wait, lambda: self._play_segment(target))
+            self._schedule(start, lambda: self._play_segment(target))
 
     def _play_segment(self, expected: _OnAir | None = None) -> None:
         on_air = self._on_air
@@ -337,7 +406,7 @@ class Core:
             layer=VOICE, kind=request.kind.value, title=request.title,
             media_path=" + ".join(str(s.path) for s in request.segments),
             requested_by=request.requested_by, requested_at=request.requested_at,
-            planned_at=request.planned_at, started_at=started_at,
+            planned_at=request.planned_at, started_at=started_at, cue_key=request.cue_key,
             detail="replayed after an interruption" if request.requeued else "",
             duck_db=None if request.kind is Kind.EMERGENCY else self._audio.duck_db,
         )  # fmt: skip
@@ -348,7 +417,7 @@ class Core:
             media_path=" + ".join(str(s.path) for s in request.segments),
             requested_by=request.requested_by, requested_at=request.requested_at,
             planned_at=request.planned_at, ended_at=self._clock.now(), outcome=outcome.value,
-            detail=detail,
+            detail=detail, cue_key=request.cue_key,
         )  # fmt: skip
 
     def _schedule(self, when: datetime, action: Callable[[], None]) -> None:
@@ -375,7 +444,7 @@ class Core:
             "bed": {
                 "mode": self.bed.mode.value,
                 "volume_db": self.bed.target_db() if self.bed.mode is not BedMode.STOPPED else None,
-                "title": self.bed.current.info.path.stem if self.bed.current else None,
+                "title": self.bed.current.title if self.bed.current else None,
                 "duration_ms": self.bed.current.info.duration_ms if self.bed.current else None,
             },
             "voice": None if on_air is None else {
@@ -387,10 +456,15 @@ class Core:
             "ducked": self.bed.mode is BedMode.DUCKED,
             "emergency": None if self._emergency is None else _describe(self._emergency),
             "queue": [_describe(r) for r in self._queue],
+            "scheduled": [_describe(r) for r in sorted(self._held.values(), key=_when)],
             "fault": self.bed.fault or self._output.fault(),
         }  # fmt: skip
         with self._snapshot_lock:
             self._snapshot = snapshot
+
+
+def _when(request: Request) -> datetime:
+    return request.planned_at or request.requested_at
 
 
 def _describe(request: Request) -> dict[str, Any]:
@@ -401,4 +475,5 @@ def _describe(request: Request) -> dict[str, Any]:
         "requested_by": request.requested_by,
         "requested_at": request.requested_at.isoformat(),
         "expires_at": request.expires_at.isoformat() if request.expires_at else None,
+        "planned_at": request.planned_at.isoformat() if request.planned_at else None,
     }

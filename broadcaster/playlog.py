@@ -24,6 +24,7 @@ class Outcome(StrEnum):
     EXPIRED = "expired"
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
+    MISSED = "missed"  # a programme cue that could not start within its grace (e.g. daemon down)
 
 
 class PlayLogBase(SQLModel):
@@ -39,6 +40,7 @@ class PlayLogBase(SQLModel):
     outcome: str | None = Field(default=None, max_length=16, index=True)  # None: on air now
     detail: str = Field(default="", max_length=1000)
     duck_db: float | None = None
+    cue_key: str | None = Field(default=None, max_length=120, index=True)  # programme cues only
 
 
 class PlayLogEntry(PlayLogBase, table=True):
@@ -121,7 +123,7 @@ class PlayLog:
 
 CSV_COLUMNS = [
     "id", "layer", "kind", "title", "media_path", "requested_by", "requested_at", "planned_at",
-    "started_at", "ended_at", "outcome", "detail", "duck_db",
+    "started_at", "ended_at", "outcome", "detail", "duck_db", "cue_key",
 ]  # fmt: skip
 
 

@@ -62,6 +62,8 @@ class Request:
     planned_at: datetime | None = None
     expires_at: datetime | None = None
     requeued: bool = False
+    cue_key: str | None = None  # the programme cue this plays (see programme.spec.Cue.key)
+    after_track: bool = False  # wait for the current music track to end (within the grace)
     id: int = field(default_factory=next_request_id)
     seq: int = 0
 
