@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from api.errors import ApiError
 from api.events import event_stream
 from api.media import checked_segment, resolve_in_data_dir
+from api.programme import programme_router
 from api.schemas import Accepted, EmergencyRequest, PageRequest, PlayRequest
 from broadcaster.daemon import Daemon
 from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
@@ -138,4 +139,5 @@ def create_app(daemon: Daemon) -> FastAPI:
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )  # fmt: skip
 
+    app.include_router(programme_router(daemon))
     return app

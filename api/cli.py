@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from api import cli_programme
 from broadcaster.settings import Settings, SettingsError, load_settings
 
 LOOPBACK = ("127.", "localhost", "::1")
@@ -20,8 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="run the daemon and its HTTP API")
     demo = commands.add_parser("demo", help="generate demo music and announcements, then serve")
     demo.add_argument("--no-serve", action="store_true", help="only generate the demo content")
+    cli_programme.add_commands(commands)
     args = parser.parse_args(argv)
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -33,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
 
+    if args.command in ("plan", "simulate"):
+        return cli_programme.run(args, settings)
     if args.command == "demo":
         from broadcaster.demo import generate_demo
 

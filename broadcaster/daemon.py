@@ -9,12 +9,17 @@ import threading
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from broadcaster.audio.output import AudioOutput
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
 from broadcaster.playlog import PlayLog
+from broadcaster.programme.crud import load_programme
+from broadcaster.programme.feeder import CueFeeder
+from broadcaster.programme.scheduler import LiveScheduler
+from broadcaster.programme.spec import Programme
 from broadcaster.settings import Settings, SettingsError
 from playlists.sources import FolderPlaylist
 
@@ -35,9 +40,15 @@ class Daemon:
     """The running broadcaster, minus its HTTP face."""
 
     def __init__(
-        self, settings: Settings, *, clock: Clock | None = None, output: AudioOutput | None = None
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        output: AudioOutput | None = None,
+        scheduler: bool = True,
     ) -> None:
         self.settings = settings
+        self._with_scheduler = scheduler
         self.clock: Clock = clock or SystemClock()
         self._output = output
         self._stop = threading.Event()
@@ -53,10 +64,11 @@ class Daemon:
         return self.settings.audio.alert or self.settings.data_dir / "tones" / "alert.wav"
 
     def start(self) -> None:
-        """1. data dir and tones, 2. database, 3. audio output, 4. core and its thread."""
+        """1. data dir and tones, 2. database, 3. audio output, 4. core, 5. live scheduler
+        (current daypart, catch-up, jobs), 6. the core thread."""
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self._ensure_tones()
+        self.ensure_tones()
         self.engine = make_engine(settings.db_url)
         self.playlog = PlayLog(self.engine)
         self.output = self._output or build_output(settings, self.clock)
@@ -68,11 +80,21 @@ class Daemon:
             audio=settings.audio,
         )
         self.core.start()
+        self.feeder = CueFeeder(
+            core=self.core, playlog=self.playlog, clock=self.clock,
+            data_dir=settings.data_dir, music_dir=settings.music_path,
+        )  # fmt: skip
+        self.scheduler = LiveScheduler(
+            clock=self.clock, zone=settings.zone, feeder=self.feeder, load=self.load_programme
+        )
+        if self._with_scheduler:
+            # Before the core thread runs, so the current daypart is chosen before any music.
+            self.scheduler.start()
         self._thread = threading.Thread(target=self._run_core, name="broadcaster-core", daemon=True)
         self._thread.start()
         log.info("broadcaster started; music from %s", settings.music_path)
 
-    def _ensure_tones(self) -> None:
+    def ensure_tones(self) -> None:
         """Configured tones must exist; the default ones are generated when missing."""
         for name, configured in (("chime", self.settings.audio.chime),
                                  ("alert", self.settings.audio.alert)):  # fmt: skip
@@ -91,12 +113,24 @@ class Daemon:
             if path in missing:
                 make(path)
 
+    def load_programme(self) -> Programme:
+        assert self.engine is not None
+        with Session(self.engine) as session:
+            return load_programme(session)
+
+    def programme_changed(self) -> None:
+        """The supervisor changed the programme: plan again from now on."""
+        if self._with_scheduler:
+            self.scheduler.replan()
+
     def _run_core(self) -> None:
         self.core.run_forever(self._stop)
         self.core.shutdown()
 
     def stop(self) -> None:
         """Reverse order: core thread (closes open log rows), output, database."""
+        if hasattr(self, "scheduler"):
+            self.scheduler.stop()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)

@@ -6,20 +6,20 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
+
+from broadcaster import migrations
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine and the tables each package owns."""
+    """Create the engine and bring the schema to the newest migration."""
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    import broadcaster.playlog  # noqa: F401  (registers its table)
-
-    SQLModel.metadata.create_all(engine)
+    migrations.upgrade(engine)
     return engine
 
 

@@ -90,6 +90,14 @@ class PlayLog:
         """Record an item that is already over (failed, expired, skipped...)."""
         return self.open(**fields)
 
+    def cue_keys(self, *, since: datetime) -> set[str]:
+        """Programme cues the log already has (played, or accounted for) since ``since``."""
+        statement = select(PlayLogEntry.cue_key).where(
+            col(PlayLogEntry.cue_key).is_not(None), col(PlayLogEntry.requested_at) >= since
+        )
+        with Session(self._engine) as session:
+            return {key for key in session.exec(statement).all() if key}
+
     def query(
         self,
         *,

@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import mutagen
 
 from broadcaster.audio.output import (
     SILENT_DB,
@@ -29,6 +32,27 @@ from broadcaster.audio.output import (
 from broadcaster.clock import Clock
 
 Probe = Callable[[Path], int]
+
+
+def quick_duration_ms(path: Path) -> int:
+    """Duration from the file's header (wave, or mutagen's tag readers), which is quick enough
+    to probe a whole simulated day; anything they cannot read goes to ffprobe."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return ffprobe_duration_ms(path)  # raises the right MediaError
+    try:
+        if path.suffix.lower() == ".wav":
+            with wave.open(str(path)) as reader:
+                frames, rate = reader.getnframes(), reader.getframerate()
+            if frames > 0 and rate > 0:
+                return round(frames * 1000 / rate)
+        else:
+            info = getattr(mutagen.File(path), "info", None)
+            length = getattr(info, "length", 0) or 0
+            if length > 0:
+                return round(length * 1000)
+    except (wave.Error, mutagen.MutagenError, EOFError, OSError):
+        pass
+    return ffprobe_duration_ms(path)
 
 
 def ffprobe_duration_ms(path: Path) -> int:
@@ -105,7 +129,7 @@ class FakeOutput:
     ) -> None:
         self._clock = clock
         self._durations = dict(durations or {})
-        self._probe = probe or ffprobe_duration_ms
+        self._probe = probe or quick_duration_ms
         self._sink: EventSink | None = None
         self._layers: dict[str, _Playing] = {}
         self._volumes: dict[str, _Fade] = {}

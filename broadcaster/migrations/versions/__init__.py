@@ -1,0 +1,1 @@
+"""One file per migration, applied in order of their revision chain."""

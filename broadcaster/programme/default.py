@@ -1,0 +1,245 @@
+"""The day programme a new installation starts with: DOMAIN's real store day (播音流程) plus the
+manual's rules relative to opening and closing, on demo content that ``broadcaster demo`` makes.
+
+Day types: "weekday" 08:00–22:00 (Monday to Friday), "weekend" 08:00–22:30 (Saturday, Sunday).
+
+Decisions, where the manual leaves room:
+
+- What hangs on the opening or the closing is an OFFSET rule, not a fixed time: the store's table
+  "follows its opening hours", and the weekend closes at 22:30. So staff songs (−10 min), welcome
+  music (−5 min), the word to staff (−5 min) and the welcome speech (+0) follow the opening; the
+  pre-closing notice (−20 min), the closing reminder (−15 min), farewell music (−5 min), the
+  farewell song and the closing speech (+0) follow the closing. On a weekday they land exactly on
+  the table's 07:50, 07:55, 08:00, 21:40, 21:45, 21:55 and 22:00.
+- The table's "opening music" at 07:55 and the manual's "welcome music 5 minutes before opening"
+  are one slot, so one rule (the offset one, 迎宾曲, ``songs/welcome_music``). The word to staff is
+  its own speech rule at the same instant: a song is on the bed and speech goes over the ducked
+  bed, so the two do not conflict. Both carry the same priority; plan order puts the music first,
+  so the bed changes and the word is then said over it.
+- At closing the farewell song and the closing speech share an instant the same way: the farewell
+  song comes first in plan order, and the closing speech is said over it.
+- The music table becomes dayparts; the first starts at opening and the last ends at closing
+  (None), so they follow the day type. Rows with the same style stay separate rules (the
+  supervisor edits them one by one). Playlists: piano for the morning, light for "light
+  cheerful" / "melodious" / "light music" (electronic keyboard included), pop, foreign, upbeat.
+- Promotions every 5–10 minutes (every 5 min plus 0–5 min) rotate promo_1..promo_4, from 08:05
+  (after the welcome speech) to 20 minutes before closing (the closing notices then have the air):
+  one rule per day type, since the closing differs.
+
+Priorities: 20 for the opening and closing items, 10 for the day's introductions, 0 for promotions
+(lowest, so at a shared instant they queue behind everything else).
+
+Grace (how late a cue may still start) and cut:
+- opening and closing items cut in (they belong to a moment), grace 60 s: a minute late, the
+  moment has passed;
+- the day's introductions wait for the current track to end (not cut), so grace 300 s, a track's
+  length;
+- promotions wait for the track end too, grace 240 s: below the shortest gap (300 s), so a late
+  promotion never runs into the next one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import time
+
+from broadcaster.programme.spec import (
+    Anchor,
+    Content,
+    ContentKind,
+    DayType,
+    Programme,
+    Rule,
+    RuleKind,
+)
+
+SPEECH_DIR = "announcements"
+SONG_DIR = "songs"
+DEMO_SUFFIX = ".wav"
+DEMO_PLAYLISTS = ("piano", "light", "pop", "upbeat", "foreign")
+
+DEMO_ANNOUNCEMENTS: dict[str, tuple[str, str]] = {
+    "staff_word": (
+        "zh-CN",
+        "各位同事，早上好！新的一天即将开始，请大家整理好仪容仪表，检查好商品和价签，"
+        "以饱满的精神和真诚的微笑迎接每一位顾客。祝大家工作顺利！",
+    ),
+    "welcome": (
+        "zh-CN",
+        "亲爱的顾客朋友们，早上好！欢迎光临本商场。我们已经做好了一切准备，"
+        "以优质的商品和真诚的服务恭候您的到来。祝您购物愉快！",
+    ),
+    "floor_guide": (
+        "zh-CN",
+        "亲爱的顾客朋友们，欢迎光临本商场。一楼是化妆品、珠宝和钟表，二楼是女装和女鞋，"
+        "三楼是男装和运动休闲，四楼是儿童用品和家居生活，五楼是美食餐饮。"
+        "电梯和洗手间位于各楼层东侧。祝您购物愉快。",
+    ),
+    "products": (
+        "zh-CN",
+        "亲爱的顾客朋友们，四楼家居生活馆新到一批应季床品和厨房用品，"
+        "部分商品特价销售，低至五折，数量有限，售完即止，欢迎您前往选购。",
+    ),
+    "services": (
+        "zh-CN",
+        "亲爱的顾客朋友们，一楼服务台为您提供咨询导购、会员积分、开具发票、退换货、"
+        "礼品包装、雨伞借用和物品寄存等服务。如果您需要帮助，欢迎随时到服务台咨询，"
+        "我们将竭诚为您服务。",
+    ),
+    "mall_info": (
+        "zh-CN",
+        "亲爱的顾客朋友们，本商场周一至周五营业时间为上午八点至晚上十点，"
+        "周六、周日延长至晚上十点半。为了您和家人的安全，请照看好随行的老人和儿童，"
+        "保管好您的随身物品。感谢您的光临。",
+    ),
+    "pre_closing": (
+        "zh-CN",
+        "亲爱的顾客朋友们，本商场将于二十分钟后结束今天的营业，"
+        "请您抓紧时间选购所需的商品，收银台将继续为您服务。感谢您的光临。",
+    ),
+    "closing_reminder": (
+        "zh-CN",
+        "亲爱的顾客朋友们，距离本商场结束营业还有十五分钟，请您带好随身物品，"
+        "照看好随行的老人和儿童，尽快到收银台结账。欢迎您明天再次光临。",
+    ),
+    "closing_speech": (
+        "zh-CN",
+        "亲爱的顾客朋友们，本商场今天的营业时间已经结束。感谢您的光临和支持，"
+        "请您带好随身物品，从就近的出口有序离开。祝您晚安，欢迎明天再来！",
+    ),
+    "promo_1": (
+        "zh-CN",
+        "会员日活动正在进行中，会员购物可享双倍积分，积分可以在一楼服务台兑换精美礼品。",
+    ),
+    "promo_2": (
+        "zh-CN",
+        "即日起，凡在本商场单笔购物满三百元，即可凭小票到一楼服务台领取精美礼品一份，"
+        "数量有限，送完即止。",
+    ),
+    "promo_3": (
+        "zh-CN",
+        "本月二楼女装部分品牌满二百减五十，三楼运动品牌全场八折，欢迎您前往选购。",
+    ),
+    "promo_4": (
+        "en",
+        "Dear customers, members earn double points on every purchase today. Please visit the "
+        "service desk on the first floor to join for free and collect your welcome gift.",
+    ),
+}
+DEMO_SONGS: tuple[str, ...] = ("staff_songs", "welcome_music", "farewell_music", "farewell_song")
+
+WEEKDAY = DayType("weekday", opening=time(8, 0), closing=time(22, 0))
+WEEKEND = DayType("weekend", opening=time(8, 0), closing=time(22, 30))
+
+_MOMENT, _INTRO, _PROMO = 20, 10, 0  # priorities
+_MINUTE = 60
+
+
+def speech_ref(stem: str) -> str:
+    """The data-dir path of a demo announcement, e.g. ``announcements/welcome.wav``."""
+    return f"{SPEECH_DIR}/{stem}{DEMO_SUFFIX}"
+
+
+def song_ref(stem: str) -> str:
+    """The data-dir path of a demo song, e.g. ``songs/farewell_song.wav``."""
+    return f"{SONG_DIR}/{stem}{DEMO_SUFFIX}"
+
+
+def _speech(stem: str, title: str) -> Content:
+    return Content(ContentKind.SPEECH, speech_ref(stem), title)
+
+
+def _song(stem: str, title: str) -> Content:
+    return Content(ContentKind.SONG, song_ref(stem), title)
+
+
+def _offset(name: str, anchor: Anchor, minutes: int, content: Content) -> Rule:
+    return Rule(
+        0,
+        name,
+        RuleKind.OFFSET,
+        priority=_MOMENT,
+        cut=True,
+        content=content,
+        anchor=anchor,
+        offset_s=minutes * _MINUTE,
+    )
+
+
+def _intro(at: time, name: str, stem: str) -> Rule:
+    return Rule(
+        0, name, RuleKind.FIXED, priority=_INTRO, grace_s=300, at=at, content=_speech(stem, name)
+    )
+
+
+def _music(start: time | None, end: time | None, playlist: str, name: str) -> Rule:
+    return Rule(0, name, RuleKind.DAYPART, start=start, end=end, playlist=playlist)
+
+
+def _promotions(day_type: DayType, until: time) -> Rule:
+    spots = tuple(_speech(f"promo_{n}", f"Promotion {n}") for n in range(1, 5))
+    return Rule(
+        0,
+        f"Promotions ({day_type.name})",
+        RuleKind.RECURRING,
+        priority=_PROMO,
+        day_types=frozenset({day_type.name}),
+        grace_s=240,
+        window_start=time(8, 5),
+        window_end=until,
+        every_s=5 * _MINUTE,
+        spread_s=5 * _MINUTE,
+        spots=spots,
+    )
+
+
+def _plan() -> list[Rule]:
+    """The rules in plan order (a weekday's chronological order)."""
+    opening, closing = Anchor.OPENING, Anchor.CLOSING
+    return [
+        _offset("Staff songs", opening, -10, _song("staff_songs", "Staff songs")),
+        _offset("Welcome music (迎宾曲)", opening, -5, _song("welcome_music", "Welcome music")),
+        _offset("Word to staff (致员工词)", opening, -5, _speech("staff_word", "Word to staff")),
+        _offset("Opening welcome (开市迎宾词)", opening, 0, _speech("welcome", "Welcome")),
+        _music(None, time(9, 0), "piano", "Morning piano"),
+        _promotions(WEEKDAY, time(21, 40)),
+        _promotions(WEEKEND, time(22, 10)),
+        _intro(time(9, 0), "Mall and floor guide", "floor_guide"),
+        _music(time(9, 0), time(10, 0), "light", "Light cheerful music"),
+        _intro(time(10, 0), "Products and special prices", "products"),
+        _music(time(10, 0), time(12, 30), "light", "Light melodious music"),
+        _intro(time(10, 30), "Our services", "services"),
+        _intro(time(11, 0), "Mall information", "mall_info"),
+        _intro(time(11, 30), "Mall and floor guide", "floor_guide"),
+        _music(time(12, 30), time(13, 30), "pop", "Pop songs"),
+        _music(time(13, 30), time(14, 30), "foreign", "Foreign songs"),
+        _music(time(14, 30), time(17, 30), "upbeat", "Upbeat songs"),
+        _intro(time(15, 30), "Our services", "services"),
+        _intro(time(16, 30), "Mall information", "mall_info"),
+        _music(time(17, 30), time(21, 0), "light", "Cheerful evening music"),
+        _intro(time(18, 30), "Mall information", "mall_info"),
+        _intro(time(19, 30), "Mall and floor guide", "floor_guide"),
+        _intro(time(20, 0), "Products and special prices", "products"),
+        _music(time(21, 0), None, "light", "Light music until closing"),
+        _offset(
+            "Pre-closing notice (闭店前预告)",
+            closing,
+            -20,
+            _speech("pre_closing", "Pre-closing notice"),
+        ),
+        _offset("Closing reminder", closing, -15, _speech("closing_reminder", "Closing reminder")),
+        _offset("Farewell music (送宾曲)", closing, -5, _song("farewell_music", "Farewell music")),
+        _offset("Farewell song", closing, 0, _song("farewell_song", "Farewell song")),
+        _offset("Closing speech (闭店词)", closing, 0, _speech("closing_speech", "Closing speech")),
+    ]
+
+
+def default_programme() -> Programme:
+    """DOMAIN's store day on the demo content; rule ids 1..N and orders 10, 20, … in plan order."""
+    rules = tuple(replace(rule, id=n, order=10 * n) for n, rule in enumerate(_plan(), start=1))
+    return Programme(
+        day_types={WEEKDAY.name: WEEKDAY, WEEKEND.name: WEEKEND},
+        weekday_defaults={d: WEEKDAY.name if d < 5 else WEEKEND.name for d in range(7)},
+        calendar={},
+        rules=rules,
+    )

@@ -1,0 +1,127 @@
+"""Hands planned cues to the core: the one path used by the live scheduler and the simulator.
+
+A cue is handed a few seconds before its planned instant (``LEAD``): its file is checked then, so
+the core only has to wait for the instant. Restart catch-up lives here too: cues the log already
+shows are never handed again; missed ones within their grace still play; the rest are logged
+``missed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from broadcaster.audio.output import MediaError
+from broadcaster.bed import Song
+from broadcaster.clock import Clock
+from broadcaster.core import Core
+from broadcaster.playlog import Outcome, PlayLog
+from broadcaster.programme.spec import ContentKind, Cue, Daypart, Timeline
+from broadcaster.requests import Kind, Request, Segment
+from playlists.sources import FolderPlaylist
+
+log = logging.getLogger(__name__)
+LEAD = timedelta(seconds=5)
+CHECK_TIMEOUT_S = 5.0
+
+
+class CueFeeder:
+    def __init__(
+        self, *, core: Core, playlog: PlayLog, clock: Clock, data_dir: Path, music_dir: Path
+    ) -> None:
+        self._core, self._log, self._clock = core, playlog, clock
+        self._data_dir, self._music_dir = data_dir.resolve(), music_dir
+
+    def hand(self, cue: Cue) -> None:
+        """Give ``cue`` to the core (called about LEAD before its planned instant)."""
+        content = cue.content
+        requested_by = f"programme: {cue.rule_name}"
+        expires = cue.planned_at + timedelta(seconds=cue.grace_s)
+        title = content.title or cue.rule_name
+        if content.kind is ContentKind.PLAYLIST:
+            self._core.set_music(self.playlist(content.ref), cut=cue.cut)
+            return
+        if content.kind is ContentKind.SCRIPT:
+            self._unplayed(cue, Outcome.SKIPPED, "scripts need the script library (not yet here)")
+            return
+        path = self._file(content.ref)
+        if path is None:
+            self._unplayed(cue, Outcome.FAILED, f"file outside the data dir: {content.ref}")
+            return
+        if content.kind is ContentKind.SONG:
+            song = Song(path, title, requested_by, cue.planned_at, cue.key, expires)
+            self._core.play_song(song, cut=cue.cut)
+            return
+        try:
+            info = self._core.preflight(path).result(CHECK_TIMEOUT_S)
+        except (MediaError, TimeoutError) as exc:
+            self._unplayed(cue, Outcome.FAILED, f"not playable: {exc}", path)
+            return
+        self._core.submit(
+            Request(
+                kind=Kind.ANNOUNCEMENT, title=title, segments=(Segment(path, info.duration_ms),),
+                requested_by=requested_by, requested_at=self._clock.now(),
+                planned_at=cue.planned_at, expires_at=expires, cue_key=cue.key,
+                after_track=not cue.cut,
+            )
+        )  # fmt: skip
+
+    def start_daypart(self, daypart: Daypart, *, cut: bool | None = None) -> None:
+        self._core.set_music(
+            self.playlist(daypart.playlist), cut=daypart.cut if cut is None else cut
+        )
+
+    def playlist(self, name: str) -> FolderPlaylist:
+        return FolderPlaylist(self._music_dir / name)
+
+    def catch_up(self, timelines: Iterable[Timeline], now: datetime) -> list[Cue]:
+        """On start: hand missed cues still within their grace, log the rest ``missed``, skip
+        what the log already has. Returns the cues still ahead, for the scheduler."""
+        timelines = list(timelines)
+        since = min((t.opening or now) for t in timelines) - timedelta(days=1)
+        logged = self._log.cue_keys(since=since)
+        ahead: list[Cue] = []
+        for timeline in timelines:
+            for cue in timeline.cues:
+                if cue.key in logged:
+                    continue
+                if cue.planned_at - LEAD > now:
+                    ahead.append(cue)
+                elif now <= cue.planned_at + timedelta(seconds=cue.grace_s):
+                    self.hand(cue)
+                else:
+                    late = (now - cue.planned_at).total_seconds()
+                    self._unplayed(
+                        cue, Outcome.MISSED, f"not on air at the time ({late:.0f} s late)"
+                    )
+        return ahead
+
+    def current_daypart(self, timelines: Iterable[Timeline], now: datetime) -> Daypart | None:
+        for timeline in timelines:
+            for daypart in timeline.dayparts:
+                if daypart.start <= now < daypart.end:
+                    return daypart
+        return None
+
+    def _file(self, ref: str) -> Path | None:
+        path = (self._data_dir / ref).resolve()
+        return path if path.is_relative_to(self._data_dir) else None
+
+    def _unplayed(self, cue: Cue, outcome: Outcome, detail: str, path: Path | None = None) -> None:
+        now = self._clock.now()
+        log.warning("cue %s (%s): %s", cue.key, cue.rule_name, detail)
+        kind = (
+            "music"
+            if cue.content.kind in (ContentKind.SONG, ContentKind.PLAYLIST)
+            else "announcement"
+        )
+        self._log.record(
+            layer="bed" if kind == "music" else "voice", kind=kind,
+            title=cue.content.title or cue.rule_name,
+            media_path=str(path) if path else cue.content.ref,
+            requested_by=f"programme: {cue.rule_name}", requested_at=now,
+            planned_at=cue.planned_at, ended_at=now, outcome=outcome.value, detail=detail,
+            cue_key=cue.key,
+        )  # fmt: skip

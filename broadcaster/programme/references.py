@@ -1,0 +1,80 @@
+"""Whether what a rule names exists: files under the data dir (and not outside it), playlists
+(folders under the music dir), day types. The outside world is passed in explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from broadcaster.programme.models import ContentModel, RuleCreate
+from broadcaster.programme.problems import FieldProblem
+from broadcaster.programme.spec import ContentKind
+
+
+def check_references(
+    rule: RuleCreate,
+    *,
+    data_dir: Path,
+    music_dir: Path,
+    day_types: Collection[str] | None = None,
+) -> list[FieldProblem]:
+    """What the rule names that does not exist: files under the data dir, playlists (folders
+    under the music dir), day types (when ``day_types`` is given)."""
+    found: list[FieldProblem] = []
+    if day_types is not None:
+        unknown = [name for name in rule.day_types if name not in day_types]
+        if unknown:
+            found.append(FieldProblem(
+                "day_types", f"Unknown day type: {', '.join(map(repr, unknown))}.",
+                f"没有这些日期类型：{'、'.join(map(repr, unknown))}。",
+            ))  # fmt: skip
+    if rule.content is not None:
+        found.extend(_content_problems("content", rule.content, data_dir, music_dir))
+    for index, spot in enumerate(rule.spots):
+        found.extend(_content_problems(f"spots.{index}", spot, data_dir, music_dir))
+    if rule.playlist is not None:
+        found.extend(_playlist_problems("playlist", rule.playlist, music_dir))
+    return found
+
+
+def _content_problems(
+    field: str, content: ContentModel, data_dir: Path, music_dir: Path
+) -> list[FieldProblem]:
+    if content.kind is ContentKind.PLAYLIST:
+        return _playlist_problems(f"{field}.ref", content.ref, music_dir)
+    if content.kind is ContentKind.SCRIPT:
+        # Scripts live in the script library, which does not exist yet (a later issue): a script
+        # id cannot be checked here, so it is accepted as it is.
+        return []
+    return _file_problems(f"{field}.ref", content.ref, data_dir)
+
+
+def _file_problems(field: str, ref: str, data_dir: Path) -> list[FieldProblem]:
+    root = data_dir.resolve()
+    candidate = Path(ref)
+    path = (candidate if candidate.is_absolute() else root / candidate).resolve()
+    if not path.is_relative_to(root):
+        return [FieldProblem(
+            field, f"This file is outside the data folder ({root}); only files inside it can "
+            "be played.", f"该文件不在数据目录（{root}）中，只能播放数据目录中的文件。",
+        )]  # fmt: skip
+    if candidate.is_absolute():
+        relative = path.relative_to(root).as_posix()
+        return [FieldProblem(
+            field, f"Give the path relative to the data folder: {relative}",
+            f"请填写相对于数据目录的路径：{relative}",
+        )]  # fmt: skip
+    if not path.is_file():
+        return [FieldProblem(field, f"No such file in the data folder: {ref}",
+                             f"数据目录中没有这个文件：{ref}")]  # fmt: skip
+    return []
+
+
+def _playlist_problems(field: str, name: str, music_dir: Path) -> list[FieldProblem]:
+    plain = name not in ("", ".", "..") and "/" not in name and "\\" not in name
+    if not plain or not (music_dir / name).is_dir():
+        return [FieldProblem(
+            field, f"No playlist named {name!r}: a playlist is a folder in the music folder.",
+            f"没有名为 {name!r} 的播放列表：播放列表是音乐目录中的文件夹。",
+        )]  # fmt: skip
+    return []

@@ -1,0 +1,110 @@
+"""The live scheduler: APScheduler at the edge. Its jobs only hand due cues to the core.
+
+1. On start: plan yesterday (for trading past midnight) and today; switch the bed to the daypart
+   that is current now; catch up on missed cues (CueFeeder.catch_up); add a date job for every
+   cue still ahead, ``LEAD`` before its instant, and one for every daypart boundary ahead.
+2. Every day just after local midnight, and whenever the programme changes: plan again and
+   replace the jobs, from now on (past cues are not replayed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+
+from broadcaster.clock import Clock
+from broadcaster.programme.feeder import LEAD, CueFeeder
+from broadcaster.programme.planner import plan_day
+from broadcaster.programme.spec import Cue, Programme, Timeline
+
+log = logging.getLogger(__name__)
+CUE_JOB = "cue:"
+DAYPART_JOB = "daypart:"
+
+
+class LiveScheduler:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        zone: ZoneInfo,
+        feeder: CueFeeder,
+        load: Callable[[], Programme],
+    ) -> None:
+        self._clock, self._zone, self._feeder, self._load = clock, zone, feeder, load
+        self._scheduler = BackgroundScheduler(
+            timezone=zone, job_defaults={"misfire_grace_time": 30}
+        )
+        self._lock = threading.Lock()
+        self.timelines: list[Timeline] = []
+
+    def start(self) -> None:
+        now = self._clock.now()
+        self.timelines = self._plan(now)
+        daypart = self._feeder.current_daypart(self.timelines, now)
+        if daypart is not None:
+            self._feeder.start_daypart(daypart, cut=True)
+        ahead = self._feeder.catch_up(self.timelines, now)
+        self._scheduler.start()
+        self._scheduler.add_job(
+            self.replan, CronTrigger(hour=0, minute=0, second=5, timezone=self._zone),
+            id="replan-midnight",
+        )  # fmt: skip
+        self._install(ahead, now)
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def replan(self) -> None:
+        """Plan again from now on: the programme changed, or a new day began."""
+        now = self._clock.now()
+        self.timelines = self._plan(now)
+        ahead = [c for t in self.timelines for c in t.cues if c.planned_at - LEAD > now]
+        self._install(ahead, now)
+
+    def _plan(self, now: datetime) -> list[Timeline]:
+        today = now.astimezone(self._zone).date()
+        programme = self._load()
+        timelines = [plan_day(programme, today - timedelta(days=1), self._zone),
+                     plan_day(programme, today, self._zone)]  # fmt: skip
+        for timeline in timelines:
+            for warning in timeline.warnings:
+                log.warning("plan %s: %s", timeline.day, warning)
+        return timelines
+
+    def _install(self, ahead: list[Cue], now: datetime) -> None:
+        with self._lock:
+            for job in self._scheduler.get_jobs():
+                if job.id.startswith((CUE_JOB, DAYPART_JOB)):
+                    job.remove()
+            for cue in ahead:
+                self._scheduler.add_job(
+                    self._feeder.hand, DateTrigger(cue.planned_at - LEAD), args=[cue],
+                    id=CUE_JOB + cue.key,
+                )  # fmt: skip
+            for timeline in self.timelines:
+                for daypart in timeline.dayparts:
+                    if daypart.start > now:
+                        self._scheduler.add_job(
+                            self._feeder.start_daypart, DateTrigger(daypart.start),
+                            args=[daypart], id=f"{DAYPART_JOB}{daypart.rule_id}:{timeline.day}",
+                        )  # fmt: skip
+        log.info("scheduled %d cues ahead", len(ahead))
+
+    def upcoming(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The next cues today, for the status: what the programme plays next."""
+        now = self._clock.now()
+        cues = sorted((c for t in self.timelines for c in t.cues if c.planned_at > now),
+                      key=lambda c: c.planned_at)  # fmt: skip
+        return [{"planned_at": c.planned_at.isoformat(), "rule": c.rule_name,
+                 "title": c.content.title or c.rule_name, "kind": c.content.kind.value}
+                for c in cues[:limit]]  # fmt: skip

@@ -1,0 +1,116 @@
+"""The day programme as plain values: what the planner reads and what it produces.
+
+The database tables (programme/models.py) are converted to these frozen values before planning,
+so the planner is a pure function that tests, the preview, `broadcaster plan`, the simulator and
+the live scheduler all call the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+
+class RuleKind(StrEnum):
+    FIXED = "fixed"  # at a local time of day (HH:MM:SS)
+    OFFSET = "offset"  # at an offset from opening or closing
+    RECURRING = "recurring"  # every N minutes (plus a spread) inside a window, rotating spots
+    DAYPART = "daypart"  # music: from-to, a playlist
+
+
+class Anchor(StrEnum):
+    OPENING = "opening"
+    CLOSING = "closing"
+
+
+class ContentKind(StrEnum):
+    SPEECH = "speech"  # an audio file said over the ducked bed (voice layer)
+    SONG = "song"  # an audio file played on the bed itself (welcome music, farewell song)
+    PLAYLIST = "playlist"  # the bed switches to this playlist (a folder under the music dir)
+    SCRIPT = "script"  # an approved script from the script library, rendered to speech
+
+
+@dataclass(frozen=True)
+class Content:
+    kind: ContentKind
+    ref: str  # file path relative to the data dir, playlist name, or script id
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class DayType:
+    name: str  # "weekday", "weekend", "holiday", "late-night"
+    opening: time
+    closing: time  # at or before ``opening`` means the day trades past midnight
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of the supervisor's plan. Fields that do not apply to ``kind`` stay None."""
+
+    id: int
+    name: str
+    kind: RuleKind
+    order: int = 0  # the rule's place in the plan: breaks ties after priority
+    priority: int = 0  # higher wins a conflict
+    day_types: frozenset[str] = frozenset()  # empty: every day type
+    valid_from: date | None = None  # seasons and campaigns
+    valid_until: date | None = None  # inclusive
+    grace_s: int = 60  # how late the cue may still start
+    cut: bool = False  # cut in now (over the ducked bed) instead of waiting for the track's end
+    content: Content | None = None  # FIXED, OFFSET
+    at: time | None = None  # FIXED
+    anchor: Anchor | None = None  # OFFSET
+    offset_s: int = 0  # OFFSET: negative is before the anchor
+    window_start: time | None = None  # RECURRING: None is opening
+    window_end: time | None = None  # RECURRING: None is closing
+    every_s: int = 0  # RECURRING
+    spread_s: int = 0  # RECURRING: each gap is every_s + a deterministic share of spread_s
+    spots: tuple[Content, ...] = ()  # RECURRING: played in rotation
+    start: time | None = None  # DAYPART: None is opening
+    end: time | None = None  # DAYPART: None is closing; at or before ``start`` is past midnight
+    playlist: str | None = None  # DAYPART
+
+
+@dataclass(frozen=True)
+class Programme:
+    day_types: dict[str, DayType]
+    weekday_defaults: dict[int, str]  # 0 = Monday … 6 = Sunday -> day type name
+    calendar: dict[date, str]  # special days -> day type name (holidays, events)
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One concrete thing to put on air at one instant."""
+
+    key: str  # stable over re-plans: "<rule id>:<local date>:<n>" — the log's cue_key
+    rule_id: int
+    rule_name: str
+    planned_at: datetime  # aware, UTC
+    content: Content
+    priority: int
+    grace_s: int
+    cut: bool
+
+
+@dataclass(frozen=True)
+class Daypart:
+    rule_id: int
+    rule_name: str
+    start: datetime  # aware, UTC
+    end: datetime
+    playlist: str
+    cut: bool
+
+
+@dataclass(frozen=True)
+class Timeline:
+    day: date
+    day_type: str | None  # None: the calendar gives no trading day
+    opening: datetime | None
+    closing: datetime | None
+    cues: tuple[Cue, ...] = ()  # in planned order
+    dayparts: tuple[Daypart, ...] = ()  # in time order, not overlapping
+    warnings: tuple[str, ...] = field(default_factory=tuple)
