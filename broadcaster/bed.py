@@ -31,6 +31,9 @@ RETRY_AFTER = timedelta(seconds=10)  # when no track in the pool is playable
 
 
 class MusicSource(Protocol):
+    @property
+    def key(self) -> str: ...
+
     def next_track(self) -> Path | None: ...
 
     def size(self) -> int: ...
@@ -104,7 +107,10 @@ class Bed:
         self._take_off_air(Outcome.CANCELLED, "daemon stopped")
 
     def set_source(self, source: MusicSource, cut: bool) -> None:
-        """Take the next tracks from ``source``: after the current track, or now if ``cut``."""
+        """Take the next tracks from ``source``: after the current track, or now if ``cut``.
+        Switching to the music already playing (two dayparts on one playlist) changes nothing."""
+        if source.key == self._source.key:
+            return
         self._source = source
         self._prepared = None
         self._generation += 1

@@ -18,6 +18,11 @@ class TrackList:
         self._paths = list(paths)
         self._next = 0
 
+    @property
+    def key(self) -> str:
+        """Equal keys mean the same music: switching to it changes nothing."""
+        return "\n".join(map(str, self._paths))
+
     def tracks(self) -> list[Path]:
         return list(self._paths)
 
@@ -40,6 +45,10 @@ class FolderPlaylist(TrackList):
     def __init__(self, root: Path) -> None:
         super().__init__([])
         self._root = root
+
+    @property
+    def key(self) -> str:
+        return str(self._root)
 
     def tracks(self) -> list[Path]:
         if not self._root.is_dir():

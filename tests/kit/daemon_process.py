@@ -9,11 +9,25 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
+
+STORE_ZONE = "Asia/Shanghai"
+FAR_ZONE = "Etc/GMT+12"  # 20 hours behind the store: when the store is near midnight, this is not
+
+
+def zone_clear_of_midnight(span: timedelta) -> str:
+    """The store's zone, unless local midnight falls within ``span`` from now: then a zone far
+    from it, so fixed times of day in a test or bench stay on one date (a rule at 00:00:05
+    planned a minute before midnight would belong to tomorrow's programme)."""
+    now = datetime.now(UTC)
+    local = now.astimezone(ZoneInfo(STORE_ZONE))
+    return STORE_ZONE if (local + span).date() == local.date() else FAR_ZONE
 
 
 def free_port() -> int:
@@ -70,6 +84,26 @@ class DaemonProcess:
 
     def delete(self, path: str) -> httpx.Response:
         return httpx.delete(self.url + path, timeout=10)
+
+    def send(self, method: str, path: str, body: Any = None) -> Any:
+        """Any JSON request; a reply that is not a success fails with the daemon's answer."""
+        reply = httpx.request(method, self.url + path, json=body, timeout=10)
+        assert reply.is_success, f"{method} {path}: {reply.status_code} {reply.text}"
+        return reply.json() if reply.content else None
+
+    def open_all_day(self, name: str = "all-day") -> None:
+        """A day type trading around the clock (00:00 to 00:00), the default of every weekday."""
+        self.send("POST", "/api/v1/programme/day-types",
+                  {"name": name, "opening": "00:00", "closing": "00:00"})  # fmt: skip
+        for weekday in range(7):
+            self.send("PUT", f"/api/v1/programme/weekdays/{weekday}", {"day_type": name})
+
+    def kill(self) -> None:
+        """SIGKILL, as a power cut or the OOM killer would: nothing is closed or flushed."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -40,3 +40,17 @@ def make_text(path: Path, text: str = "not audio at all\n" * 40) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def make_quiet_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
+    """A silent mono WAV of the given length, written directly (fast): for tests that only need
+    real files with real durations, such as the day simulator's."""
+    import wave
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(2 * round(seconds * rate)))
+    return path
