@@ -38,7 +38,7 @@ def create_app(daemon: Daemon) -> FastAPI:
                 "volume_db": state.volume_db if state.playing else None,
             }
         return {"now": daemon.clock.now().isoformat(), "timezone": settings.timezone,
-                "layers": layers, **snapshot}  # fmt: skip
+                "layers": layers, **snapshot, "next": daemon.scheduler.upcoming(5)}  # fmt: skip
 
     def aware(when: datetime | None) -> datetime | None:
         # A time without a zone is read in the store's zone.
