@@ -38,7 +38,8 @@ def create_app(daemon: Daemon) -> FastAPI:
                 "volume_db": state.volume_db if state.playing else None,
             }
         return {"now": daemon.clock.now().isoformat(), "timezone": settings.timezone,
-                "layers": layers, **snapshot, "next": daemon.scheduler.upcoming(5)}  # fmt: skip
+                "layers": layers, **snapshot, "fault": core.fault(),
+                "next": daemon.scheduler.upcoming(5)}  # fmt: skip
 
     def aware(when: datetime | None) -> datetime | None:
         # A time without a zone is read in the store's zone.
@@ -63,7 +64,7 @@ def create_app(daemon: Daemon) -> FastAPI:
 
     @app.get("/api/v1/health")
     def health() -> dict[str, Any]:
-        return {"ok": True, "fault": core.snapshot().get("fault")}
+        return {"ok": True, "fault": core.fault()}
 
     @app.get("/api/v1/status")
     def get_status() -> dict[str, Any]:

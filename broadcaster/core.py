@@ -150,6 +150,11 @@ class Core:
 
         return unsubscribe
 
+    def fault(self) -> str | None:
+        """A problem a person must fix now (no playable music, no sound reaching the speakers),
+        read live: the output notices a dead device without any state change in the core."""
+        return self.bed.fault or self._output.fault()
+
     def snapshot(self) -> dict[str, Any]:
         with self._snapshot_lock:
             return dict(self._snapshot)
@@ -457,7 +462,6 @@ class Core:
             "emergency": None if self._emergency is None else _describe(self._emergency),
             "queue": [_describe(r) for r in self._queue],
             "scheduled": [_describe(r) for r in sorted(self._held.values(), key=_when)],
-            "fault": self.bed.fault or self._output.fault(),
         }  # fmt: skip
         with self._snapshot_lock:
             self._snapshot = snapshot

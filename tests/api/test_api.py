@@ -119,3 +119,10 @@ def test_events_stream_reports_changes(client, daemon):
     reader.join(5)
     assert "queued" in got and "voice_started" in got
     assert json.dumps(got)
+
+
+def test_a_dead_sound_device_shows_in_status_and_health_at_once(client, daemon):
+    assert client.get("/api/v1/health").json()["fault"] is None
+    daemon.output.fault_text = "No sound is reaching the speakers"
+    assert client.get("/api/v1/status").json()["fault"] == "No sound is reaching the speakers"
+    assert client.get("/api/v1/health").json()["fault"] == "No sound is reaching the speakers"
