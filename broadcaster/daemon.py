@@ -71,6 +71,8 @@ class Daemon:
         self.ensure_tones()
         self.engine = make_engine(settings.db_url)
         self.playlog = PlayLog(self.engine)
+        if interrupted := self.playlog.close_interrupted():
+            log.warning("%d play-log rows were left open by an unclean stop", interrupted)
         self.output = self._output or build_output(settings, self.clock)
         self.core = Core(
             clock=self.clock,

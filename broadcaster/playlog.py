@@ -90,6 +90,20 @@ class PlayLog:
         """Record an item that is already over (failed, expired, skipped...)."""
         return self.open(**fields)
 
+    def close_interrupted(self) -> int:
+        """Rows left open by a daemon that was killed (crash, power cut): mark them so the log
+        does not claim they are still on air. Returns how many there were."""
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select(PlayLogEntry).where(col(PlayLogEntry.outcome).is_(None))
+            ).all()
+            for row in rows:
+                row.outcome = Outcome.FAILED.value
+                row.detail = "interrupted: the daemon stopped while this was on air; end unknown"
+                session.add(row)
+            session.commit()
+            return len(rows)
+
     def cue_keys(self, *, since: datetime) -> set[str]:
         """Programme cues the log already has (played, or accounted for) since ``since``."""
         statement = select(PlayLogEntry.cue_key).where(

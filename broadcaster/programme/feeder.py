@@ -76,16 +76,19 @@ class CueFeeder:
     def playlist(self, name: str) -> FolderPlaylist:
         return FolderPlaylist(self._music_dir / name)
 
-    def catch_up(self, timelines: Iterable[Timeline], now: datetime) -> list[Cue]:
+    def catch_up(
+        self, timelines: Iterable[Timeline], now: datetime, *, since: datetime
+    ) -> list[Cue]:
         """On start: hand missed cues still within their grace, log the rest ``missed``, skip
-        what the log already has. Returns the cues still ahead, for the scheduler."""
+        what the log already has. Cues before ``since`` (the start of today's calendar day; the
+        previous trading day is looked at only for what it plays after midnight) are not
+        accounted for again. Returns the cues still ahead, for the scheduler."""
         timelines = list(timelines)
-        since = min((t.opening or now) for t in timelines) - timedelta(days=1)
-        logged = self._log.cue_keys(since=since)
+        logged = self._log.cue_keys(since=since - timedelta(days=1))
         ahead: list[Cue] = []
         for timeline in timelines:
             for cue in timeline.cues:
-                if cue.key in logged:
+                if cue.key in logged or cue.planned_at < since:
                     continue
                 if cue.planned_at - LEAD > now:
                     ahead.append(cue)

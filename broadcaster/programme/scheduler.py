@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,7 +52,8 @@ class LiveScheduler:
         daypart = self._feeder.current_daypart(self.timelines, now)
         if daypart is not None:
             self._feeder.start_daypart(daypart, cut=True)
-        ahead = self._feeder.catch_up(self.timelines, now)
+        midnight = datetime.combine(now.astimezone(self._zone).date(), time(0), self._zone)
+        ahead = self._feeder.catch_up(self.timelines, now, since=midnight)
         self._scheduler.start()
         self._scheduler.add_job(
             self.replan, CronTrigger(hour=0, minute=0, second=5, timezone=self._zone),

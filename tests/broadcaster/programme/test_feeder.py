@@ -22,13 +22,13 @@ def test_catch_up_plays_what_is_within_grace_logs_missed_and_never_replays(tmp_p
                        data_dir=SPEECH.path.parent, music_dir=tmp_path)  # fmt: skip
     timeline = Timeline(date(2026, 11, 23), "weekday", T0 - timedelta(hours=2), None, cues=(
         cue("played", -20, 600), cue("late-but-ok", -20, 60), cue("too-late", -90, 60),
-        cue("ahead", 60, 60),
+        cue("ahead", 60, 60), cue("yesterday", -3600, 60),
     ))  # fmt: skip
-    ahead = feeder.catch_up([timeline], rig.clock.now())
+    ahead = feeder.catch_up([timeline], rig.clock.now(), since=T0 - timedelta(seconds=100))
     assert [c.key for c in ahead] == ["ahead"]
     rig.run(30)
     rows = {r.cue_key: r for r in rig.log() if r.cue_key}
     assert rows["late-but-ok"].outcome == "completed" and rows["late-but-ok"].started_at
     assert rows["too-late"].outcome == "missed" and "90 s late" in rows["too-late"].detail
     assert sum(1 for r in rig.log() if r.cue_key == "played") == 1
-    assert "ahead" not in rows
+    assert set(rows) == {"played", "late-but-ok", "too-late"}  # "yesterday" is before `since`
