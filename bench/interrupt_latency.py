@@ -25,6 +25,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from broadcaster.db import make_engine
 from scripts_library.tones import make_alert_tone, make_chime
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.daemon_process import DaemonProcess
@@ -98,6 +99,9 @@ def main() -> None:
         # start-up would load numpy into the daemon and inflate the RSS figure).
         make_chime(data / "tones" / "chime.wav")
         make_alert_tone(data / "tones" / "alert.wav")
+        # Likewise the database exists and is migrated, as on any start after the first:
+        # migrating loads Alembic (about 10 MB) into the process that does it.
+        make_engine(f"sqlite:///{(data / 'broadcaster.db').resolve()}").dispose()
         daemon = DaemonProcess(
             data, env=pulse.env, audio__output="pulse", audio__device=pulse.sink
         ).start()

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -41,7 +42,9 @@ class LiveScheduler:
     ) -> None:
         self._clock, self._zone, self._feeder, self._load = clock, zone, feeder, load
         self._scheduler = BackgroundScheduler(
-            timezone=zone, job_defaults={"misfire_grace_time": 30}
+            timezone=zone,
+            job_defaults={"misfire_grace_time": 30},
+            executors={"default": ThreadPoolExecutor(2)},  # jobs only hand cues over: quick
         )
         self._lock = threading.Lock()
         self.timelines: list[Timeline] = []

@@ -171,3 +171,25 @@ def test_the_migrations_run_on_postgresql_and_match_the_models(postgres_url, tmp
         with engine.begin() as connection:
             command.downgrade(migrations.alembic_config(connection), "base")
         engine.dispose()
+
+
+def test_head_read_from_the_files_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    from broadcaster.migrations import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_database_at_head_is_opened_without_loading_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    make_engine(url).dispose()  # creates and migrates
+    probe = (
+        "import sys; from broadcaster.db import make_engine; "
+        f"make_engine({url!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
