@@ -16,6 +16,7 @@ class TrackList:
 
     def __init__(self, paths: list[Path]) -> None:
         self._paths = list(paths)
+        self._round: list[Path] = []
         self._next = 0
 
     @property
@@ -27,12 +28,13 @@ class TrackList:
         return list(self._paths)
 
     def next_track(self) -> Path | None:
-        paths = self.tracks()
-        if not paths:
+        # The list is read once per round (a folder is scanned then, not before every track).
+        if self._next >= len(self._round):
+            self._round, self._next = self.tracks(), 0
+        if not self._round:
             return None
-        path = paths[self._next % len(paths)]
-        self._next = (self._next + 1) % len(paths)
-        return path
+        self._next += 1
+        return self._round[self._next - 1]
 
     def size(self) -> int:
         return len(self.tracks())

@@ -27,6 +27,11 @@ LEAD = timedelta(seconds=5)
 CHECK_TIMEOUT_S = 5.0
 
 
+def is_ahead(cue: Cue, now: datetime) -> bool:
+    """Still early enough to be handed over by a scheduled job (LEAD before its instant)."""
+    return cue.planned_at - LEAD > now
+
+
 class CueFeeder:
     def __init__(
         self, *, core: Core, playlog: PlayLog, clock: Clock, data_dir: Path, music_dir: Path
@@ -90,7 +95,7 @@ class CueFeeder:
             for cue in timeline.cues:
                 if cue.key in logged or cue.planned_at < since:
                     continue
-                if cue.planned_at - LEAD > now:
+                if is_ahead(cue, now):
                     ahead.append(cue)
                 elif now <= cue.planned_at + timedelta(seconds=cue.grace_s):
                     self.hand(cue)

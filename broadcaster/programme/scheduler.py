@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from broadcaster.clock import Clock
-from broadcaster.programme.feeder import LEAD, CueFeeder
+from broadcaster.programme.feeder import LEAD, CueFeeder, is_ahead
 from broadcaster.programme.planner import plan_day
 from broadcaster.programme.spec import Cue, Programme, Timeline
 
@@ -72,7 +72,7 @@ class LiveScheduler:
         """Plan again from now on: the programme changed, or a new day began."""
         now = self._clock.now()
         self.timelines = self._plan(now)
-        ahead = [c for t in self.timelines for c in t.cues if c.planned_at - LEAD > now]
+        ahead = [c for t in self.timelines for c in t.cues if is_ahead(c, now)]
         self._install(ahead, now)
 
     def _plan(self, now: datetime) -> list[Timeline]:

@@ -11,6 +11,14 @@ import pytest
 from broadcaster.settings import SettingsError, load_settings
 
 
+def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`broadcaster serve` with only ``env``; these tests expect it to refuse to start."""
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", "serve"], env={"PATH": "/usr/bin:/bin", **env},
+        cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
 def test_defaults_are_sensible(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     settings = load_settings()
@@ -64,29 +72,20 @@ def test_broken_or_missing_config_file_is_reported(tmp_path):
 
 
 def test_daemon_refuses_to_start_with_bad_settings(tmp_path):
-    env = {"BROADCASTER_AUDIO__DUCK_DB": "loud", "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "api.cli", "serve"], env=env, cwd=tmp_path,
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    env = {"BROADCASTER_AUDIO__DUCK_DB": "loud"}
+    proc = serve(env, tmp_path)
     assert proc.returncode == 2
     assert "BROADCASTER_AUDIO__DUCK_DB" in proc.stderr and "设置项" in proc.stderr
 
 
 def test_daemon_refuses_a_public_address_until_accounts_exist(tmp_path):
-    env = {"BROADCASTER_HTTP__HOST": "0.0.0.0", "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "api.cli", "serve"], env=env, cwd=tmp_path,
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    env = {"BROADCASTER_HTTP__HOST": "0.0.0.0"}
+    proc = serve(env, tmp_path)
     assert proc.returncode == 2 and "127.0.0.1" in proc.stderr
 
 
 def test_a_configured_chime_that_does_not_exist_stops_start_up(tmp_path):
-    env = {"BROADCASTER_AUDIO__CHIME": str(tmp_path / "nope.wav"), "PATH": "/usr/bin:/bin",
+    env = {"BROADCASTER_AUDIO__CHIME": str(tmp_path / "nope.wav"),
            "BROADCASTER_AUDIO__OUTPUT": "null"}  # fmt: skip
-    proc = subprocess.run(
-        [sys.executable, "-m", "api.cli", "serve"], env=env, cwd=tmp_path,
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    proc = serve(env, tmp_path)
     assert proc.returncode == 2 and "audio.chime" in proc.stderr and "找不到文件" in proc.stderr
