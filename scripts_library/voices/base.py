@@ -1,12 +1,14 @@
-"""What a voice is: something that turns a text in a language into a WAV file."""
+"""What a voice is: something that turns marked-up speech in a language into a WAV file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from scripts_library.markup import Speech
+
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
-"""The languages every voice must speak: Mandarin Chinese and English."""
+"""The languages a script can be written in: Mandarin Chinese and English."""
 
 
 class VoiceError(Exception):
@@ -16,11 +18,21 @@ class VoiceError(Exception):
 
 @runtime_checkable
 class Voice(Protocol):
-    """A text-to-speech engine. ``name`` is its key in ``VOICES``."""
+    """A text-to-speech engine. ``name`` is its key in ``VOICES``; its settings are keyword
+    arguments of its constructor (the ``[voices.<name>]`` section of the settings)."""
 
     name: str
 
-    def render(self, text: str, language: str, dest: Path) -> Path:
-        """Speak ``text`` in ``language`` (one of ``LANGUAGES``) into the WAV file ``dest``,
-        replacing it, and return ``dest``. Raises VoiceError on any failure."""
+    def languages(self) -> tuple[str, ...]:
+        """Which of ``LANGUAGES`` this voice (with its settings) can speak."""
+        ...
+
+    def identity(self) -> str:
+        """Everything that changes the sound for the same text: engine version, voice model,
+        settings. Rendered audio is cached under it, so a change invalidates the cache."""
+        ...
+
+    def render(self, speech: Speech, language: str, dest: Path) -> Path:
+        """Speak ``speech`` (parsed markup: pauses, emphasis) in ``language`` into the WAV file
+        ``dest``, replacing it, and return ``dest``. Raises VoiceError on any failure."""
         ...
