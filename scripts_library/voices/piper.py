@@ -16,13 +16,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-
 from scripts_library.markup import Pause, Span, Speech, plain
 from scripts_library.voices.base import LANGUAGES, VoiceError
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     from piper import PiperVoice as _PiperModel
 
 # Normalised to a peak just under full scale (-1 dBFS): loud enough to match other voices,
@@ -175,6 +174,8 @@ class PiperVoice:
             )
         if not plain(speech):
             raise VoiceError("nothing to say: the text is empty")
+        import numpy as np  # here, not at import: the daemon loads voices but may never use Piper
+
         model = self._load()
         rate = int(model.config.sample_rate)
         pieces = [
@@ -249,6 +250,7 @@ class PiperVoice:
             return self._loaded
 
     def _synthesise(self, model: _PiperModel, span: Span) -> npt.NDArray[np.float32]:
+        import numpy as np
         from piper import SynthesisConfig
 
         # normalize_audio off: Piper would scale each sentence to full scale on its own;

@@ -1,0 +1,274 @@
+"""Rendering: a notice's script texts become one loudness-normalised WAV file, cached.
+
+A notice is one or more parts, each a language and a marked-up text, spoken in order by the voice
+configured for that language: a bilingual notice is ``[("zh-CN", zh), ("en", en)]``. The file
+is mono 16-bit WAV at ``RenderSettings.sample_rate``, trimmed of silence at both ends and
+normalised to ``target_lufs`` with sample peaks at most ``peak_dbfs``, so every notice plays at
+the same loudness above the ducked music bed.
+
+Files live in ``cache_dir/<key[:2]>/<key>.wav``, with the measured loudness beside them in
+``<key>.json``; the key is a hash of everything that changes the sound, so a cache entry never
+goes stale and rendering the same notice again costs a file check. numpy, scipy, pyloudnorm and
+pydub are imported only when something has to be synthesised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import wave
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from scripts_library.loudness import load_mono, measure_lufs, normalise, trim_silence
+from scripts_library.markup import Speech, parse
+from scripts_library.voices.base import Voice, VoiceError
+
+if TYPE_CHECKING:
+    from scripts_library.loudness import Float
+
+RENDER_VERSION = 1
+"""Part of every cache key: raise it when a change here changes the audio."""
+
+# Renders of one key in this process wait for each other. Striped: bounded, and two different
+# notices share a lock only by chance (1 in 64), which merely makes one wait.
+_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+__all__ = ["RenderError", "RenderSettings", "Rendered", "Renderer", "measure_lufs"]
+
+
+class RenderError(Exception):
+    """A notice could not be rendered. ``message``/``message_zh`` say why and what to do."""
+
+    def __init__(self, message: str, message_zh: str) -> None:
+        super().__init__(message)
+        self.message, self.message_zh = message, message_zh
+
+    def __reduce__(self) -> tuple[type[RenderError], tuple[str, str]]:
+        # Rebuilt from both messages when it crosses a process boundary (the render worker).
+        return (type(self), (self.message, self.message_zh))
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """How rendered speech sounds. ``target_lufs`` must sit at least 10 LU above the ducked
+    music bed (the daemon checks)."""
+
+    target_lufs: float = -16.0
+    peak_dbfs: float = -1.0
+    silence_dbfs: float = -50.0
+    edge_ms: int = 80
+    language_gap_ms: int = 800
+    sample_rate: int = 22050  # the voices' own rate (espeak-ng, Piper medium): nothing to gain above
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered notice: its file, length, loudness (measured on the file's samples when it
+    was written), whether it came from the cache, and its cache key."""
+
+    path: Path
+    duration_ms: int
+    lufs: float
+    cached: bool
+    key: str
+
+
+class Renderer:
+    """Renders notices into ``cache_dir`` with ``voices``, a voice for each language."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        voices: Mapping[str, Voice],
+        settings: RenderSettings = RenderSettings(),  # frozen: safe to share
+    ) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.voices = dict(voices)
+        self.settings = settings
+
+    def render(
+        self,
+        parts: Sequence[tuple[str, str]],
+        *,
+        progress: Callable[[str], None] | None = None,
+    ) -> Rendered:
+        """One notice's parts, (language, marked-up text), as one WAV file.
+
+        1. Parse every part's markup (``MarkupError`` propagates as it is) and find its voice
+           (none for the language: ``RenderError``).
+        2. Key: sha256 of a canonical JSON of ``RENDER_VERSION``, the settings and, per part,
+           the language, the text, the voice's name and ``identity()``.
+        3. If the cache holds a valid file for the key (readable header, frames to its last
+           one, loudness beside it), return it with ``cached=True``, reading headers only.
+        4. Otherwise synthesise each part into a temporary directory, load it (pydub), make it
+           mono at ``sample_rate``, trim the silence at both ends down to ``edge_ms``, and join
+           the parts so ``language_gap_ms`` of silence separates them.
+        5. Normalise the loudness to ``target_lufs`` under ``peak_dbfs`` (``loudness.normalise``:
+           gain, then a look-ahead limiter and gain correction if the peaks need it).
+        6. Write the loudness, then the WAV, each to a temporary file beside its place and
+           ``os.replace`` it there. Nothing reaches the cache unless the whole render succeeded.
+
+        A voice failure or audio that is silent raises ``RenderError``. Concurrent renders of
+        one key in this process wait for each other; across processes the atomic writes keep
+        every file whole.
+        """
+        say = progress or (lambda _message: None)
+        if not parts:
+            raise RenderError("The notice has nothing to say.", "广播内容为空。")
+        speeches = [(language, parse(text), self._voice(language)) for language, text in parts]
+        key = self._key(parts)
+        path = self.cache_dir / key[:2] / f"{key}.wav"
+        with _LOCKS[int(key[:8], 16) % len(_LOCKS)]:
+            hit = self._cached(path, key)
+            if hit is not None:
+                return hit
+            audio = self._synthesise(speeches, say)
+            say("normalising loudness…")
+            try:
+                out, _ = normalise(
+                    audio, self.settings.sample_rate,
+                    target_lufs=self.settings.target_lufs, peak_dbfs=self.settings.peak_dbfs,
+                )  # fmt: skip
+            except ValueError:
+                raise _silent("the notice", "广播") from None
+            say("saving…")
+            return self._save(path, key, out)
+
+    def lookup(self, parts: Sequence[tuple[str, str]]) -> Rendered | None:
+        """Steps 1 to 3 of ``render`` alone: check the markup and the voices, and return the
+        notice if the cache has it (headers only, no audio maths), else None."""
+        if not parts:
+            raise RenderError("The notice has nothing to say.", "广播内容为空。")
+        for language, text in parts:
+            parse(text)
+            self._voice(language)
+        key = self._key(parts)
+        return self._cached(self.cache_dir / key[:2] / f"{key}.wav", key)
+
+    def _voice(self, language: str) -> Voice:
+        voice = self.voices.get(language)
+        if voice is None:
+            known = ", ".join(sorted(self.voices)) or "none"
+            raise RenderError(
+                f"No voice speaks {language!r} (voices are set up for: {known}). "
+                "Set up a voice for it in the settings, or remove that part of the notice.",
+                f"没有能朗读“{language}”的语音（已配置：{known}）。请在设置中为它配置语音，"
+                "或删去广播中的这一部分。",
+            )
+        return voice
+
+    def _key(self, parts: Sequence[tuple[str, str]]) -> str:
+        described = []
+        for language, text in parts:
+            voice = self.voices[language]
+            try:
+                identity = voice.identity()
+            except VoiceError as exc:
+                raise _voice_failed(voice, language, exc) from exc
+            described.append(
+                {"language": language, "text": text, "voice": voice.name, "identity": identity}
+            )
+        settings = asdict(self.settings)
+        document = {"version": RENDER_VERSION, "settings": settings, "parts": described}
+        canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def _cached(self, path: Path, key: str) -> Rendered | None:
+        try:
+            with wave.open(str(path), "rb") as w:
+                frames, rate = w.getnframes(), w.getframerate()
+                shape = (w.getnchannels(), w.getsampwidth(), rate)
+                if frames <= 0 or shape != (1, 2, self.settings.sample_rate):
+                    return None
+                w.setpos(frames - 1)
+                if len(w.readframes(1)) != 2:  # the file was cut short
+                    return None
+            lufs = float(json.loads(path.with_suffix(".json").read_text("utf-8"))["lufs"])
+        except (OSError, EOFError, wave.Error, ValueError, KeyError, TypeError):
+            return None
+        return Rendered(path, round(frames * 1000 / rate), lufs, cached=True, key=key)
+
+    def _synthesise(
+        self, speeches: list[tuple[str, Speech, Voice]], say: Callable[[str], None]
+    ) -> Float:
+        import numpy as np
+
+        rate, settings = self.settings.sample_rate, self.settings
+        gap = np.zeros(round(max(0, settings.language_gap_ms - 2 * settings.edge_ms) * rate / 1000))
+        pieces: list[Float] = []
+        with tempfile.TemporaryDirectory(prefix="render-") as tmp:
+            for i, (language, speech, voice) in enumerate(speeches):
+                say(f"synthesising {language}…")
+                try:
+                    wav = voice.render(speech, language, Path(tmp) / f"{i}-{language}.wav")
+                    mono = load_mono(wav, rate)  # ValueError if it cannot be decoded
+                except (VoiceError, ValueError) as exc:
+                    raise _voice_failed(voice, language, exc) from exc
+                trimmed = trim_silence(
+                    mono, rate, threshold_dbfs=settings.silence_dbfs, edge_ms=settings.edge_ms
+                )
+                if trimmed is None:
+                    raise _silent(f"the {language} part", f"{_zh(language)}部分")
+                pieces += [gap, trimmed] if pieces else [trimmed]
+        return np.concatenate(pieces)
+
+    def _save(self, path: Path, key: str, samples: Float) -> Rendered:
+        import numpy as np
+
+        from scripts_library.loudness import integrated_loudness
+
+        rate = self.settings.sample_rate
+        pcm = np.clip(np.round(samples * 32767), -32768, 32767).astype("<i2")
+        lufs = integrated_loudness(pcm / 32768.0, rate)  # exactly what measure_lufs will read
+
+        def write_wav(f: IO[bytes]) -> None:
+            with wave.open(f, "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(rate)
+                w.writeframes(pcm.tobytes())
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(
+            path.with_suffix(".json"), lambda f: f.write(json.dumps({"lufs": lufs}).encode())
+        )
+        _atomic_write(path, write_wav)
+        return Rendered(path, round(len(pcm) * 1000 / rate), lufs, cached=False, key=key)
+
+
+def _atomic_write(dest: Path, write: Callable[[IO[bytes]], object]) -> None:
+    fd, partial = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())  # a power cut must not leave a named but empty file
+        os.replace(partial, dest)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+def _zh(language: str) -> str:
+    return {"zh-CN": "中文", "en": "英文"}.get(language, language)
+
+
+def _voice_failed(voice: Voice, language: str, reason: object) -> RenderError:
+    return RenderError(
+        f"The {voice.name} voice could not speak the {language} part: {reason}. "
+        "Check the voice's settings, or try again.",
+        f"“{voice.name}”语音无法朗读{_zh(language)}部分：{reason}。请检查语音设置后重试。",
+    )
+
+
+def _silent(what: str, what_zh: str) -> RenderError:
+    return RenderError(
+        f"The audio of {what} is silent. Check the text and the voice's settings.",
+        f"{what_zh}的音频没有声音。请检查稿件和语音设置。",
+    )
