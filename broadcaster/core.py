@@ -36,6 +36,9 @@ VOICE = "voice"
 CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
 T = TypeVar("T")
 Listener = Callable[[str, dict[str, Any]], None]
+Finished = Callable[[Request, Outcome, datetime | None, bool], None]
+"""Told (on the core thread) when a request is done with: its outcome, when it started (None if
+it never did) and whether that is final (False: preempted and put back in the queue)."""
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Core:
         self._tokens = itertools.count(1)
         self._seqs = itertools.count(1)
         self._listeners: list[Listener] = []
+        self._finished_hooks: list[Finished] = []
         self._listeners_lock = threading.Lock()
         self._on_air: _OnAir | None = None
         self._emergency: Request | None = None
@@ -138,6 +142,21 @@ class Core:
 
         self._output.preflight(path, done)
         return future
+
+    def on_finished(self, hook: Finished) -> None:
+        """Register ``hook`` before ``start``; it runs on the core thread."""
+        self._finished_hooks.append(hook)
+
+    # -- for collaborators that run on the core thread (paging.Pager) -----------------------
+    def schedule(self, when: datetime, action: Callable[[], None]) -> None:
+        self._schedule(when, action)
+
+    def submit_now(self, request: Request) -> Request:
+        return self._submit(request)
+
+    def cancel_now(self, request_id: int, by: str, *, stop: bool = True, why: str = "") -> bool:
+        """Cancel a held or queued request; one on air is stopped only when ``stop``."""
+        return self._cancel(request_id, by, stop=stop, why=why)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         with self._listeners_lock:
@@ -258,24 +277,27 @@ class Core:
             if request.after_track and (lead_in is None or lead_in <= now):
                 self._release(request_id)
 
-    def _cancel(self, request_id: int, by: str) -> bool:
+    def _cancel(self, request_id: int, by: str, *, stop: bool = True, why: str = "") -> bool:
+        detail = why or f"cancelled by {by}"
         held = self._held.pop(request_id, None)
         if held is not None:
-            self._record_unplayed(held, Outcome.CANCELLED, f"cancelled by {by}")
+            self._record_unplayed(held, Outcome.CANCELLED, detail)
             self._refresh_snapshot()
             return True
         for request in self._queue:
             if request.id == request_id:
                 self._queue = tuple(r for r in self._queue if r.id != request_id)
-                self._record_unplayed(request, Outcome.CANCELLED, f"cancelled by {by}")
+                self._record_unplayed(request, Outcome.CANCELLED, detail)
                 self._arbitrate()
                 return True
         on_air = self._on_air
         if on_air is not None and on_air.request.id == request_id:
+            if not stop:
+                return False
             if on_air.request.kind is Kind.EMERGENCY:
                 return self._clear_emergency(by)
             self._output.stop(VOICE)
-            self._finish_on_air(Outcome.CANCELLED, f"cancelled by {by}")
+            self._finish_on_air(Outcome.CANCELLED, detail)
             self._arbitrate()
             return True
         return False
@@ -326,7 +348,7 @@ class Core:
             detail = f"replaced by {by}"
         else:
             detail = f"interrupted by {by}; not repeated"
-        self._finish_on_air(Outcome.PREEMPTED, detail)
+        self._finish_on_air(Outcome.PREEMPTED, detail, final=not decision.requeued)
 
     def _go_on_air(self, request: Request, *, bed_ready: bool) -> None:
         self._on_air = _OnAir(request)
@@ -395,15 +417,25 @@ class Core:
             self._finish_on_air(Outcome.COMPLETED, "")
             self._arbitrate()
 
-    def _finish_on_air(self, outcome: Outcome, detail: str) -> None:
+    def _finish_on_air(self, outcome: Outcome, detail: str, *, final: bool = True) -> None:
         on_air, self._on_air = self._on_air, None
         assert on_air is not None
         now = self._clock.now()
         if on_air.row_id is None:
-            self._record_unplayed(on_air.request, outcome, detail)
+            self._record_unplayed(on_air.request, outcome, detail, final=final)
         else:
             self._log.close(on_air.row_id, ended_at=now, outcome=outcome, detail=detail)
+            self._tell_finished(on_air.request, outcome, on_air.started_at, final)
         self._changed("voice_ended", {"id": on_air.request.id, "outcome": outcome.value})
+
+    def _tell_finished(
+        self, request: Request, outcome: Outcome, started_at: datetime | None, final: bool
+    ) -> None:
+        for hook in self._finished_hooks:
+            try:
+                hook(request, outcome, started_at, final)
+            except Exception:
+                log.exception("a finished-request hook failed")
 
     def _open_row(self, on_air: _OnAir, started_at: datetime) -> int:
         request = on_air.request
@@ -412,11 +444,15 @@ class Core:
             media_path=" + ".join(str(s.path) for s in request.segments),
             requested_by=request.requested_by, requested_at=request.requested_at,
             planned_at=request.planned_at, started_at=started_at, cue_key=request.cue_key,
-            detail="replayed after an interruption" if request.requeued else "",
+            detail="; ".join(filter(None, [request.note, "replayed after an interruption"
+                                           if request.requeued else ""])),
             duck_db=None if request.kind is Kind.EMERGENCY else self._audio.duck_db,
         )  # fmt: skip
 
-    def _record_unplayed(self, request: Request, outcome: Outcome, detail: str) -> None:
+    def _record_unplayed(
+        self, request: Request, outcome: Outcome, detail: str, *, final: bool = True
+    ) -> None:
+        detail = f"{request.note}; {detail}" if request.note else detail
         self._log.record(
             layer=VOICE, kind=request.kind.value, title=request.title,
             media_path=" + ".join(str(s.path) for s in request.segments),
@@ -424,6 +460,7 @@ class Core:
             planned_at=request.planned_at, ended_at=self._clock.now(), outcome=outcome.value,
             detail=detail, cue_key=request.cue_key,
         )  # fmt: skip
+        self._tell_finished(request, outcome, None, final)
 
     def _schedule(self, when: datetime, action: Callable[[], None]) -> None:
         heapq.heappush(self._timers, (when, next(self._timer_seq), action))

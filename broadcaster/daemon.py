@@ -17,11 +17,14 @@ from broadcaster.audio.output import AudioOutput
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
+from broadcaster.paging.pager import Pager
 from broadcaster.playlog import PlayLog
 from broadcaster.programme.crud import load_programme
 from broadcaster.programme.feeder import CueFeeder
 from broadcaster.programme.scheduler import LiveScheduler
 from broadcaster.programme.spec import Programme
+from broadcaster.requests import Segment
+from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
 from playlists.sources import FolderPlaylist
 
@@ -76,12 +79,14 @@ class Daemon:
         return self.settings.audio.alert or self.settings.data_dir / "tones" / "alert.wav"
 
     def start(self) -> None:
-        """1. data dir and tones, 2. database, 3. audio output, 4. core, 5. live scheduler
-        (current daypart, catch-up, jobs), 6. the core thread."""
+        """1. data dir, tones and voices, 2. database, 3. audio output, 4. core and pager,
+        5. live scheduler (current daypart, catch-up, jobs), 6. the core thread, 7. the pages
+        still active from the last run."""
         limit_malloc_arenas()
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.ensure_tones()
+        self.renderer = build_renderer(settings)  # starts its worker process in the background
         self.engine = make_engine(settings.db_url)
         self.playlog = PlayLog(self.engine)
         if interrupted := self.playlog.close_interrupted():
@@ -94,10 +99,14 @@ class Daemon:
             music=FolderPlaylist(settings.music_path),
             audio=settings.audio,
         )
+        self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock)
         self.core.start()
+        self.scripts = ScriptBook(
+            engine=self.engine, renderer=self.renderer, data_dir=settings.data_dir
+        )
         self.feeder = CueFeeder(
-            core=self.core, playlog=self.playlog, clock=self.clock,
-            data_dir=settings.data_dir, music_dir=settings.music_path,
+            core=self.core, playlog=self.playlog, clock=self.clock, data_dir=settings.data_dir,
+            music_dir=settings.music_path, zone=settings.zone, scripts=self.scripts,
         )  # fmt: skip
         self.scheduler = LiveScheduler(
             clock=self.clock, zone=settings.zone, feeder=self.feeder, load=self.load_programme
@@ -107,6 +116,9 @@ class Daemon:
             self.scheduler.start()
         self._thread = threading.Thread(target=self._run_core, name="broadcaster-core", daemon=True)
         self._thread.start()
+        chime = self.core.preflight(self.chime).result(10)
+        if resumed := self.pager.resume(Segment(self.chime, chime.duration_ms)).result(10):
+            log.warning("%d service-desk pages were still active: they carry on", resumed)
         log.info("broadcaster started; music from %s", settings.music_path)
 
     def ensure_tones(self) -> None:
@@ -152,6 +164,8 @@ class Daemon:
             self._thread = None
         if hasattr(self, "output"):
             self.output.close()
+        if hasattr(self, "renderer"):
+            self.renderer.close()
         if self.engine is not None:
             self.engine.dispose()
             self.engine = None

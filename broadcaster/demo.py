@@ -1,41 +1,41 @@
 """Demo content, generated into the data dir at first run (never committed): synthesised music
-playlists and a few spoken announcements (espeak-ng)."""
+playlists and songs, the starter script library (installed approved, then rendered into the
+speech cache so the first day plays without waiting for the voice) and a few rehearsal notices
+for `broadcaster simulate --inject`."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import Session
 
+from broadcaster.actors import SYSTEM
 from broadcaster.db import make_engine
 from broadcaster.programme.crud import load_programme, replace_programme
-from broadcaster.programme.default import (
-    DEMO_ANNOUNCEMENTS,
-    DEMO_SONGS,
-    default_programme,
-    song_ref,
-    speech_ref,
-)
+from broadcaster.programme.default import DEMO_SONGS, default_programme, song_ref
+from broadcaster.scripts import crud as scripts
+from broadcaster.scripts.book import build_renderer
 from broadcaster.settings import Settings
 from playlists.demo_music import synthesize_demo_music
-from scripts_library.voices.espeak import EspeakVoice
+from scripts_library.render_worker import WorkerRenderer
+from scripts_library.starter import STARTER_SCRIPTS
 
-# Beyond the programme's own speech (programme/default.py): notices for rehearsing interrupts.
-INTERRUPT_ANNOUNCEMENTS = {
+REHEARSAL_DIR = "announcements"
+# Files for rehearsing interrupts in `broadcaster simulate --inject` (see programme/simulate.py).
+REHEARSAL_NOTICES = {
     "lost_child_zh": (
         "zh-CN",
-        "寻人启事：一位五岁左右的小朋友，身穿红色外套，正在一楼服务台等候家长，请家长听到广播后速来认领。",
+        "寻人启事：/ 一位五岁左右的小朋友，/ 身穿红色外套，/ 正在一楼服务台等候家长，// "
+        "请家长听到广播后速来认领。",
     ),
-    "lost_child_en": (
-        "en",
-        "Attention please. A five year old child in a red coat is waiting for their parents "
-        "at the service desk on the first floor.",
-    ),
+    "attention_zh": ("zh-CN", "亲爱的顾客朋友们，/ 这是一条测试广播，/ 感谢您的配合。"),
     "evacuation_zh": (
         "zh-CN",
-        "紧急通知：请全体顾客和员工保持冷静，听从工作人员指挥，从最近的安全出口有序撤离。",
+        "紧急通知：/ 请全体顾客和员工 *保持冷静*，/ 听从工作人员指挥，/ 从最近的安全出口有序撤离。",
     ),
 }
 
@@ -63,16 +63,36 @@ def generate_demo(settings: Settings, progress: Progress = print) -> None:
             _to_wav(playlists[name][index], target)
         progress(f"song: {target.name}")
     # The chime and alert tone are made by the daemon itself when missing (Daemon.start).
-    voice = EspeakVoice()
-    spoken = {**DEMO_ANNOUNCEMENTS, **INTERRUPT_ANNOUNCEMENTS}
-    for index, (stem, (language, text)) in enumerate(spoken.items(), start=1):
-        path = data / speech_ref(stem)
+    renderer = build_renderer(settings)
+    try:
+        _speech(settings, renderer, progress)
+    finally:
+        renderer.close()
+
+
+def _speech(settings: Settings, renderer: WorkerRenderer, progress: Progress) -> None:
+    """The rehearsal notices, the starter library (approved) and its rendered speech, and the
+    default programme if the database has none."""
+    data = settings.data_dir
+    for index, (stem, (language, text)) in enumerate(REHEARSAL_NOTICES.items(), start=1):
+        path = data / REHEARSAL_DIR / f"{stem}.wav"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            voice.render(text, language, path)
-        progress(f"[{index}/{len(spoken)}] announcement: {path.name}")
+            shutil.copyfile(renderer.render([(language, text)]).path, path)
+        progress(f"[{index}/{len(REHEARSAL_NOTICES)}] rehearsal notice: {path.name}")
     engine = make_engine(settings.db_url)
     try:
+        with Session(engine) as session:
+            added = scripts.install_starter(
+                session, scripts=STARTER_SCRIPTS, by=SYSTEM, now=datetime.now(UTC)
+            )
+            progress(f"scripts: {len(added)} starter scripts installed (approved)")
+            on_air = scripts.approved_versions(session)
+        for index, (script, version) in enumerate(on_air, start=1):
+            if version.recording is None:
+                rendered = renderer.render([(version.language.value, version.text)])
+                state = "cached" if rendered.cached else f"{rendered.duration_ms / 1000:.1f} s"
+                progress(f"[{index}/{len(on_air)}] speech: {script.code} ({state})")
         with Session(engine) as session:
             if not load_programme(session).rules:
                 replace_programme(session, default_programme())

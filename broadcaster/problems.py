@@ -1,7 +1,7 @@
-"""What is wrong with a piece of the programme, said per field in English and Chinese.
+"""What is wrong with a change (to the programme, a script), said per field in English and Chinese.
 
-Validation (models.py), the cross-entity checks (crud.py) and the HTTP face all speak in
-``FieldProblem``s, so a form can show each message next to its field.
+Validation (the models), the cross-entity checks (the crud modules) and the HTTP face all speak
+in ``FieldProblem``s, so a form can show each message next to its field.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ class FieldProblem:
     message_zh: str
 
 
-class ProgrammeError(Exception):
-    """A change to the programme that was refused; nothing was written."""
+class Refused(Exception):
+    """A change that was refused; nothing was written."""
 
-    code = "programme_error"
+    code = "refused"
 
     def __init__(self, message: str, message_zh: str) -> None:
         super().__init__(message)
@@ -31,11 +31,11 @@ class ProgrammeError(Exception):
         self.message_zh = message_zh
 
 
-class NotFound(ProgrammeError):
+class NotFound(Refused):
     code = "not_found"
 
 
-class Conflict(ProgrammeError):
+class Conflict(Refused):
     """The change clashes with what is stored: a name taken, a day type still in use."""
 
     def __init__(
@@ -46,7 +46,7 @@ class Conflict(ProgrammeError):
         self.problems = tuple(problems)
 
 
-class Invalid(ProgrammeError):
+class Invalid(Refused):
     code = "invalid"
 
     def __init__(self, problems: Iterable[FieldProblem]) -> None:
@@ -148,3 +148,9 @@ def by_field(problems: Iterable[FieldProblem]) -> dict[str, dict[str, str]]:
         else:
             fields[p.field] = {"message": p.message, "message_zh": p.message_zh}
     return fields
+
+
+class Forbidden(Refused):
+    """The caller's role may not do this (e.g. only a supervisor approves a script)."""
+
+    code = "forbidden"

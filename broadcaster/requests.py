@@ -64,6 +64,8 @@ class Request:
     requeued: bool = False
     cue_key: str | None = None  # the programme cue this plays (see programme.spec.Cue.key)
     after_track: bool = False  # wait for the current music track to end (within the grace)
+    series: int | None = None  # the service-desk page this is one play of (paging.Pager)
+    note: str = ""  # what the log should say about its source ("script welcome v2", "unapproved")
     id: int = field(default_factory=next_request_id)
     seq: int = 0
 

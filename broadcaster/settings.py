@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+SPEECH_OVER_BED_LU = 10
 
 
 class SettingsError(Exception):
@@ -34,6 +36,39 @@ class AudioSettings(BaseModel):
     alert: Path | None = Field(None, description="emergency alert tone; demo tone if unset")
 
 
+class EspeakSettings(BaseModel):
+    speed_wpm: int = Field(150, ge=80, le=300, description="English words per minute")
+    speed_wpm_zh: int = Field(240, ge=80, le=400, description="Mandarin syllables per minute")
+
+
+class PiperSettings(BaseModel):
+    model: Path | None = Field(
+        None, description="Piper voice model (.onnx); its .onnx.json beside it"
+    )
+    length_scale: float | None = Field(None, gt=0.3, le=3.0, description="above 1 is slower")
+
+
+class VoicesSettings(BaseModel):
+    """One section per voice engine (scripts_library.voices.VOICES)."""
+
+    espeak: EspeakSettings = EspeakSettings()
+    piper: PiperSettings = PiperSettings()
+
+
+class SpeechSettings(BaseModel):
+    voice_zh: Literal["espeak", "piper"] = Field("espeak", description="voice for zh-CN scripts")
+    voice_en: Literal["espeak", "piper"] = Field("espeak", description="voice for English scripts")
+    target_lufs: float = Field(-16.0, ge=-30.0, le=-10.0, description="loudness of speech")
+    music_lufs: float = Field(
+        -20.0, ge=-35.0, le=-10.0, description="loudness the music bed is matched to"
+    )
+
+
+class PageSettings(BaseModel):
+    every_min: float = Field(3.0, ge=1.0, le=60.0, description="minutes between repeats")
+    times: int = Field(5, ge=1, le=20, description="plays of a page unless resolved first")
+
+
 class HttpSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -50,6 +85,23 @@ class Settings(BaseSettings):
     music_dir: Path | None = Field(None, description="background music; data_dir/music if unset")
     http: HttpSettings = HttpSettings()
     audio: AudioSettings = AudioSettings()
+    speech: SpeechSettings = SpeechSettings()
+    voices: VoicesSettings = VoicesSettings()
+    pages: PageSettings = PageSettings()
+
+    @model_validator(mode="after")
+    def _speech_above_ducked_music(self) -> Settings:
+        # Speech must stand at least 10 LU above the music it is said over.
+        ducked = self.speech.music_lufs + self.audio.duck_db
+        if self.speech.target_lufs - ducked < SPEECH_OVER_BED_LU:
+            raise ValueError(
+                f"speech.target_lufs ({self.speech.target_lufs:g}) must be at least "
+                f"{SPEECH_OVER_BED_LU} LU above the ducked music ({ducked:g} LUFS: "
+                "speech.music_lufs + audio.duck_db); raise target_lufs or duck the music more.\n"
+                f"  语音响度 speech.target_lufs（{self.speech.target_lufs:g}）必须比压低后的背景音乐"
+                f"（{ducked:g} LUFS）高至少 {SPEECH_OVER_BED_LU} LU：请提高 target_lufs 或加大压低幅度。"
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -109,6 +161,9 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
 def _explain(exc: ValidationError) -> str:
     lines = ["Invalid settings / 设置无效:"]
     for error in exc.errors():
+        if not error["loc"]:  # a rule across settings: its message names them, in both languages
+            lines.append("- " + error["msg"].removeprefix("Value error, "))
+            continue
         name = ".".join(str(part) for part in error["loc"])
         env = "BROADCASTER_" + "__".join(str(part).upper() for part in error["loc"])
         got = error.get("input")

@@ -7,8 +7,10 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import broadcaster.paging.models
 import broadcaster.playlog
-import broadcaster.programme.models  # noqa: F401  (both register their tables)
+import broadcaster.programme.models
+import broadcaster.scripts.models  # noqa: F401  (each registers its tables)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,7 +1,7 @@
 """Reading and changing the programme. Every function takes the session and keyword arguments;
 routes, the CLI and the demo all go through here.
 
-A refused change raises a ProgrammeError (Invalid, NotFound, Conflict) before anything is
+A refused change raises a Refused (Invalid, NotFound, Conflict) before anything is
 written, so the tables are as they were. Checks that need the outside world (the music and data
 folders) take them as explicit arguments.
 """
@@ -18,6 +18,13 @@ from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from broadcaster.problems import (
+    Conflict,
+    FieldProblem,
+    Invalid,
+    NotFound,
+    problems_from_errors,
+)
 from broadcaster.programme import spec
 from broadcaster.programme.models import (
     CalendarEntry,
@@ -33,14 +40,8 @@ from broadcaster.programme.models import (
     WeekdayDefault,
     WeekdayDefaultSet,
 )
-from broadcaster.programme.problems import (
-    Conflict,
-    FieldProblem,
-    Invalid,
-    NotFound,
-    problems_from_errors,
-)
 from broadcaster.programme.references import check_references
+from broadcaster.scripts.crud import codes_in_library
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -328,8 +329,9 @@ def _as_create(row: Rule) -> dict[str, Any]:
 
 def _check(session: Session, rule: RuleCreate, *, data_dir: Path, music_dir: Path) -> None:
     found = check_references(
-        rule, data_dir=data_dir, music_dir=music_dir, day_types=day_type_names(session)
-    )
+        rule, data_dir=data_dir, music_dir=music_dir, day_types=day_type_names(session),
+        scripts=codes_in_library(session),
+    )  # fmt: skip
     if found:
         raise Invalid(found)
 

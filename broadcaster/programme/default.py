@@ -1,5 +1,7 @@
 """The day programme a new installation starts with: DOMAIN's real store day (播音流程) plus the
-manual's rules relative to opening and closing, on demo content that ``broadcaster demo`` makes.
+manual's rules relative to opening and closing. What is said is the starter script library
+(scripts_library/starter.py, referred to by code); the music and songs are the demo content that
+``broadcaster demo`` makes; it installs the starter library, approved, too.
 
 Day types: "weekday" 08:00–22:00 (Monday to Friday), "weekend" 08:00–22:30 (Saturday, Sunday).
 
@@ -22,7 +24,7 @@ Decisions, where the manual leaves room:
   (None), so they follow the day type. Rows with the same style stay separate rules (the
   supervisor edits them one by one). Playlists: piano for the morning, light for "light
   cheerful" / "melodious" / "light music" (electronic keyboard included), pop, foreign, upbeat.
-- Promotions every 5–10 minutes (every 5 min plus 0–5 min) rotate promo_1..promo_4, from 08:05
+- Promotions every 5–10 minutes (every 5 min plus 0–5 min) rotate four promotion scripts, from 08:05
   (after the welcome speech) to 20 minutes before closing (the closing notices then have the air):
   one rule per day type, since the closing differs.
 
@@ -53,79 +55,15 @@ from broadcaster.programme.spec import (
     RuleKind,
 )
 
-SPEECH_DIR = "announcements"
 SONG_DIR = "songs"
 DEMO_SUFFIX = ".wav"
 DEMO_PLAYLISTS = ("piano", "light", "pop", "upbeat", "foreign")
 
-DEMO_ANNOUNCEMENTS: dict[str, tuple[str, str]] = {
-    "staff_word": (
-        "zh-CN",
-        "各位同事，早上好！新的一天即将开始，请大家整理好仪容仪表，检查好商品和价签，"
-        "以饱满的精神和真诚的微笑迎接每一位顾客。祝大家工作顺利！",
-    ),
-    "welcome": (
-        "zh-CN",
-        "亲爱的顾客朋友们，早上好！欢迎光临本商场。我们已经做好了一切准备，"
-        "以优质的商品和真诚的服务恭候您的到来。祝您购物愉快！",
-    ),
-    "floor_guide": (
-        "zh-CN",
-        "亲爱的顾客朋友们，欢迎光临本商场。一楼是化妆品、珠宝和钟表，二楼是女装和女鞋，"
-        "三楼是男装和运动休闲，四楼是儿童用品和家居生活，五楼是美食餐饮。"
-        "电梯和洗手间位于各楼层东侧。祝您购物愉快。",
-    ),
-    "products": (
-        "zh-CN",
-        "亲爱的顾客朋友们，四楼家居生活馆新到一批应季床品和厨房用品，"
-        "部分商品特价销售，低至五折，数量有限，售完即止，欢迎您前往选购。",
-    ),
-    "services": (
-        "zh-CN",
-        "亲爱的顾客朋友们，一楼服务台为您提供咨询导购、会员积分、开具发票、退换货、"
-        "礼品包装、雨伞借用和物品寄存等服务。如果您需要帮助，欢迎随时到服务台咨询，"
-        "我们将竭诚为您服务。",
-    ),
-    "mall_info": (
-        "zh-CN",
-        "亲爱的顾客朋友们，本商场周一至周五营业时间为上午八点至晚上十点，"
-        "周六、周日延长至晚上十点半。为了您和家人的安全，请照看好随行的老人和儿童，"
-        "保管好您的随身物品。感谢您的光临。",
-    ),
-    "pre_closing": (
-        "zh-CN",
-        "亲爱的顾客朋友们，本商场将于二十分钟后结束今天的营业，"
-        "请您抓紧时间选购所需的商品，收银台将继续为您服务。感谢您的光临。",
-    ),
-    "closing_reminder": (
-        "zh-CN",
-        "亲爱的顾客朋友们，距离本商场结束营业还有十五分钟，请您带好随身物品，"
-        "照看好随行的老人和儿童，尽快到收银台结账。欢迎您明天再次光临。",
-    ),
-    "closing_speech": (
-        "zh-CN",
-        "亲爱的顾客朋友们，本商场今天的营业时间已经结束。感谢您的光临和支持，"
-        "请您带好随身物品，从就近的出口有序离开。祝您晚安，欢迎明天再来！",
-    ),
-    "promo_1": (
-        "zh-CN",
-        "会员日活动正在进行中，会员购物可享双倍积分，积分可以在一楼服务台兑换精美礼品。",
-    ),
-    "promo_2": (
-        "zh-CN",
-        "即日起，凡在本商场单笔购物满三百元，即可凭小票到一楼服务台领取精美礼品一份，"
-        "数量有限，送完即止。",
-    ),
-    "promo_3": (
-        "zh-CN",
-        "本月二楼女装部分品牌满二百减五十，三楼运动品牌全场八折，欢迎您前往选购。",
-    ),
-    "promo_4": (
-        "en",
-        "Dear customers, members earn double points on every purchase today. Please visit the "
-        "service desk on the first floor to join for free and collect your welcome gift.",
-    ),
-}
+PROMOTION_SPOTS: tuple[str, ...] = (
+    "promo_member_points", "promo_gift_with_purchase", "promo_seasonal_discount",
+    "promo_member_points_en",
+)  # fmt: skip
+"""The promotions rotated every 5–10 minutes: starter scripts (three Chinese, one English)."""
 DEMO_SONGS: tuple[str, ...] = ("staff_songs", "welcome_music", "farewell_music", "farewell_song")
 
 WEEKDAY = DayType("weekday", opening=time(8, 0), closing=time(22, 0))
@@ -135,18 +73,13 @@ _MOMENT, _INTRO, _PROMO = 20, 10, 0  # priorities
 _MINUTE = 60
 
 
-def speech_ref(stem: str) -> str:
-    """The data-dir path of a demo announcement, e.g. ``announcements/welcome.wav``."""
-    return f"{SPEECH_DIR}/{stem}{DEMO_SUFFIX}"
-
-
 def song_ref(stem: str) -> str:
     """The data-dir path of a demo song, e.g. ``songs/farewell_song.wav``."""
     return f"{SONG_DIR}/{stem}{DEMO_SUFFIX}"
 
 
-def _speech(stem: str, title: str) -> Content:
-    return Content(ContentKind.SPEECH, speech_ref(stem), title)
+def _script(code: str, title: str) -> Content:
+    return Content(ContentKind.SCRIPT, code, title)
 
 
 def _song(stem: str, title: str) -> Content:
@@ -166,9 +99,9 @@ def _offset(name: str, anchor: Anchor, minutes: int, content: Content) -> Rule:
     )
 
 
-def _intro(at: time, name: str, stem: str) -> Rule:
+def _intro(at: time, name: str, code: str) -> Rule:
     return Rule(
-        0, name, RuleKind.FIXED, priority=_INTRO, grace_s=300, at=at, content=_speech(stem, name)
+        0, name, RuleKind.FIXED, priority=_INTRO, grace_s=300, at=at, content=_script(code, name)
     )
 
 
@@ -177,7 +110,7 @@ def _music(start: time | None, end: time | None, playlist: str, name: str) -> Ru
 
 
 def _promotions(day_type: DayType, until: time) -> Rule:
-    spots = tuple(_speech(f"promo_{n}", f"Promotion {n}") for n in range(1, 5))
+    spots = tuple(_script(code, f"Promotion {n}") for n, code in enumerate(PROMOTION_SPOTS, 1))
     return Rule(
         0,
         f"Promotions ({day_type.name})",
@@ -199,8 +132,8 @@ def _plan() -> list[Rule]:
     return [
         _offset("Staff songs", opening, -10, _song("staff_songs", "Staff songs")),
         _offset("Welcome music (迎宾曲)", opening, -5, _song("welcome_music", "Welcome music")),
-        _offset("Word to staff (致员工词)", opening, -5, _speech("staff_word", "Word to staff")),
-        _offset("Opening welcome (开市迎宾词)", opening, 0, _speech("welcome", "Welcome")),
+        _offset("Word to staff (致员工词)", opening, -5, _script("staff_word", "Word to staff")),
+        _offset("Opening welcome (开市迎宾词)", opening, 0, _script("opening_welcome", "Welcome")),
         _music(None, time(9, 0), "piano", "Morning piano"),
         _promotions(WEEKDAY, time(21, 40)),
         _promotions(WEEKEND, time(22, 10)),
@@ -225,12 +158,12 @@ def _plan() -> list[Rule]:
             "Pre-closing notice (闭店前预告)",
             closing,
             -20,
-            _speech("pre_closing", "Pre-closing notice"),
+            _script("pre_closing", "Pre-closing notice"),
         ),
-        _offset("Closing reminder", closing, -15, _speech("closing_reminder", "Closing reminder")),
+        _offset("Closing reminder", closing, -15, _script("closing_reminder", "Closing reminder")),
         _offset("Farewell music (送宾曲)", closing, -5, _song("farewell_music", "Farewell music")),
         _offset("Farewell song", closing, 0, _song("farewell_song", "Farewell song")),
-        _offset("Closing speech (闭店词)", closing, 0, _speech("closing_speech", "Closing speech")),
+        _offset("Closing speech (闭店词)", closing, 0, _script("closing_speech", "Closing speech")),
     ]
 
 

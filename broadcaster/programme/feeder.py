@@ -12,14 +12,19 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from scripts_library.render import RenderError
 
 from broadcaster.audio.output import MediaError
 from broadcaster.bed import Song
 from broadcaster.clock import Clock
 from broadcaster.core import Core
 from broadcaster.playlog import Outcome, PlayLog
+from broadcaster.problems import NotFound, Refused
 from broadcaster.programme.spec import ContentKind, Cue, Daypart, Timeline
 from broadcaster.requests import Kind, Request, Segment
+from broadcaster.scripts.book import ScriptBook, Spoken
 from playlists.sources import FolderPlaylist
 
 log = logging.getLogger(__name__)
@@ -34,10 +39,19 @@ def is_ahead(cue: Cue, now: datetime) -> bool:
 
 class CueFeeder:
     def __init__(
-        self, *, core: Core, playlog: PlayLog, clock: Clock, data_dir: Path, music_dir: Path
+        self,
+        *,
+        core: Core,
+        playlog: PlayLog,
+        clock: Clock,
+        data_dir: Path,
+        music_dir: Path,
+        zone: ZoneInfo,
+        scripts: ScriptBook | None,
     ) -> None:
         self._core, self._log, self._clock = core, playlog, clock
         self._data_dir, self._music_dir = data_dir.resolve(), music_dir
+        self._zone, self._scripts = zone, scripts
 
     def hand(self, cue: Cue) -> None:
         """Give ``cue`` to the core (called about LEAD before its planned instant)."""
@@ -48,30 +62,53 @@ class CueFeeder:
         if content.kind is ContentKind.PLAYLIST:
             self._core.set_music(self.playlist(content.ref), cut=cue.cut)
             return
+        note, duration_ms = "", None
         if content.kind is ContentKind.SCRIPT:
-            self._unplayed(cue, Outcome.SKIPPED, "scripts need the script library (not yet here)")
-            return
-        path = self._file(content.ref)
-        if path is None:
-            self._unplayed(cue, Outcome.FAILED, f"file outside the data dir: {content.ref}")
-            return
+            spoken = self._script(cue)
+            if spoken is None:
+                return
+            path, duration_ms, note = spoken.path, spoken.duration_ms, spoken.note
+            title = content.title or spoken.title
+        else:
+            found = self._file(content.ref)
+            if found is None:
+                self._unplayed(cue, Outcome.FAILED, f"file outside the data dir: {content.ref}")
+                return
+            path = found
         if content.kind is ContentKind.SONG:
             song = Song(path, title, requested_by, cue.planned_at, cue.key, expires)
             self._core.play_song(song, cut=cue.cut)
             return
-        try:
-            info = self._core.preflight(path).result(CHECK_TIMEOUT_S)
-        except (MediaError, TimeoutError) as exc:
-            self._unplayed(cue, Outcome.FAILED, f"not playable: {exc}", path)
-            return
+        if duration_ms is None:
+            try:
+                duration_ms = self._core.preflight(path).result(CHECK_TIMEOUT_S).duration_ms
+            except (MediaError, TimeoutError) as exc:
+                self._unplayed(cue, Outcome.FAILED, f"not playable: {exc}", path)
+                return
         self._core.submit(
             Request(
-                kind=Kind.ANNOUNCEMENT, title=title, segments=(Segment(path, info.duration_ms),),
+                kind=Kind.ANNOUNCEMENT, title=title, segments=(Segment(path, duration_ms),),
                 requested_by=requested_by, requested_at=self._clock.now(),
                 planned_at=cue.planned_at, expires_at=expires, cue_key=cue.key,
-                after_track=not cue.cut,
+                after_track=not cue.cut, note=note,
             )
         )  # fmt: skip
+
+    def _script(self, cue: Cue) -> Spoken | None:
+        """The approved script a cue names, rendered; None (and a log row) when it cannot play."""
+        if self._scripts is None:
+            self._unplayed(cue, Outcome.SKIPPED, "no script library in this run")
+            return None
+        day = cue.planned_at.astimezone(self._zone).date()
+        try:
+            return self._scripts.script(day=day, code=cue.content.ref)
+        except NotFound as exc:
+            self._unplayed(cue, Outcome.FAILED, exc.message)
+        except Refused as exc:  # not approved, or outside its dates
+            self._unplayed(cue, Outcome.SKIPPED, exc.message)
+        except RenderError as exc:
+            self._unplayed(cue, Outcome.FAILED, f"could not be spoken: {exc.message}")
+        return None
 
     def start_daypart(self, daypart: Daypart, *, cut: bool | None = None) -> None:
         self._core.set_music(

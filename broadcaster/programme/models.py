@@ -22,8 +22,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
+from broadcaster.problems import FieldProblem, problem, problems_error
 from broadcaster.programme import spec
-from broadcaster.programme.problems import FieldProblem, problem, problems_error
 from broadcaster.programme.spec import Anchor, Content, ContentKind, RuleKind
 
 DAY_TYPE_NAME_MAX = 40

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
+from broadcaster.problems import FieldProblem
 from broadcaster.programme.models import ContentModel, RuleCreate
-from broadcaster.programme.problems import FieldProblem
 from broadcaster.programme.spec import ContentKind
 
 
@@ -17,9 +17,11 @@ def check_references(
     data_dir: Path,
     music_dir: Path,
     day_types: Collection[str] | None = None,
+    scripts: Collection[str] | None = None,
 ) -> list[FieldProblem]:
     """What the rule names that does not exist: files under the data dir, playlists (folders
-    under the music dir), day types (when ``day_types`` is given)."""
+    under the music dir), day types (when ``day_types`` is given), script codes (when
+    ``scripts`` is given)."""
     found: list[FieldProblem] = []
     if day_types is not None:
         unknown = [name for name in rule.day_types if name not in day_types]
@@ -29,22 +31,28 @@ def check_references(
                 f"没有这些日期类型：{'、'.join(map(repr, unknown))}。",
             ))  # fmt: skip
     if rule.content is not None:
-        found.extend(_content_problems("content", rule.content, data_dir, music_dir))
+        found.extend(_content_problems("content", rule.content, data_dir, music_dir, scripts))
     for index, spot in enumerate(rule.spots):
-        found.extend(_content_problems(f"spots.{index}", spot, data_dir, music_dir))
+        found.extend(_content_problems(f"spots.{index}", spot, data_dir, music_dir, scripts))
     if rule.playlist is not None:
         found.extend(_playlist_problems("playlist", rule.playlist, music_dir))
     return found
 
 
 def _content_problems(
-    field: str, content: ContentModel, data_dir: Path, music_dir: Path
+    field: str,
+    content: ContentModel,
+    data_dir: Path,
+    music_dir: Path,
+    scripts: Collection[str] | None,
 ) -> list[FieldProblem]:
     if content.kind is ContentKind.PLAYLIST:
         return _playlist_problems(f"{field}.ref", content.ref, music_dir)
     if content.kind is ContentKind.SCRIPT:
-        # Scripts live in the script library, which does not exist yet (a later issue): a script
-        # id cannot be checked here, so it is accepted as it is.
+        # Approval is checked when the cue is due (a draft may be approved before then).
+        if scripts is not None and content.ref not in scripts:
+            return [FieldProblem(f"{field}.ref", f"No script has the code {content.ref!r}.",
+                                 f"没有代码为 {content.ref!r} 的稿件。")]  # fmt: skip
         return []
     return _file_problems(f"{field}.ref", content.ref, data_dir)
 

@@ -24,13 +24,14 @@ from broadcaster.programme.feeder import LEAD, CueFeeder
 from broadcaster.programme.planner import plan_day
 from broadcaster.programme.spec import Programme, Timeline
 from broadcaster.requests import Kind, Request, Segment
+from broadcaster.scripts.book import ScriptBook
 from broadcaster.settings import AudioSettings
 from broadcaster.simulation import VirtualDriver
 from playlists.sources import FolderPlaylist
 
 INJECTABLE = ("page", "announcement", "emergency")
 DEFAULT_FILES = {"page": "announcements/lost_child_zh.wav",
-                 "announcement": "announcements/welcome.wav",
+                 "announcement": "announcements/attention_zh.wav",
                  "emergency": "announcements/evacuation_zh.wav"}  # fmt: skip
 
 
@@ -77,6 +78,7 @@ def simulate_day(
     alert: Path,
     audio: AudioSettings | None = None,
     injections: tuple[Injection, ...] = (),
+    scripts: ScriptBook | None = None,
 ) -> DayResult:
     """1. Plan the day. 2. Start a core on a fake output at the first planned moment less a
     few minutes. 3. Walk the virtual clock through every hand-over (cues LEAD early, daypart
@@ -110,7 +112,7 @@ def simulate_day(
                     music=FolderPlaylist(music_dir), audio=audio or AudioSettings())  # fmt: skip
         driver = VirtualDriver(clock, output, core)
         feeder = CueFeeder(core=core, playlog=playlog, clock=clock, data_dir=data_dir,
-                           music_dir=music_dir)  # fmt: skip
+                           music_dir=music_dir, zone=zone, scripts=scripts)  # fmt: skip
         core.start()
         steps: list[tuple[datetime, int, Callable[[], None]]] = []
         for n, cue in enumerate(timeline.cues):

@@ -15,6 +15,14 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from broadcaster.db import make_engine
+from broadcaster.problems import (
+    Conflict,
+    FieldProblem,
+    Invalid,
+    NotFound,
+    by_field,
+    problems_from_errors,
+)
 from broadcaster.programme import crud, spec
 from broadcaster.programme.default import default_programme
 from broadcaster.programme.models import (
@@ -30,14 +38,6 @@ from broadcaster.programme.models import (
     RuleUpdate,
     WeekdayDefault,
     WeekdayDefaultSet,
-)
-from broadcaster.programme.problems import (
-    Conflict,
-    FieldProblem,
-    Invalid,
-    NotFound,
-    by_field,
-    problems_from_errors,
 )
 from tests.kit.programme import (
     BAD_REFS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from broadcaster.programme.feeder import CueFeeder
 from broadcaster.programme.spec import Content, ContentKind, Cue, Timeline
@@ -19,7 +19,8 @@ def test_catch_up_plays_what_is_within_grace_logs_missed_and_never_replays(tmp_p
     rig.playlog.record(layer="voice", kind="announcement", title="played", requested_by="p",
                        requested_at=T0 - timedelta(seconds=30), cue_key="played")  # fmt: skip
     feeder = CueFeeder(core=rig.core, playlog=rig.playlog, clock=rig.clock,
-                       data_dir=SPEECH.path.parent, music_dir=tmp_path)  # fmt: skip
+                       data_dir=SPEECH.path.parent, music_dir=tmp_path, zone=UTC,
+                       scripts=None)  # fmt: skip
     timeline = Timeline(date(2026, 11, 23), "weekday", T0 - timedelta(hours=2), None, cues=(
         cue("played", -20, 600), cue("late-but-ok", -20, 60), cue("too-late", -90, 60),
         cue("ahead", 60, 60), cue("yesterday", -3600, 60),

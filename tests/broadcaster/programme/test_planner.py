@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from broadcaster.programme.default import (
-    DEMO_ANNOUNCEMENTS,
     DEMO_PLAYLISTS,
     DEMO_SONGS,
+    PROMOTION_SPOTS,
+    SONG_DIR,
     default_programme,
     song_ref,
-    speech_ref,
 )
 from broadcaster.programme.planner import VOICE_KINDS, plan_day
 from broadcaster.programme.spec import (
@@ -32,6 +32,7 @@ from broadcaster.programme.spec import (
     RuleKind,
     Timeline,
 )
+from scripts_library.starter import STARTER_CODES, STARTER_SCRIPTS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -99,26 +100,28 @@ def unwarned_voice_collisions(timeline: Timeline) -> list[list[Cue]]:
 
 # -- DOMAIN's store day -----------------------------------------------------------------------
 
-TABLE = [  # (local time, what goes on air) from DOMAIN's day programme and the manual's rules
+# (local time, what goes on air: a song's file or a starter script's code) from DOMAIN's day
+# programme and the manual's rules
+TABLE = [
     (time(7, 50), song_ref("staff_songs")),
     (time(7, 55), song_ref("welcome_music")),  # opening music = welcome music, opening -5 min
-    (time(7, 55), speech_ref("staff_word")),
-    (time(8, 0), speech_ref("welcome")),
-    (time(9, 0), speech_ref("floor_guide")),
-    (time(10, 0), speech_ref("products")),
-    (time(10, 30), speech_ref("services")),
-    (time(11, 0), speech_ref("mall_info")),
-    (time(11, 30), speech_ref("floor_guide")),
-    (time(15, 30), speech_ref("services")),
-    (time(16, 30), speech_ref("mall_info")),
-    (time(18, 30), speech_ref("mall_info")),
-    (time(19, 30), speech_ref("floor_guide")),
-    (time(20, 0), speech_ref("products")),
-    (time(21, 40), speech_ref("pre_closing")),
-    (time(21, 45), speech_ref("closing_reminder")),  # closing -15 min
+    (time(7, 55), "staff_word"),
+    (time(8, 0), "opening_welcome"),
+    (time(9, 0), "floor_guide"),
+    (time(10, 0), "products"),
+    (time(10, 30), "services"),
+    (time(11, 0), "mall_info"),
+    (time(11, 30), "floor_guide"),
+    (time(15, 30), "services"),
+    (time(16, 30), "mall_info"),
+    (time(18, 30), "mall_info"),
+    (time(19, 30), "floor_guide"),
+    (time(20, 0), "products"),
+    (time(21, 40), "pre_closing"),
+    (time(21, 45), "closing_reminder"),  # closing -15 min
     (time(21, 55), song_ref("farewell_music")),  # closing -5 min
     (time(22, 0), song_ref("farewell_song")),  # at closing
-    (time(22, 0), speech_ref("closing_speech")),
+    (time(22, 0), "closing_speech"),
 ]
 MUSIC = [
     (time(8, 0), "piano"),
@@ -133,7 +136,7 @@ MUSIC = [
 
 
 def is_promotion(cue: Cue) -> bool:
-    return cue.content.ref.startswith("announcements/promo_")
+    return cue.content.kind is ContentKind.SCRIPT and cue.content.ref in PROMOTION_SPOTS
 
 
 def test_domain_weekday_puts_every_table_item_at_its_time_and_each_key_once() -> None:
@@ -166,7 +169,7 @@ def test_farewell_song_starts_before_the_closing_speech_said_over_it() -> None:
     timeline = plan_day(default_programme(), WEDNESDAY, SHANGHAI)
 
     at_closing = [cue for cue in timeline.cues if cue.planned_at == timeline.closing]
-    assert [cue.content.kind for cue in at_closing] == [ContentKind.SONG, ContentKind.SPEECH]
+    assert [cue.content.kind for cue in at_closing] == [ContentKind.SONG, ContentKind.SCRIPT]
     assert all(cue.cut for cue in at_closing)
 
 
@@ -180,7 +183,8 @@ def test_promotions_rotate_every_five_to_ten_minutes_while_the_mall_is_open() ->
     assert all(300 <= gap <= 600 for gap in gaps)
     assert len(set(gaps)) > 10  # really spread, not a fixed beat
     refs = [cue.content.ref for cue in promos[:8]]
-    assert refs == [speech_ref(f"promo_{n}") for n in (1, 2, 3, 4, 1, 2, 3, 4)]
+    assert len(PROMOTION_SPOTS) == 4
+    assert refs == [*PROMOTION_SPOTS, *PROMOTION_SPOTS]
     others = [cue for cue in timeline.cues if not is_promotion(cue)]
     assert max(cue.priority for cue in promos) < min(cue.priority for cue in others)
 
@@ -201,7 +205,7 @@ def test_the_same_day_plans_the_same_and_another_day_spreads_differently() -> No
     times = [local(cue.planned_at).time() for cue in wednesday.cues if is_promotion(cue)]
     times_next = [local(cue.planned_at).time() for cue in thursday.cues if is_promotion(cue)]
     assert times != times_next
-    assert cues_of(thursday, 6)[0].content.ref == speech_ref("promo_1")  # rotation restarts
+    assert cues_of(thursday, 6)[0].content.ref == PROMOTION_SPOTS[0]  # rotation restarts
 
 
 def test_weekend_keeps_its_later_closing_for_closing_items_music_and_promotions() -> None:
@@ -212,28 +216,32 @@ def test_weekend_keeps_its_later_closing_for_closing_items_music_and_promotions(
     assert local(timeline.opening) == at(SATURDAY, 8)
     assert local(timeline.closing) == at(SATURDAY, 22, 30)
     late = {cue.content.ref: local(cue.planned_at).time() for cue in timeline.cues}
-    assert late[speech_ref("pre_closing")] == time(22, 10)
-    assert late[speech_ref("closing_reminder")] == time(22, 15)
+    assert late["pre_closing"] == time(22, 10)
+    assert late["closing_reminder"] == time(22, 15)
     assert late[song_ref("farewell_music")] == time(22, 25)
-    assert late[speech_ref("closing_speech")] == time(22, 30)
+    assert late["closing_speech"] == time(22, 30)
     assert timeline.dayparts[-1].end == timeline.closing
     promos = [cue for cue in timeline.cues if is_promotion(cue)]
     assert {cue.rule_name for cue in promos} == {"Promotions (weekend)"}
     assert time(21, 40) < local(promos[-1].planned_at).time() < time(22, 10)
 
 
-def test_default_programme_is_numbered_in_plan_order_and_uses_only_demo_content() -> None:
+def test_default_programme_is_in_plan_order_and_uses_only_starter_scripts_and_demo_music() -> None:
     plan = default_programme()
 
     assert [r.id for r in plan.rules] == list(range(1, len(plan.rules) + 1))
     assert [r.order for r in plan.rules] == sorted(r.order for r in plan.rules)
     contents = [c for r in plan.rules for c in (r.content, *r.spots) if c is not None]
-    speeches = {c.ref for c in contents if c.kind == ContentKind.SPEECH}
+    assert {c.kind for c in contents} == {ContentKind.SCRIPT, ContentKind.SONG}  # no speech files
+    codes = {c.ref for c in contents if c.kind == ContentKind.SCRIPT}
     songs = {c.ref for c in contents if c.kind == ContentKind.SONG}
-    assert speeches == {speech_ref(stem) for stem in DEMO_ANNOUNCEMENTS}
+    said = {ref for _, ref in TABLE if not ref.startswith(f"{SONG_DIR}/")}
+    assert codes == said | set(PROMOTION_SPOTS)
+    assert codes <= STARTER_CODES, f"not starter scripts: {sorted(codes - STARTER_CODES)}"
     assert songs == {song_ref(stem) for stem in DEMO_SONGS}
     assert {r.playlist for r in plan.rules if r.playlist} == set(DEMO_PLAYLISTS)
-    assert {language for language, _ in DEMO_ANNOUNCEMENTS.values()} <= {"zh-CN", "en"}
+    languages = {s.code: s.language.value for s in STARTER_SCRIPTS}
+    assert {languages[code] for code in codes} <= {"zh-CN", "en"}
 
 
 # -- day types, calendar, validity --------------------------------------------------------------
