@@ -11,11 +11,13 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from api.errors import ApiError
 from api.events import event_stream
 from api.media import checked_segment, resolve_in_data_dir
+from api.on_air import on_air_router
 from api.programme import programme_router
-from api.schemas import Accepted, EmergencyRequest, PageRequest, PlayRequest
+from api.schemas import Accepted, EmergencyRequest
+from api.scripts import scripts_router
 from broadcaster.daemon import Daemon
 from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
-from broadcaster.requests import Kind, Request, Segment
+from broadcaster.requests import Kind, Request
 
 FUTURE_TIMEOUT_S = 5.0
 
@@ -47,21 +49,6 @@ def create_app(daemon: Daemon) -> FastAPI:
             return when.replace(tzinfo=settings.zone)
         return when
 
-    async def queue(
-        kind: Kind, body: PlayRequest, segments: list[Segment], received: datetime
-    ) -> Accepted:
-        request = Request(
-            kind=kind, title=body.title or segments[-1].path.stem, segments=tuple(segments),
-            requested_by=body.requested_by, requested_at=received,
-            expires_at=aware(body.expires_at),
-        )  # fmt: skip
-        accepted = core.submit(request).result(FUTURE_TIMEOUT_S)
-        position = next(
-            (i for i, r in enumerate(core.snapshot()["queue"]) if r["id"] == accepted.id), None
-        )
-        return Accepted(id=accepted.id, kind=kind.value, title=accepted.title,
-                        queue_position=position)  # fmt: skip
-
     @app.get("/api/v1/health")
     def health() -> dict[str, Any]:
         return {"ok": True, "fault": core.fault()}
@@ -69,21 +56,6 @@ def create_app(daemon: Daemon) -> FastAPI:
     @app.get("/api/v1/status")
     def get_status() -> dict[str, Any]:
         return status()
-
-    @app.post("/api/v1/announcements", status_code=202)
-    async def announce(body: PlayRequest) -> Accepted:
-        received = daemon.clock.now()
-        path = resolve_in_data_dir(body.file, settings.data_dir)
-        return await queue(Kind.ANNOUNCEMENT, body, [await checked_segment(core, path)], received)
-
-    @app.post("/api/v1/pages", status_code=202)
-    async def page(body: PageRequest) -> Accepted:
-        received = daemon.clock.now()
-        path = resolve_in_data_dir(body.file, settings.data_dir)
-        segments = [await checked_segment(core, path)]
-        if body.chime:
-            segments.insert(0, await checked_segment(core, daemon.chime))
-        return await queue(Kind.PAGE, body, segments, received)
 
     @app.delete("/api/v1/queue/{request_id}")
     def cancel(request_id: int, requested_by: str = "api") -> dict[str, Any]:
@@ -141,4 +113,6 @@ def create_app(daemon: Daemon) -> FastAPI:
         )  # fmt: skip
 
     app.include_router(programme_router(daemon))
+    app.include_router(on_air_router(daemon))
+    app.include_router(scripts_router(daemon))
     return app

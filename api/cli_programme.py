@@ -55,19 +55,30 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
               if args.json else timeline_text(timeline, settings))  # fmt: skip
         return 0
     from broadcaster.daemon import Daemon
+    from broadcaster.db import make_engine
     from broadcaster.programme.simulate import InjectionError, parse_injection, simulate_day
+    from broadcaster.scripts.book import ScriptBook, build_renderer
 
     daemon = Daemon(settings)  # for the tones (made if missing); nothing is started
     daemon.ensure_tones()
+    # Scripts are read from the real library (never written) and rendered into the speech cache,
+    # as the live daemon would: a simulated day plays the words that would really go out.
+    engine = make_engine(settings.db_url)
+    renderer = build_renderer(settings)
+    scripts = ScriptBook(engine=engine, renderer=renderer, data_dir=settings.data_dir)
     try:
         injections = tuple(parse_injection(text) for text in args.inject)
         result = simulate_day(
             programme, day, zone, data_dir=settings.data_dir, music_dir=settings.music_path,
             chime=daemon.chime, alert=daemon.alert, audio=settings.audio, injections=injections,
+            scripts=scripts,
         )  # fmt: skip
     except InjectionError as exc:
         print(exc)
         return 2
+    finally:
+        renderer.close()
+        engine.dispose()
     if args.json:
         rows = [row.model_dump(mode="json") for row in result.rows]
         print(json.dumps({"date": day.isoformat(), "rows": rows,

@@ -9,16 +9,14 @@ for a clash (a name or date taken, a day type still in use), each in English and
 # No ``from __future__ import annotations`` here: FastAPI must see the route parameters' types,
 # and some (the session dependency) are local to programme_router.
 import datetime as dt
-from collections.abc import Callable, Coroutine, Iterable, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, Path, Query
 from sqlmodel import Session
-from starlette.requests import Request
 
 from api.cli_programme import timeline_json
+from api.errors import route_class
 from broadcaster.daemon import Daemon
 from broadcaster.programme import crud
 from broadcaster.programme.models import (
@@ -35,52 +33,8 @@ from broadcaster.programme.models import (
     WeekdayDefaultSet,
 )
 from broadcaster.programme.planner import plan_day
-from broadcaster.programme.problems import (
-    Conflict,
-    FieldProblem,
-    Invalid,
-    NotFound,
-    by_field,
-    problems_from_errors,
-)
 
 PREFIX = "/api/v1/programme"
-
-
-def _invalid(code: str, problems: Iterable[FieldProblem]) -> HTTPException:
-    return HTTPException(422, {
-        "code": code, "message": "Some fields are not valid; nothing was saved.",
-        "message_zh": "部分内容填写有误，未保存任何更改。", "fields": by_field(problems),
-    })  # fmt: skip
-
-
-def _route_class(code: str) -> type[APIRoute]:
-    """Routes whose refusals (a bad body or query, a crud refusal) come out in the house format,
-    with ``code`` naming what was invalid."""
-
-    class ProgrammeRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            handler = super().get_route_handler()
-
-            async def guarded(request: Request) -> Response:
-                try:
-                    return await handler(request)
-                except RequestValidationError as exc:
-                    raise _invalid(code, problems_from_errors(exc.errors())) from None
-                except Invalid as exc:
-                    raise _invalid(code, exc.problems) from None
-                except NotFound as exc:
-                    found = {"code": "not_found", "message": exc.message,
-                             "message_zh": exc.message_zh}  # fmt: skip
-                    raise HTTPException(404, found) from None
-                except Conflict as exc:
-                    detail: dict[str, Any] = {"code": exc.code, "message": exc.message,
-                              "message_zh": exc.message_zh, "fields": by_field(exc.problems)}  # fmt: skip
-                    raise HTTPException(409, detail) from None
-
-            return guarded
-
-    return ProgrammeRoute
 
 
 def programme_router(daemon: Daemon) -> APIRouter:
@@ -100,11 +54,11 @@ def programme_router(daemon: Daemon) -> APIRouter:
             programme_changed()
 
     router = APIRouter(prefix=PREFIX, tags=["programme"])
-    day_types = APIRouter(prefix="/day-types", route_class=_route_class("invalid_day_type"))
-    weekdays = APIRouter(prefix="/weekdays", route_class=_route_class("invalid_weekday"))
-    calendar = APIRouter(prefix="/calendar", route_class=_route_class("invalid_calendar_entry"))
-    rules = APIRouter(prefix="/rules", route_class=_route_class("invalid_rule"))
-    plan = APIRouter(route_class=_route_class("invalid_plan_request"))
+    day_types = APIRouter(prefix="/day-types", route_class=route_class("invalid_day_type"))
+    weekdays = APIRouter(prefix="/weekdays", route_class=route_class("invalid_weekday"))
+    calendar = APIRouter(prefix="/calendar", route_class=route_class("invalid_calendar_entry"))
+    rules = APIRouter(prefix="/rules", route_class=route_class("invalid_rule"))
+    plan = APIRouter(route_class=route_class("invalid_plan_request"))
     Weekday = Annotated[int, Path(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
 
     # --- day types ---

@@ -3,21 +3,78 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scripts_library.spec import Language
+
+TEXT_MAX = 2000
 
 
-class PlayRequest(BaseModel):
-    """An audio file to put on air. ``file`` is relative to the data dir (or absolute inside it)."""
+class Spoken(BaseModel):
+    """What to say: exactly one of a file in the data dir, an approved script, or one-off text
+    (spoken by the voice of ``language`` and logged as unapproved)."""
 
-    file: str = Field(..., min_length=1, max_length=1000, examples=["announcements/welcome.wav"])
+    model_config = ConfigDict(extra="forbid")
+    file: str | None = Field(None, min_length=1, max_length=1000,
+                             examples=["announcements/attention_zh.wav"])  # fmt: skip
+    script_id: int | None = Field(None, ge=1, description="an approved script")
+    text: str | None = Field(None, min_length=1, max_length=TEXT_MAX, description="marked up")
+    language: Language = Field(Language.ZH_CN, description="the language of ``text``")
+
+    def sources(self) -> list[str]:
+        return [name for name in ("file", "script_id", "text") if getattr(self, name) is not None]
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if len(self.sources()) > 1:
+            raise ValueError(
+                "give only one of file, script_id and text / file、script_id、text 只能填一个"
+            )
+        return self
+
+
+class AnnouncementRequest(Spoken):
     title: str = Field("", max_length=200)
     requested_by: str = Field("api", min_length=1, max_length=120)
     expires_at: datetime | None = Field(None, description="not started by then: logged expired")
 
+    @model_validator(mode="after")
+    def _needs_source(self) -> Self:
+        if not self.sources():
+            raise ValueError(
+                "give one of file, script_id and text / 请填写 file、script_id 或 text"
+            )
+        return self
 
-class PageRequest(PlayRequest):
+
+class PageRequest(Spoken):
+    """A service-desk notice: from a ``template`` with its ``fields`` (the usual way), or a file,
+    script or text. Repeated every ``every_min`` minutes up to ``times`` times until resolved."""
+
+    template: str | None = Field(None, examples=["lost_person"])
+    fields: dict[str, Any] = Field(default_factory=dict, examples=[{"name": "乐乐", "age": "5"}])
+    fields_en: dict[str, Any] | None = Field(None, description="English values, if they differ")
+    languages: list[Language] = Field(
+        default_factory=lambda: [Language.ZH_CN], min_length=1, max_length=2,
+        description='["zh-CN", "en"] for a bilingual notice: Chinese, then English',
+    )  # fmt: skip
+    title: str = Field("", max_length=200)
+    requested_by: str = Field("api", min_length=1, max_length=120)
     chime: bool = Field(True, description="play the prompt tone first")
+    every_min: float | None = Field(None, ge=0.1, le=60, description="default: pages.every_min")
+    times: int | None = Field(None, ge=1, le=20, description="default: pages.times")
+
+    @model_validator(mode="after")
+    def _needs_source(self) -> Self:
+        given = self.sources() + (["template"] if self.template is not None else [])
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of template, file, script_id and text / "
+                "template、file、script_id、text 必须且只能填一个"
+            )
+        return self
 
 
 class EmergencyRequest(BaseModel):

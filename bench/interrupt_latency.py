@@ -26,6 +26,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from broadcaster.db import make_engine
+from scripts_library.markup import parse
 from scripts_library.tones import make_alert_tone, make_chime
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.daemon_process import DaemonProcess
@@ -94,7 +95,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, PulseServer() as pulse:
         data = Path(tmp) / "data"
         make_tone(data / "music" / "bed.wav", 600, 330, level_db=-14)
-        EspeakVoice().render("请注意，这是一条测试广播。", "zh-CN", data / "speech.wav")
+        EspeakVoice().render(parse("请注意，这是一条测试广播。"), "zh-CN", data / "speech.wav")
         # As `broadcaster demo` does: tones exist before the daemon starts (making them at
         # start-up would load numpy into the daemon and inflate the RSS figure).
         make_chime(data / "tones" / "chime.wav")
@@ -111,11 +112,12 @@ def main() -> None:
             ducks, voices = [], []
             for _ in range(args.rounds):
                 mark = events.count()
-                reply = daemon.post("/api/v1/pages", {"file": "speech.wav", "chime": True})
+                body = {"file": "speech.wav", "chime": True, "times": 1}
+                reply = daemon.post("/api/v1/pages", body)
                 faded = events.wait("bed_faded", mark, volume_db=-15.0)
                 row = daemon.get("/api/v1/log", params={"kind": "page", "limit": 10000})[-1]
                 ducks.append(ms(faded["at"], row["requested_at"]))
-                daemon.delete(f"/api/v1/queue/{reply['id']}")
+                daemon.send("POST", f"/api/v1/pages/{reply['id']}/cancel")
                 events.wait("bed_faded", mark, volume_db=0.0)
             for _ in range(args.rounds):
                 mark = events.count()

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts_library.markup import parse
 from scripts_library.tones import make_alert_tone, make_chime
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.daemon_process import DaemonProcess, zone_clear_of_midnight
@@ -54,7 +55,7 @@ def schedule_accuracy(cues: int, spacing: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, PulseServer() as pulse:
         data = Path(tmp) / "data"
         make_tone(data / "music" / "bed.wav", 600, 330, level_db=-14)
-        EspeakVoice().render("Attention please.", "en", data / SPEECH)
+        EspeakVoice().render(parse("Attention please."), "en", data / SPEECH)
         # As `broadcaster demo` does: tones exist before the daemon starts.
         make_chime(data / "tones" / "chime.wav")
         make_alert_tone(data / "tones" / "alert.wav")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts_library.markup import parse
 from scripts_library.tones import ALERT_FREQS_HZ, ALERT_SECONDS, CHIME_FREQS_HZ, CHIME_SECONDS
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.analysis import band_level_db, load_wav, tone_level_db
@@ -41,7 +42,7 @@ def test_page_ducks_the_music_and_an_emergency_cuts_through(tmp_path: Path):
     data = tmp_path / "data"
     make_tone(data / "music" / "bed.wav", 120, BED_HZ, level_db=-12)
     EspeakVoice().render(
-        "请注意，一位五岁的小朋友正在一楼服务台等候家长。", "zh-CN", data / "page.wav"
+        parse("请注意，一位五岁的小朋友正在一楼服务台等候家长。"), "zh-CN", data / "page.wav"
     )
 
     with (

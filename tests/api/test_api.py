@@ -62,7 +62,9 @@ def test_hostile_title_is_stored_as_text(client):
     queued = client.get("/api/v1/status").json()
     on_air = [queued["voice"], *queued["queue"]]
     assert any(item and item["title"] == title for item in on_air)
-    client.delete(f"/api/v1/queue/{reply.json()['id']}")
+    assert reply.json()["title"] == title
+    cancelled = client.post(f"/api/v1/pages/{reply.json()['id']}/cancel")
+    assert cancelled.json()["status"] == "cancelled"
     rows = client.get("/api/v1/log").json()
     assert any(r["title"] == title for r in rows)
     csv = client.get("/api/v1/log", params={"format": "csv"}).text

@@ -1,0 +1,130 @@
+"""What the announcer and the service desk put on air: announcements and pages (寻人寻物).
+
+Announcements take a file, an approved script or one-off text (logged ``unapproved``). Pages
+come from a template (the service desk's form), rendered in Chinese, English or both, and repeat
+until resolved (broadcaster.paging.Pager).
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the route annotations.
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from sqlmodel import Session, col, select
+
+from api.actor import CurrentActor
+from api.errors import route_class
+from api.media import checked_segment
+from api.schemas import Accepted, AnnouncementRequest, PageRequest
+from api.speech import rendered, said
+from broadcaster.daemon import Daemon
+from broadcaster.paging.models import Page, PagePublic, PageStatus
+from broadcaster.problems import FieldProblem, Invalid, NotFound
+from broadcaster.requests import Kind, Request, Segment
+from scripts_library.templates import TEMPLATES
+
+FUTURE_TIMEOUT_S = 5.0
+
+
+def on_air_router(daemon: Daemon) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", route_class=route_class("invalid_request"),
+                       tags=["on air"])  # fmt: skip
+    core, settings = daemon.core, daemon.settings
+
+    def aware(when: datetime | None) -> datetime | None:
+        if when is not None and when.tzinfo is None:
+            return when.replace(tzinfo=settings.zone)
+        return when
+
+    def today() -> Any:
+        return daemon.clock.now().astimezone(settings.zone).date()
+
+    def position(request_id: int) -> int | None:
+        queue = core.snapshot()["queue"]
+        return next((i for i, r in enumerate(queue) if r["id"] == request_id), None)
+
+    @router.post("/announcements", status_code=202)
+    async def announce(body: AnnouncementRequest, actor: CurrentActor) -> Accepted:
+        received = daemon.clock.now()
+        what = await said(daemon, body, today())
+        request = Request(
+            kind=Kind.ANNOUNCEMENT, title=body.title or what.title, segments=(what.segment,),
+            requested_by=body.requested_by if body.requested_by != "api" else actor.name,
+            requested_at=received, expires_at=aware(body.expires_at), note=what.note,
+        )  # fmt: skip
+        accepted = core.submit(request).result(FUTURE_TIMEOUT_S)
+        return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
+                        queue_position=position(accepted.id))  # fmt: skip
+
+    @router.post("/pages", status_code=202)
+    async def page(body: PageRequest, actor: CurrentActor) -> PagePublic:
+        received = daemon.clock.now()
+        languages = [language.value for language in body.languages]
+        fields: dict[str, Any] = {}
+        if body.template is not None:
+            template = body.template
+            if template not in TEMPLATES:
+                known = ", ".join(TEMPLATES)
+                raise Invalid([FieldProblem("template", f"Unknown template; use one of: {known}.",
+                                            f"没有这个模板，可用：{known}。")])  # fmt: skip
+            spoken, fields = await rendered(lambda: daemon.scripts.notice(
+                template=template, fields=body.fields, fields_en=body.fields_en,
+                languages=languages,
+            ))  # fmt: skip
+            speech, title, note = Segment(spoken.path, spoken.duration_ms or 0), spoken.title, ""
+        else:
+            what = await said(daemon, body, today())
+            speech, title, note = what.segment, what.title, what.note
+        segments: tuple[Segment, ...] = (speech,)
+        if body.chime:
+            segments = (await checked_segment(core, daemon.chime), speech)
+        every_min = body.every_min or settings.pages.every_min
+        row = Page(
+            title=body.title or title, template=body.template, fields=fields,
+            languages=languages, media_path=str(speech.path), duration_ms=speech.duration_ms,
+            chime=body.chime, every_s=round(every_min * 60),
+            times=body.times or settings.pages.times, created_at=received,
+            created_by=body.requested_by if body.requested_by != "api" else actor.name,
+        )  # fmt: skip
+        del note  # the page's own row says where its words came from
+        return daemon.pager.start(row, segments).result(FUTURE_TIMEOUT_S)
+
+    @router.get("/pages")
+    def pages(active: bool | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        assert daemon.engine is not None
+        statement = select(Page).order_by(col(Page.id).desc()).limit(max(1, min(limit, 1000)))
+        if active is not None:
+            op = col(Page.status) == PageStatus.ACTIVE
+            statement = statement.where(op if active else ~op)
+        with Session(daemon.engine) as session:
+            rows = session.exec(statement).all()
+        return [_page_json(daemon, PagePublic.model_validate(row)) for row in rows]
+
+    @router.get("/pages/{page_id}")
+    def get_page(page_id: int) -> dict[str, Any]:
+        assert daemon.engine is not None
+        with Session(daemon.engine) as session:
+            row = session.get(Page, page_id)
+        if row is None:
+            raise NotFound(f"No page has id {page_id}.", f"没有编号为 {page_id} 的寻人寻物广播。")
+        return _page_json(daemon, PagePublic.model_validate(row))
+
+    @router.post("/pages/{page_id}/resolve")
+    def resolve(page_id: int, actor: CurrentActor) -> dict[str, Any]:
+        """Found: the page never plays again (a play on air is let finish)."""
+        return _page_json(
+            daemon, daemon.pager.resolve(page_id, actor.name).result(FUTURE_TIMEOUT_S)
+        )
+
+    @router.post("/pages/{page_id}/cancel")
+    def cancel(page_id: int, actor: CurrentActor) -> dict[str, Any]:
+        """Withdrawn: stops a play on air now, and never plays again."""
+        return _page_json(daemon, daemon.pager.cancel(page_id, actor.name).result(FUTURE_TIMEOUT_S))
+
+    return router
+
+
+def _page_json(daemon: Daemon, page: PagePublic) -> dict[str, Any]:
+    next_at = daemon.pager.next_at(page.id)
+    return {**page.model_dump(mode="json"), "next_at": next_at.isoformat() if next_at else None,
+            "every_min": page.every_s / 60}  # fmt: skip

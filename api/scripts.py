@@ -1,0 +1,167 @@
+"""The script library over HTTP: list, create, edit (a new draft once approved), approve (a
+supervisor only), versions, archive, a recording upload, and previews that return the audio so
+a person can listen in the browser before anything goes on air. Every route goes through
+broadcaster.scripts.crud; refusals come out in the house format (api.errors)."""
+
+# No ``from __future__ import annotations``: FastAPI reads the route annotations.
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from api.actor import CurrentActor
+from api.errors import ApiError, route_class
+from api.media import checked_segment
+from api.speech import rendered
+from broadcaster.daemon import Daemon
+from broadcaster.programme.models import ContentModel, Rule
+from broadcaster.programme.spec import ContentKind
+from broadcaster.scripts import crud
+from broadcaster.scripts.models import (
+    ScriptCreate,
+    ScriptPublic,
+    ScriptUpdate,
+    VersionPublic,
+)
+from scripts_library.spec import Category, Language
+
+PREFIX = "/api/v1/scripts"
+RECORDINGS = "recordings"
+UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+UPLOAD_TYPES = (".wav", ".mp3", ".ogg", ".m4a", ".flac", ".aac")
+
+
+class PreviewRequest(BaseModel):
+    text: str = Field(..., min_length=1, max_length=4000, description="marked-up text")
+    language: Language = Language.ZH_CN
+
+
+class ApproveRequest(BaseModel):
+    version: int | None = Field(None, ge=1, description="the draft read; refused if not newest")
+
+
+def _wav(path: Path, name: str) -> FileResponse:
+    return FileResponse(path, media_type="audio/wav" if path.suffix == ".wav" else None,
+                        filename=name, content_disposition_type="inline")  # fmt: skip
+
+
+def _rules_using(session: Session, code: str) -> list[str]:
+    def names(content: Any) -> bool:
+        return content is not None and content.kind is ContentKind.SCRIPT and content.ref == code
+
+    return [rule.name for rule in session.exec(select(Rule)).all()
+            if names(rule.content) or any(names(ContentModel.model_validate(spot))
+                                          for spot in rule.spots)]  # fmt: skip
+
+
+def scripts_router(daemon: Daemon) -> APIRouter:
+    settings = daemon.settings
+
+    def session() -> Iterator[Session]:
+        assert daemon.engine is not None, "the daemon is started before the API"
+        with Session(daemon.engine) as s:
+            yield s
+
+    Db = Annotated[Session, Depends(session)]
+    router = APIRouter(prefix=PREFIX, tags=["scripts"], route_class=route_class("invalid_script"))
+    now = daemon.clock.now
+
+    @router.get("", response_model=list[ScriptPublic])
+    def list_scripts(
+        db: Db,
+        category: Category | None = None,
+        language: Language | None = None,
+        approved: bool | None = None,
+    ) -> Any:
+        return crud.list_scripts(db, category=category, language=language, approved=approved)
+
+    @router.post("", response_model=ScriptPublic, status_code=201)
+    def create_script(body: ScriptCreate, db: Db, actor: CurrentActor) -> Any:
+        return crud.create_script(db, data=body, by=actor, now=now(), data_dir=settings.data_dir)
+
+    @router.post("/preview")
+    async def preview_text(body: PreviewRequest) -> FileResponse:
+        """Hear marked-up text before saving it: nothing is stored, nothing goes on air."""
+        spoken = await rendered(lambda: daemon.scripts.one_off(
+            language=body.language.value, text=body.text, title="preview"))  # fmt: skip
+        return _wav(spoken.path, "preview.wav")
+
+    @router.get("/{script_id}", response_model=ScriptPublic)
+    def get_script(script_id: int, db: Db) -> Any:
+        return crud.get_script(db, script_id=script_id)
+
+    @router.patch("/{script_id}", response_model=ScriptPublic)
+    def update_script(script_id: int, body: ScriptUpdate, db: Db, actor: CurrentActor) -> Any:
+        return crud.update_script(db, script_id=script_id, data=body, by=actor, now=now(),
+                                  data_dir=settings.data_dir)  # fmt: skip
+
+    @router.post("/{script_id}/approve", response_model=ScriptPublic)
+    def approve(script_id: int, db: Db, actor: CurrentActor,
+                body: ApproveRequest | None = None) -> Any:  # fmt: skip
+        number = body.version if body else None
+        return crud.approve(db, script_id=script_id, by=actor, now=now(), number=number)
+
+    @router.get("/{script_id}/versions", response_model=list[VersionPublic])
+    def versions(script_id: int, db: Db) -> Any:
+        return crud.list_versions(db, script_id=script_id)
+
+    @router.delete("/{script_id}", status_code=204)
+    def archive(script_id: int, db: Db) -> None:
+        code = crud.get_script(db, script_id=script_id).code
+        crud.archive_script(db, script_id=script_id, used_by=_rules_using(db, code))
+
+    @router.get("/{script_id}/preview")
+    async def preview(
+        script_id: int, version: Annotated[int | None, Query(ge=1)] = None
+    ) -> FileResponse:
+        """The audio of a version (default: the newest, draft or approved), for listening."""
+        spoken = await rendered(lambda: daemon.scripts.preview(script_id=script_id,
+                                                               number=version))  # fmt: skip
+        return _wav(spoken.path, f"script-{script_id}.wav")
+
+    @router.put("/{script_id}/recording", response_model=ScriptPublic)
+    async def upload_recording(
+        script_id: int, file: UploadFile, db: Db, actor: CurrentActor
+    ) -> Any:
+        """A recording of the script (it wins over the voice): saved in the data dir, checked
+        playable, then set on a new draft, which a supervisor approves as usual."""
+        crud.get_script(db, script_id=script_id)
+        suffix = Path(file.filename or "").suffix.lower()
+        if suffix not in UPLOAD_TYPES:
+            raise ApiError(422, "bad_recording_type",
+                           f"Upload a {', '.join(UPLOAD_TYPES)} file.",
+                           f"请上传以下格式的音频：{'、'.join(UPLOAD_TYPES)}。")  # fmt: skip
+        folder = settings.data_dir.resolve() / RECORDINGS
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".upload-{script_id}-{os.getpid()}-{id(file)}{suffix}"
+        digest, size = hashlib.sha256(), 0
+        try:
+            with partial.open("wb") as out:
+                while chunk := await file.read(1 << 20):
+                    size += len(chunk)
+                    if size > UPLOAD_MAX_BYTES:
+                        raise ApiError(413, "recording_too_large",
+                                       f"The recording is larger than {UPLOAD_MAX_BYTES >> 20} MB.",
+                                       f"录音文件超过 {UPLOAD_MAX_BYTES >> 20} MB。")  # fmt: skip
+                    digest.update(chunk)
+                    out.write(chunk)
+            target = folder / f"script-{script_id}-{digest.hexdigest()[:16]}{suffix}"
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        try:
+            await checked_segment(daemon.core, target)
+        except ApiError:
+            target.unlink(missing_ok=True)
+            raise
+        relative = target.relative_to(settings.data_dir.resolve()).as_posix()
+        return crud.update_script(db, script_id=script_id, data=ScriptUpdate(recording=relative),
+                                  by=actor, now=now(), data_dir=settings.data_dir)  # fmt: skip
+
+    return router

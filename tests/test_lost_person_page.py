@@ -1,0 +1,65 @@
+"""The service desk's lost-person page, end to end: the real daemon (real VLC into a null
+output, real espeak-ng voice, real SQLite) is asked over HTTP for a bilingual notice, plays it,
+repeats it, and once it is resolved after the second play it never plays a third time."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import datetime
+
+import pytest
+
+from tests.kit.daemon_process import DaemonProcess
+from tests.kit.media import make_tone
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing"),
+]
+EVERY_MIN = 0.5  # a play (chime + notice) lasts about 26 s: the repeat is due 4 s after it ends
+
+
+def wait_until(predicate, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_resolved_lost_person_page_plays_exactly_twice(tmp_path):
+    data = tmp_path / "data"
+    make_tone(data / "music" / "bed.wav", 300, 330, level_db=-20)
+    with DaemonProcess(data, audio__output="null") as daemon:
+        page = daemon.post("/api/v1/pages", {
+            "template": "lost_person", "fields": {"name": "乐乐", "meet_at": "一楼服务台"},
+            "fields_en": {"name": "Lele", "meet_at": "the service desk on the first floor"},
+            "languages": ["zh-CN"], "every_min": EVERY_MIN, "times": 5,
+            "requested_by": "service desk",
+        })  # fmt: skip
+        assert page["status"] == "active" and page["title"].startswith("寻人")
+
+        def plays() -> list[dict]:
+            rows = daemon.get("/api/v1/log", params={"kind": "page"})
+            return [r for r in rows if r["outcome"] is not None]
+
+        wait_until(lambda: len(plays()) >= 2, 3 * 60 * EVERY_MIN + 60, "two plays")
+        resolved = daemon.send("POST", f"/api/v1/pages/{page['id']}/resolve")
+        assert resolved["status"] == "resolved" and resolved["plays"] == 2
+
+        first, second = plays()
+        assert first["outcome"] == second["outcome"] == "completed"
+        assert "play 1/5" in first["detail"] and "play 2/5" in second["detail"]
+        gap = datetime.fromisoformat(second["started_at"]) - datetime.fromisoformat(
+            first["started_at"]
+        )
+        assert abs(gap.total_seconds() - 60 * EVERY_MIN) < 2  # repeated on its interval
+
+        # Past the moment the third play was due, and then some: nothing more.
+        time.sleep(60 * EVERY_MIN - 20)
+        rows = daemon.get("/api/v1/log", params={"kind": "page"})
+        assert len(rows) == 2, rows
+        assert daemon.get("/api/v1/status")["voice"] is None
+        assert daemon.get(f"/api/v1/pages/{page['id']}")["status"] == "resolved"
