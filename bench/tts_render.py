@@ -9,7 +9,12 @@ Prints p50 and max of each. Then, separately, the first render in a fresh Python
 the imports included (numpy, scipy, pyloudnorm, pydub are loaded on the first render), timed by
 that process itself from its first statement, and its peak RSS.
 
-Usage: .venv/bin/python bench/tts_render.py [--cold 5] [--cached 20]
+Last, the figure the service desk feels: the real daemon (real VLC, null output, its render
+worker warmed) is sent ``--on-air`` bilingual lost-person pages over HTTP, each with a new name
+so nothing is cached, and the time from sending the request to the page going on air (the
+chime's start in the play log) is printed.
+
+Usage: .venv/bin/python bench/tts_render.py [--cold 5] [--cached 20] [--on-air 10]
 """
 
 from __future__ import annotations
@@ -20,12 +25,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts_library.render import Rendered, Renderer
+from scripts_library.templates import TEMPLATES, notice_texts, validate_fields
 from scripts_library.voices import EspeakVoice
+from tests.kit.daemon_process import DaemonProcess
+from tests.kit.media import make_tone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,21 +42,19 @@ NOTICE_60_ZH = (
     "亲爱的顾客朋友们，欢迎光临本商场。本商场营业时间为每天上午十点至晚上十点，"
     "地下一层设有大型超市和美食广场，祝您购物愉快！"
 )
-LOST_PERSON_ZH = (
-    "*寻人启事*。// 一位名叫 *王小明* 的小朋友，/ 男孩，/ 六岁，/ 身穿 *红色上衣、蓝色牛仔裤*，/ "
-    "现在与家人走散。// 小明小朋友，/ 听到广播后请到 *一楼服务台*，/ 你的家人正在那里等你。// "
-    "如有顾客见到这位小朋友，/ 请带他到一楼服务台，/ 或告诉身边的工作人员。// 谢谢您的帮助！"
-)
-LOST_PERSON_EN = (
-    "*Attention please.* // We are looking for a six-year-old boy, / *Wang Xiaoming*, / "
-    "wearing a *red top and blue jeans*, / who has become separated from his family. // "
-    "Xiaoming, / please go to the *service desk on the ground floor*, / where your family is "
-    "waiting for you. // If you see him, / please take him to the service desk on the ground "
-    "floor, / or tell any member of staff. // Thank you for your help."
-)
+LOST_PERSON = TEMPLATES["lost_person"]
+LOST_PERSON_FIELDS = {"name": "王小明", "age": "六岁", "clothing": "红色上衣、蓝色牛仔裤",
+                      "last_seen": "三楼运动用品区", "meet_at": "一楼服务台"}  # fmt: skip
+LOST_PERSON_EN = {"name": "Wang Xiaoming", "age": "six", "clothing": "a red top and blue jeans",
+                  "last_seen": "the sports floor", "meet_at": "the service desk on floor one"}  # fmt: skip
 NOTICES: dict[str, list[tuple[str, str]]] = {
     "60-char Chinese notice": [("zh-CN", NOTICE_60_ZH)],
-    "bilingual lost-person notice": [("zh-CN", LOST_PERSON_ZH), ("en", LOST_PERSON_EN)],
+    "bilingual lost-person notice": notice_texts(
+        LOST_PERSON,
+        validate_fields(LOST_PERSON, LOST_PERSON_FIELDS),
+        languages=("zh-CN", "en"),
+        values_en=LOST_PERSON_EN,
+    ),
 }
 
 FRESH_PROCESS = """
@@ -88,6 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cold", type=int, default=5)
     parser.add_argument("--cached", type=int, default=20)
+    parser.add_argument("--on-air", type=int, default=10)
     args = parser.parse_args()
     assert len(NOTICE_60_ZH) == 60, len(NOTICE_60_ZH)
 
@@ -120,6 +128,56 @@ def main() -> None:
     print(
         f"60-char Chinese notice, first render in a fresh process (imports included): "
         f"{fresh['ms']:.1f} ms; peak RSS {fresh['rss_mb']:.1f} MB"
+    )
+
+    print(on_air(args.on_air))
+
+
+NAMES = (
+    "乐乐",
+    "明明",
+    "小红",
+    "天天",
+    "朵朵",
+    "豆豆",
+    "果果",
+    "安安",
+    "乐天",
+    "小雨",
+    "小宇",
+    "欢欢",
+)
+
+
+def on_air(rounds: int) -> str:
+    """Send bilingual lost-person pages to the real daemon; time request -> chime on air."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        make_tone(data / "music" / "bed.wav", 300, 330, level_db=-20)
+        with DaemonProcess(data, audio__output="null") as daemon:
+            time.sleep(3)  # the render worker starts and warms its imports in the background
+            latencies = []
+            for n in range(rounds):
+                name = f"{NAMES[n % len(NAMES)]}{n // len(NAMES) or ''}"
+                sent = time.time()
+                page = daemon.post("/api/v1/pages", {
+                    "template": "lost_person", "languages": ["zh-CN", "en"], "times": 1,
+                    "fields": {**LOST_PERSON_FIELDS, "name": name},
+                    "fields_en": {**LOST_PERSON_EN, "name": f"child {n}"},
+                })  # fmt: skip
+                row = None
+                while row is None or row["started_at"] is None:
+                    time.sleep(0.02)
+                    rows = daemon.get("/api/v1/log", params={"kind": "page", "limit": 10000})
+                    row = next((r for r in rows if r["title"] == page["title"]), None)
+                started = datetime.fromisoformat(row["started_at"]).timestamp()
+                latencies.append((started - sent) * 1000)
+                daemon.send("POST", f"/api/v1/pages/{page['id']}/cancel")
+                time.sleep(1)
+    return (
+        f"bilingual lost-person page, request sent -> on air (cold cache, real daemon): "
+        f"n={rounds} p50={pct(latencies, 0.5):.0f} ms p95={pct(latencies, 0.95):.0f} ms "
+        f"max={max(latencies):.0f} ms"
     )
 
 
