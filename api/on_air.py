@@ -57,7 +57,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
                         queue_position=position(accepted.id))  # fmt: skip
 
     @router.post("/pages", status_code=202)
-    async def page(body: PageRequest, actor: CurrentActor) -> PagePublic:
+    async def page(body: PageRequest, actor: CurrentActor) -> dict[str, Any]:
         received = daemon.clock.now()
         languages = [language.value for language in body.languages]
         fields: dict[str, Any] = {}
@@ -87,7 +87,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             created_by=body.requested_by if body.requested_by != "api" else actor.name,
         )  # fmt: skip
         del note  # the page's own row says where its words came from
-        return daemon.pager.start(row, segments).result(FUTURE_TIMEOUT_S)
+        return _page_json(daemon, daemon.pager.start(row, segments).result(FUTURE_TIMEOUT_S))
 
     @router.get("/pages")
     def pages(active: bool | None = None, limit: int = 100) -> list[dict[str, Any]]:

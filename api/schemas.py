@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from broadcaster.problems import FieldProblem, no_invisible, problems_error
 from scripts_library.spec import Language
 
 TEXT_MAX = 2000
@@ -29,15 +30,29 @@ class Spoken(BaseModel):
     @model_validator(mode="after")
     def _one_source(self) -> Self:
         if len(self.sources()) > 1:
-            raise ValueError(
-                "give only one of file, script_id and text / file、script_id、text 只能填一个"
-            )
+            raise _source_problem("Give only one of file, script_id and text.",
+                                  "file、script_id、text 只能填一个。")  # fmt: skip
         return self
 
 
-class AnnouncementRequest(Spoken):
+def _source_problem(message: str, message_zh: str) -> Exception:
+    return problems_error([FieldProblem("body", message, message_zh)])
+
+
+class Titled(BaseModel):
+    """A title and a name for the record, as typed by a person: shown on screens and in the
+    log, so invisible characters are refused."""
+
     title: str = Field("", max_length=200)
     requested_by: str = Field("api", min_length=1, max_length=120)
+
+    @field_validator("title", "requested_by", mode="before")
+    @classmethod
+    def _visible(cls, value: Any) -> Any:
+        return no_invisible(value)
+
+
+class AnnouncementRequest(Spoken, Titled):
     expires_at: datetime | None = Field(None, description="not started by then: logged expired")
 
     @model_validator(mode="after")
@@ -49,7 +64,7 @@ class AnnouncementRequest(Spoken):
         return self
 
 
-class PageRequest(Spoken):
+class PageRequest(Spoken, Titled):
     """A service-desk notice: from a ``template`` with its ``fields`` (the usual way), or a file,
     script or text. Repeated every ``every_min`` minutes up to ``times`` times until resolved."""
 
@@ -60,8 +75,6 @@ class PageRequest(Spoken):
         default_factory=lambda: [Language.ZH_CN], min_length=1, max_length=2,
         description='["zh-CN", "en"] for a bilingual notice: Chinese, then English',
     )  # fmt: skip
-    title: str = Field("", max_length=200)
-    requested_by: str = Field("api", min_length=1, max_length=120)
     chime: bool = Field(True, description="play the prompt tone first")
     every_min: float | None = Field(None, ge=0.1, le=60, description="default: pages.every_min")
     times: int | None = Field(None, ge=1, le=20, description="default: pages.times")
@@ -70,17 +83,16 @@ class PageRequest(Spoken):
     def _needs_source(self) -> Self:
         given = self.sources() + (["template"] if self.template is not None else [])
         if len(given) != 1:
-            raise ValueError(
-                "give exactly one of template, file, script_id and text / "
-                "template、file、script_id、text 必须且只能填一个"
+            raise _source_problem(
+                "Give exactly one of template, file, script_id and text.",
+                "template、file、script_id、text 必须且只能填一个。",
             )
         return self
 
 
-class EmergencyRequest(BaseModel):
+class EmergencyRequest(Titled):
     file: str | None = Field(None, max_length=1000, description="spoken message after the alert")
     title: str = Field("emergency", max_length=200)
-    requested_by: str = Field("api", min_length=1, max_length=120)
 
 
 class Accepted(BaseModel):

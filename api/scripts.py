@@ -146,9 +146,10 @@ def scripts_router(daemon: Daemon) -> APIRouter:
                 while chunk := await file.read(1 << 20):
                     size += len(chunk)
                     if size > UPLOAD_MAX_BYTES:
+                        limit = f"{UPLOAD_MAX_BYTES / 2**20:.3g} MB"
                         raise ApiError(413, "recording_too_large",
-                                       f"The recording is larger than {UPLOAD_MAX_BYTES >> 20} MB.",
-                                       f"录音文件超过 {UPLOAD_MAX_BYTES >> 20} MB。")  # fmt: skip
+                                       f"The recording is larger than {limit}.",
+                                       f"录音文件超过 {limit}。")  # fmt: skip
                     digest.update(chunk)
                     out.write(chunk)
             target = folder / f"script-{script_id}-{digest.hexdigest()[:16]}{suffix}"

@@ -18,7 +18,7 @@ from broadcaster.daemon import Daemon
 from broadcaster.problems import Conflict, FieldProblem, Invalid, NotFound
 from broadcaster.requests import Segment
 from broadcaster.scripts.book import Spoken
-from scripts_library.markup import MarkupError
+from scripts_library.markup import MarkupError, parse, plain
 from scripts_library.render import RenderError
 from scripts_library.templates import TemplateError
 
@@ -39,11 +39,21 @@ async def rendered(work: Callable[[], T]) -> T:
     except MarkupError as exc:
         raise Invalid([FieldProblem("text", exc.message, exc.message_zh)]) from None
     except TemplateError as exc:
-        raise Invalid([FieldProblem(f"fields.{name}" if name != "languages" else name, en, zh)
+        raise Invalid([FieldProblem(_form_field(name), en, zh)
                        for name, (en, zh) in exc.problems.items()]) from None  # fmt: skip
     except RenderError as exc:
         raise ApiError(503, "speech_failed", f"The voice could not speak this: {exc.message}",
                        f"语音合成失败：{exc.message_zh}") from None  # fmt: skip
+
+
+def _form_field(name: str) -> str:
+    """Where a template problem was typed: ``fields.<name>``, ``fields_en.<name>`` for the
+    English values (the templates key those ``<name>_en``), or ``languages``."""
+    if name == "languages":
+        return name
+    if name.endswith("_en"):
+        return f"fields_en.{name.removesuffix('_en')}"
+    return f"fields.{name}"
 
 
 async def segment_of(daemon: Daemon, spoken: Spoken) -> Segment:
@@ -68,7 +78,10 @@ async def said(daemon: Daemon, body: SpokenBody, today: date) -> Said:
         return Said(await segment_of(daemon, spoken), spoken.title, spoken.note)
     assert body.text is not None
     text, language = body.text, body.language.value
-    title = " ".join(text.split())[:40]
+    try:
+        title = plain(parse(text))[:40]  # the words, not the marks
+    except MarkupError as exc:
+        raise Invalid([FieldProblem("text", exc.message, exc.message_zh)]) from None
     spoken = await rendered(lambda: daemon.scripts.one_off(language=language, text=text,
                                                            title=title))  # fmt: skip
     return Said(await segment_of(daemon, spoken), spoken.title, spoken.note)

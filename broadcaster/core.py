@@ -409,10 +409,13 @@ class Core:
         if on_air.segment + 1 < len(on_air.request.segments):
             on_air.segment += 1
             self._play_segment()
+            self._changed("voice_segment", {"id": on_air.request.id, "segment": on_air.segment})
         elif on_air.request.kind is Kind.EMERGENCY:
             on_air.segment, on_air.plays = 0, on_air.plays + 1
             gap = timedelta(milliseconds=self._audio.emergency_gap_ms)
             self._schedule(at + gap, lambda: self._play_segment(on_air))
+            self._changed("voice_segment", {"id": on_air.request.id, "segment": 0,
+                                            "plays": on_air.plays})  # fmt: skip
         else:
             self._finish_on_air(Outcome.COMPLETED, "")
             self._arbitrate()

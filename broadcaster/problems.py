@@ -6,6 +6,7 @@ in ``FieldProblem``s, so a form can show each message next to its field.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,23 @@ class Invalid(Refused):
         super().__init__(
             "Some fields are not valid; nothing was saved.", "部分内容填写有误，未保存任何更改。"
         )
+
+
+INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
+"""Unicode categories of characters that show nothing (controls, format marks such as the
+right-to-left override, unassigned): refused in names and titles, where they only hide things."""
+
+
+def no_invisible(value: Any) -> Any:
+    """A field validator: trims a text and refuses invisible characters, in both languages."""
+    if isinstance(value, str):
+        value = value.strip()
+        if any(unicodedata.category(c) in INVISIBLE for c in value):
+            raise problem(
+                "Must not contain control or invisible characters.",
+                "不能包含控制字符或不可见字符。",
+            )
+    return value
 
 
 def problem(message: str, message_zh: str) -> PydanticCustomError:

@@ -19,7 +19,7 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
-from broadcaster.problems import FieldProblem, problem, problems_error
+from broadcaster.problems import FieldProblem, no_invisible, problem, problems_error
 from broadcaster.programme.models import EnumText
 from scripts_library import markup
 from scripts_library.spec import Category, Language, Status
@@ -32,16 +32,6 @@ ACTOR_MAX = 120
 CODE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 _FORBID = SQLModelConfig(extra="forbid")
-
-
-def _no_controls(value: Any) -> Any:
-    """Titles are trimmed; control characters (NUL included) are refused: a title is shown on
-    screens and in the log, where an invisible character only hides something."""
-    if isinstance(value, str):
-        value = value.strip()
-        if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
-            raise problem("Must not contain control characters.", "不能包含控制字符。")
-    return value
 
 
 class Script(SQLModel, table=True):
@@ -89,7 +79,7 @@ class ScriptCreate(ScriptContent):
     @field_validator("title", "code", mode="before")
     @classmethod
     def _trimmed(cls, value: Any) -> Any:
-        return _no_controls(value)
+        return no_invisible(value)
 
     @field_validator("code")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from broadcaster.audio.fake_output import FakeOutput
 from broadcaster.clock import FakeClock
 from broadcaster.daemon import Daemon
 from broadcaster.settings import load_settings
+from broadcaster.simulation import VirtualDriver
 from tests.kit.factories import T0
 from tests.kit.media import make_corrupt, make_empty, make_tone
 
@@ -45,3 +46,19 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
 def client(daemon: Daemon) -> Iterator[TestClient]:
     with TestClient(create_app(daemon)) as c:
         yield c
+
+
+@pytest.fixture
+def run_for(daemon: Daemon) -> Callable[[float], None]:
+    """Let ``seconds`` of virtual time pass: on the core thread, jump from one due event (an
+    output's end, a timer) to the next, as the day simulator does, so plays end and repeats
+    come due in order without a real second passing."""
+
+    clock, output = daemon.clock, daemon.output
+    assert isinstance(clock, FakeClock) and isinstance(output, FakeOutput)
+    driver = VirtualDriver(clock, output, daemon.core)
+
+    def run(seconds: float) -> None:
+        daemon.core.call(driver.run_for, seconds).result(30)
+
+    return run
