@@ -64,7 +64,7 @@ class RenderSettings:
     silence_dbfs: float = -50.0
     edge_ms: int = 80
     language_gap_ms: int = 800
-    sample_rate: int = 22050  # the voices' own rate (espeak-ng, Piper medium): nothing to gain above
+    sample_rate: int = 22050  # the voices' own rate (espeak-ng, Piper medium)
 
 
 @dataclass(frozen=True)
