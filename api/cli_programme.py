@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Scripts are read from the real library (never written) and rendered into the speech cache,
     # as the live daemon would: a simulated day plays the words that would really go out.
     engine = make_engine(settings.db_url)
-    renderer = build_renderer(settings)
+    renderer = build_renderer(settings, warm=False)  # the worker starts only if a script is new
     scripts = ScriptBook(engine=engine, renderer=renderer, data_dir=settings.data_dir)
     try:
         injections = tuple(parse_injection(text) for text in args.inject)

@@ -52,14 +52,20 @@ class WorkerRenderer:
     """A ``Renderer`` whose synthesis runs in one worker process; same ``render`` contract."""
 
     def __init__(
-        self, cache_dir: Path, specs: VoiceSpecs, settings: RenderSettings | None = None
+        self,
+        cache_dir: Path,
+        specs: VoiceSpecs,
+        settings: RenderSettings | None = None,
+        *,
+        warm: bool = True,
     ) -> None:
         self._specs = {lang: (name, dict(options)) for lang, (name, options) in specs.items()}
         voices = {lang: get_voice(name, **options) for lang, (name, options) in self._specs.items()}
         self.local = Renderer(cache_dir, voices, settings or RenderSettings())  # lookups only
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
-        self.warm()
+        if warm:  # a daemon wants the first notice fast; a one-off command may need no worker
+            self.warm()
 
     def warm(self) -> Future[bool]:
         """Start the worker (if it is not running) and let it import what it needs."""

@@ -41,7 +41,7 @@ from broadcaster.programme.models import (
     WeekdayDefaultSet,
 )
 from broadcaster.programme.references import check_references
-from broadcaster.scripts.crud import codes_in_library
+from broadcaster.scripts.crud import approved_codes
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -330,7 +330,7 @@ def _as_create(row: Rule) -> dict[str, Any]:
 def _check(session: Session, rule: RuleCreate, *, data_dir: Path, music_dir: Path) -> None:
     found = check_references(
         rule, data_dir=data_dir, music_dir=music_dir, day_types=day_type_names(session),
-        scripts=codes_in_library(session),
+        scripts=approved_codes(session),
     )  # fmt: skip
     if found:
         raise Invalid(found)

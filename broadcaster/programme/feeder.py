@@ -14,8 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scripts_library.render import RenderError
-
 from broadcaster.audio.output import MediaError
 from broadcaster.bed import Song
 from broadcaster.clock import Clock
@@ -26,6 +24,7 @@ from broadcaster.programme.spec import ContentKind, Cue, Daypart, Timeline
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts.book import ScriptBook, Spoken
 from playlists.sources import FolderPlaylist
+from scripts_library.render import RenderError
 
 log = logging.getLogger(__name__)
 LEAD = timedelta(seconds=5)

@@ -21,7 +21,7 @@ def check_references(
 ) -> list[FieldProblem]:
     """What the rule names that does not exist: files under the data dir, playlists (folders
     under the music dir), day types (when ``day_types`` is given), script codes (when
-    ``scripts`` is given)."""
+    ``scripts``, the approved ones, is given: only approved scripts can be scheduled)."""
     found: list[FieldProblem] = []
     if day_types is not None:
         unknown = [name for name in rule.day_types if name not in day_types]
@@ -49,10 +49,14 @@ def _content_problems(
     if content.kind is ContentKind.PLAYLIST:
         return _playlist_problems(f"{field}.ref", content.ref, music_dir)
     if content.kind is ContentKind.SCRIPT:
-        # Approval is checked when the cue is due (a draft may be approved before then).
+        # Approval is checked again when the cue is due: a script may be archived, or run out
+        # of its dates, after the rule was made.
         if scripts is not None and content.ref not in scripts:
-            return [FieldProblem(f"{field}.ref", f"No script has the code {content.ref!r}.",
-                                 f"没有代码为 {content.ref!r} 的稿件。")]  # fmt: skip
+            return [FieldProblem(
+                f"{field}.ref", f"No approved script has the code {content.ref!r}: only approved "
+                "scripts can be scheduled.",
+                f"没有代码为 {content.ref!r} 且已审核通过的稿件：只有审核通过的稿件才能排入播音计划。",
+            )]  # fmt: skip
         return []
     return _file_problems(f"{field}.ref", content.ref, data_dir)
 

@@ -40,7 +40,7 @@ class Spoken:
     note: str  # for the play log: which script and version, or "unapproved"
 
 
-def build_renderer(settings: Settings) -> WorkerRenderer:
+def build_renderer(settings: Settings, *, warm: bool = True) -> WorkerRenderer:
     """The renderer (in its worker process) with the voices the settings choose; a voice that
     cannot speak the language it is chosen for stops start-up with a message naming it."""
     specs: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -62,7 +62,7 @@ def build_renderer(settings: Settings) -> WorkerRenderer:
             )
         specs[language] = (name, options)
     render = RenderSettings(target_lufs=settings.speech.target_lufs)
-    return WorkerRenderer(settings.data_dir / SPEECH_CACHE, specs, render)
+    return WorkerRenderer(settings.data_dir / SPEECH_CACHE, specs, render, warm=warm)
 
 
 class ScriptBook:

@@ -199,8 +199,14 @@ def on_air_version(
     return script, approved
 
 
-def codes_in_library(session: Session) -> set[str]:
-    return set(session.exec(select(Script.code).where(col(Script.archived).is_(False))).all())
+def approved_codes(session: Session) -> set[str]:
+    """The codes of the scripts that have a version on air: what the programme may schedule."""
+    statement = (
+        select(Script.code)
+        .join(ScriptVersion, col(ScriptVersion.script_id) == col(Script.id))
+        .where(col(Script.archived).is_(False), ScriptVersion.status == Status.APPROVED)
+    )
+    return set(session.exec(statement).all())
 
 
 # --- changing ----------------------------------------------------------------------------------

@@ -422,6 +422,19 @@ def test_a_script_the_programme_uses_cannot_be_archived(api, used_as):
     assert api.delete(f"{P}/{sid}").status_code == 204
 
 
+def test_only_an_approved_script_can_be_scheduled(api):
+    sid = ok(api.post(P, json=body("autumn_draft")), 201)["id"]
+    made = rule(name="Autumn campaign", content={"kind": "script", "ref": "autumn_draft"})
+    detail = assert_refused(api.post(RULES, json=made), 422, "invalid_rule")
+    assert "approved" in detail["fields"]["content.ref"]["message"]
+    assert "审核" in detail["fields"]["content.ref"]["message_zh"]
+    assert all(r["name"] != "Autumn campaign" for r in api.get(RULES).json())
+
+    ok(api.post(f"{P}/{sid}/approve", headers=SUPERVISOR))
+    created = ok(api.post(RULES, json=made), 201)
+    ok(api.delete(f"{RULES}/{created['id']}"), 204)
+
+
 # --- announcing a script ----------------------------------------------------------------------
 
 
