@@ -26,6 +26,7 @@ def create_app(daemon: Daemon) -> FastAPI:
     app = FastAPI(
         title="broadcaster", version="0.1.0", description="Mall broadcast room controller"
     )
+    app.state.daemon = daemon  # for the request-scoped dependencies (api.database)
     core, settings = daemon.core, daemon.settings
 
     def status() -> dict[str, Any]:

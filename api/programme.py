@@ -9,13 +9,12 @@ for a clash (a name or date taken, a day type still in use), each in English and
 # No ``from __future__ import annotations`` here: FastAPI must see the route parameters' types,
 # and some (the session dependency) are local to programme_router.
 import datetime as dt
-from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
-from sqlmodel import Session
+from fastapi import APIRouter, Path, Query
 
 from api.cli_programme import timeline_json
+from api.database import Db
 from api.errors import route_class
 from broadcaster.daemon import Daemon
 from broadcaster.programme import crud
@@ -39,13 +38,6 @@ PREFIX = "/api/v1/programme"
 
 def programme_router(daemon: Daemon) -> APIRouter:
     settings = daemon.settings
-
-    def session() -> Iterator[Session]:
-        assert daemon.engine is not None, "the daemon is started before the API"
-        with Session(daemon.engine) as s:
-            yield s
-
-    Db = Annotated[Session, Depends(session)]
 
     def changed() -> None:
         # The live scheduler (when the daemon has one) plans again from now on.

@@ -6,16 +6,16 @@ broadcaster.scripts.crud; refusals come out in the house format (api.errors)."""
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, UploadFile
+from fastapi import APIRouter, Query, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from api.actor import CurrentActor
+from api.database import Db
 from api.errors import ApiError, route_class
 from api.media import checked_segment
 from api.speech import rendered
@@ -63,12 +63,6 @@ def _rules_using(session: Session, code: str) -> list[str]:
 def scripts_router(daemon: Daemon) -> APIRouter:
     settings = daemon.settings
 
-    def session() -> Iterator[Session]:
-        assert daemon.engine is not None, "the daemon is started before the API"
-        with Session(daemon.engine) as s:
-            yield s
-
-    Db = Annotated[Session, Depends(session)]
     router = APIRouter(prefix=PREFIX, tags=["scripts"], route_class=route_class("invalid_script"))
     now = daemon.clock.now
 

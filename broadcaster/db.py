@@ -6,9 +6,11 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import create_engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, create_engine
 
 from broadcaster import migrations
+from broadcaster.problems import Conflict
 
 
 def make_engine(url: str) -> Engine:
@@ -29,3 +31,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+def commit(session: Session, *, what: str, what_zh: str) -> None:
+    """Commit a change the crud checks allowed. The checks before a write find clashes; the
+    database's own constraints catch a race with another writer: then Conflict, nothing saved.
+    ``what`` names the thing changed ("the programme", "this script")."""
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(
+            "conflict", f"Someone else changed {what} at the same time; try again.",
+            f"其他人正在同时修改{what_zh}，请重试。",
+        ) from exc  # fmt: skip

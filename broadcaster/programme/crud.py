@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import delete, text
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from broadcaster.db import commit
 from broadcaster.problems import (
     Conflict,
     FieldProblem,
@@ -58,15 +58,7 @@ def _merged(model: type[M], current: dict[str, Any], patch: SQLModel) -> M:
 
 
 def _commit(session: Session) -> None:
-    # The checks before a write find clashes; the database's own constraints catch a race.
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(
-            "conflict", "Someone else changed the programme at the same time; try again.",
-            "其他人正在同时修改播音计划，请重试。",
-        ) from exc  # fmt: skip
+    commit(session, what="the programme", what_zh="播音计划")
 
 
 # --- day types ---------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from broadcaster.actors import Actor
+from broadcaster.db import commit
 from broadcaster.problems import (
     Conflict,
     FieldProblem,
@@ -85,14 +85,7 @@ def _script(session: Session, script_id: int) -> Script:
 
 
 def _commit(session: Session) -> None:
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(
-            "conflict", "Someone else changed this script at the same time; try again.",
-            "其他人正在同时修改这篇稿件，请重试。",
-        ) from exc  # fmt: skip
+    commit(session, what="this script", what_zh="这篇稿件")
 
 
 def _check_recording(content: ScriptContent, data_dir: Path) -> None:

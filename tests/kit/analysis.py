@@ -287,3 +287,22 @@ def sine(
     for f, db in zip(freq_list, levels, strict=True):
         out += 10 ** (db / 20) * np.sin(2 * np.pi * f * t)
     return out
+
+
+def spoken_seconds(path: Path) -> float:
+    """How long a speech file lasts, after checking it is audible and has speech in it."""
+    samples, rate = load_wav(path)
+    assert rms_db(samples, rate) > -40, f"{path.name} is silent"
+    assert band_level_db(samples, rate, 200, 4000) > -40, f"{path.name} has no speech band"
+    return len(samples) / rate
+
+
+def longest_silence_seconds(path: Path) -> float:
+    """The longest run of 10 ms windows under -50 dBFS: how long a pause sounds."""
+    samples, rate = load_wav(path)
+    quiet = level_track(samples, rate, None, 0.01).levels_db < -50
+    longest = run = 0
+    for is_quiet in quiet:
+        run = run + 1 if is_quiet else 0
+        longest = max(longest, run)
+    return longest * 0.01

@@ -9,27 +9,9 @@ import pytest
 
 from scripts_library.markup import Pause, Span, parse
 from scripts_library.voices import LANGUAGES, VOICES, EspeakVoice, Voice, VoiceError, get_voice
-from tests.kit.analysis import band_level_db, level_track, load_wav, rms_db
+from tests.kit.analysis import longest_silence_seconds, spoken_seconds
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
-
-
-def spoken_seconds(path: Path) -> float:
-    samples, rate = load_wav(path)
-    assert rms_db(samples, rate) > -40, f"{path.name} is silent"
-    assert band_level_db(samples, rate, 200, 4000) > -40, f"{path.name} has no speech band"
-    return len(samples) / rate
-
-
-def longest_silence_seconds(path: Path) -> float:
-    """The longest run of 10 ms windows under -50 dBFS: how long a pause sounds."""
-    samples, rate = load_wav(path)
-    quiet = level_track(samples, rate, None, 0.01).levels_db < -50
-    longest = run = 0
-    for is_quiet in quiet:
-        run = run + 1 if is_quiet else 0
-        longest = max(longest, run)
-    return longest * 0.01
 
 
 def test_the_registry_names_the_espeak_voice() -> None:

