@@ -1,25 +1,23 @@
 """The core: one thread that owns the speakers.
 
-Everything that wants air (the announcer's queue, service-desk pages, emergencies, later the
-programme) comes in through the inbox; the output's events come in the same way. The core
-thread is the only one that changes state: it asks the pure arbiter what should be on air,
-drives the output to match, and writes the play log. Listeners (the SSE stream) are told of
-every change.
+Everything that wants air (the announcer's queue, service-desk pages, emergencies, the
+programme) comes in through the inbox; the output's events come in the same way (the thread
+discipline is broadcaster.loop.EventLoop). The core thread is the only one that changes state:
+it asks the pure arbiter what should be on air, drives the output to match, and writes the play
+log. Listeners (the SSE stream) are told of every change.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import logging
-import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from broadcaster.arbiter import ArbiterState, BedMode, Decision, decide
 from broadcaster.audio.output import AudioOutput, MediaError, MediaInfo, OutputEvent
@@ -27,15 +25,15 @@ from broadcaster.audio.output import OutputEventKind as Ev
 from broadcaster.bed import LAYER as BED
 from broadcaster.bed import Bed, MusicSource, Song
 from broadcaster.clock import Clock
+from broadcaster.loop import EventLoop
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.requests import Kind, Request
 from broadcaster.settings import AudioSettings
+from broadcaster.status import describe, in_time_order
 
 log = logging.getLogger(__name__)
 VOICE = "voice"
 CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
-T = TypeVar("T")
-Listener = Callable[[str, dict[str, Any]], None]
 Finished = Callable[[Request, Outcome, datetime | None, bool], None]
 """Told (on the core thread) when a request is done with: its outcome, when it started (None if
 it never did) and whether that is final (False: preempted and put back in the queue)."""
@@ -52,9 +50,9 @@ class _OnAir:
     segment_started_at: datetime | None = None
 
 
-class Core:
+class Core(EventLoop):
     """Owns the arbiter state; every method whose name does not start with ``_`` is safe to
-    call from any thread."""
+    call from any thread, except those marked for the core thread."""
 
     def __init__(
         self,
@@ -65,15 +63,11 @@ class Core:
         music: MusicSource,
         audio: AudioSettings,
     ) -> None:
-        self._clock, self._output, self._log, self._audio = clock, output, playlog, audio
-        self._inbox: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        self._timers: list[tuple[datetime, int, Callable[[], None]]] = []
-        self._timer_seq = itertools.count()
+        super().__init__(clock)
+        self._output, self._log, self._audio = output, playlog, audio
         self._tokens = itertools.count(1)
         self._seqs = itertools.count(1)
-        self._listeners: list[Listener] = []
         self._finished_hooks: list[Finished] = []
-        self._listeners_lock = threading.Lock()
         self._on_air: _OnAir | None = None
         self._emergency: Request | None = None
         self._queue: tuple[Request, ...] = ()
@@ -82,8 +76,8 @@ class Core:
         self._snapshot_lock = threading.Lock()
         self.bed = Bed(
             output=output, playlog=playlog, clock=clock, source=music, audio=audio,
-            new_token=lambda: next(self._tokens), post=self._inbox.put,
-            schedule=self._schedule, changed=self._changed, track_ended=self._track_ended,
+            new_token=lambda: next(self._tokens), post=self.post,
+            schedule=self.schedule, changed=self._changed, track_ended=self._track_ended,
         )  # fmt: skip
         self._refresh_snapshot()
 
@@ -92,22 +86,6 @@ class Core:
         """Connect to the output and start the music bed (runs on the core thread)."""
         self._output.start(self._on_output_event)
         self.post(self.bed.start)
-
-    def post(self, action: Callable[[], None]) -> None:
-        self._inbox.put(action)
-
-    def call(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run ``fn(*args)`` on the core thread; the future carries its result."""
-        future: Future[T] = Future()
-
-        def run() -> None:
-            try:
-                future.set_result(fn(*args))
-            except Exception as exc:  # handed to the caller, who decides what a person sees
-                future.set_exception(exc)
-
-        self._inbox.put(run)
-        return future
 
     def submit(self, request: Request) -> Future[Request]:
         return self.call(self._submit, request)
@@ -148,26 +126,12 @@ class Core:
         self._finished_hooks.append(hook)
 
     # -- for collaborators that run on the core thread (paging.Pager) -----------------------
-    def schedule(self, when: datetime, action: Callable[[], None]) -> None:
-        self._schedule(when, action)
-
     def submit_now(self, request: Request) -> Request:
         return self._submit(request)
 
     def cancel_now(self, request_id: int, by: str, *, stop: bool = True, why: str = "") -> bool:
         """Cancel a held or queued request; one on air is stopped only when ``stop``."""
         return self._cancel(request_id, by, stop=stop, why=why)
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._listeners_lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
 
     def fault(self) -> str | None:
         """A problem a person must fix now (no playable music, no sound reaching the speakers),
@@ -178,36 +142,6 @@ class Core:
         with self._snapshot_lock:
             return dict(self._snapshot)
 
-    # -- driving: a real thread, or a simulator stepping a virtual clock --------------------
-    def run_forever(self, stop: threading.Event) -> None:
-        """The core thread's loop: wait for a message or the next timer, then act."""
-        while not stop.is_set():
-            due = self.next_timer()
-            timeout = 0.25
-            if due is not None:
-                timeout = min(timeout, max(0.0, (due - self._clock.now()).total_seconds()))
-            try:
-                action = self._inbox.get(timeout=timeout)
-            except queue.Empty:
-                pass
-            else:
-                self._run(action)
-            self.process_pending()
-
-    def process_pending(self) -> None:
-        """Handle every waiting message and every timer that is due now."""
-        while True:
-            try:
-                action = self._inbox.get_nowait()
-            except queue.Empty:
-                if not self._timers or self._timers[0][0] > self._clock.now():
-                    return
-                _, _, action = heapq.heappop(self._timers)
-            self._run(action)
-
-    def next_timer(self) -> datetime | None:
-        return self._timers[0][0] if self._timers else None
-
     def shutdown(self) -> None:
         """Called on the core thread's way out: close open rows and stop playing."""
         self.process_pending()
@@ -216,12 +150,6 @@ class Core:
         self.bed.stop()
 
     # -- handlers (core thread only) --------------------------------------------------------
-    def _run(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except Exception:  # one bad message must not silence the building
-            log.exception("core action failed")
-
     def _submit(self, request: Request) -> Request:
         """Queue now, or hold until ``planned_at`` less the duck fade (so the bed is down and
         the first word falls on the planned instant)."""
@@ -229,7 +157,7 @@ class Core:
         admit_at = self._lead_in(request)
         if admit_at is not None and admit_at > self._clock.now():
             self._held[request.id] = request
-            self._schedule(admit_at, lambda: self._admit(request.id))
+            self.schedule(admit_at, lambda: self._admit(request.id))
             self._changed("scheduled", {"id": request.id, "planned_at": request.planned_at})
             return request
         self._held[request.id] = request
@@ -249,7 +177,7 @@ class Core:
             # Wait for the music track to end; when the grace runs short, cut in after all.
             if request.expires_at is not None:
                 cut_in = request.expires_at - CUT_IN_BEFORE_EXPIRY
-                self._schedule(cut_in, lambda: self._release(request_id))
+                self.schedule(cut_in, lambda: self._release(request_id))
             return
         self._release(request_id)
 
@@ -364,7 +292,7 @@ class Core:
             self._play_segment()
         else:
             target = self._on_air
-            self._schedule(start, lambda: self._play_segment(target))
+            self.schedule(start, lambda: self._play_segment(target))
 
     def _play_segment(self, expected: _OnAir | None = None) -> None:
         on_air = self._on_air
@@ -376,7 +304,7 @@ class Core:
 
     def _on_output_event(self, event: OutputEvent) -> None:
         # Called on the output's thread: only enqueue (never call the output back from here).
-        self._inbox.put(lambda: self._handle_output_event(event))
+        self.post(lambda: self._handle_output_event(event))
 
     def _handle_output_event(self, event: OutputEvent) -> None:
         if event.layer == BED:
@@ -413,7 +341,7 @@ class Core:
         elif on_air.request.kind is Kind.EMERGENCY:
             on_air.segment, on_air.plays = 0, on_air.plays + 1
             gap = timedelta(milliseconds=self._audio.emergency_gap_ms)
-            self._schedule(at + gap, lambda: self._play_segment(on_air))
+            self.schedule(at + gap, lambda: self._play_segment(on_air))
             self._changed("voice_segment", {"id": on_air.request.id, "segment": 0,
                                             "plays": on_air.plays})  # fmt: skip
         else:
@@ -465,23 +393,9 @@ class Core:
         )  # fmt: skip
         self._tell_finished(request, outcome, None, final)
 
-    def _schedule(self, when: datetime, action: Callable[[], None]) -> None:
-        heapq.heappush(self._timers, (when, next(self._timer_seq), action))
-
     # -- what listeners see -----------------------------------------------------------------
-    def _changed(self, kind: str, data: dict[str, Any]) -> None:
+    def _before_telling(self) -> None:
         self._refresh_snapshot()
-        payload = {"event": kind, "at": self._clock.now().isoformat(), **data}
-        for key, value in payload.items():
-            if isinstance(value, datetime):
-                payload[key] = value.isoformat()
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(kind, payload)
-            except Exception:
-                log.exception("a status listener failed")
 
     def _refresh_snapshot(self) -> None:
         on_air = self._on_air
@@ -493,31 +407,15 @@ class Core:
                 "duration_ms": self.bed.current.info.duration_ms if self.bed.current else None,
             },
             "voice": None if on_air is None else {
-                **_describe(on_air.request),
+                **describe(on_air.request),
                 "segment": on_air.segment,
                 "plays": on_air.plays,
                 "started_at": on_air.started_at.isoformat() if on_air.started_at else None,
             },
             "ducked": self.bed.mode is BedMode.DUCKED,
-            "emergency": None if self._emergency is None else _describe(self._emergency),
-            "queue": [_describe(r) for r in self._queue],
-            "scheduled": [_describe(r) for r in sorted(self._held.values(), key=_when)],
+            "emergency": None if self._emergency is None else describe(self._emergency),
+            "queue": [describe(r) for r in self._queue],
+            "scheduled": in_time_order(self._held.values()),
         }  # fmt: skip
         with self._snapshot_lock:
             self._snapshot = snapshot
-
-
-def _when(request: Request) -> datetime:
-    return request.planned_at or request.requested_at
-
-
-def _describe(request: Request) -> dict[str, Any]:
-    return {
-        "id": request.id,
-        "kind": request.kind.value,
-        "title": request.title,
-        "requested_by": request.requested_by,
-        "requested_at": request.requested_at.isoformat(),
-        "expires_at": request.expires_at.isoformat() if request.expires_at else None,
-        "planned_at": request.planned_at.isoformat() if request.planned_at else None,
-    }
