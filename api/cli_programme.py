@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # as the live daemon would: a simulated day plays the words that would really go out.
     engine = make_engine(settings.db_url)
     renderer = build_renderer(settings, warm=False)  # the worker starts only if a script is new
-    scripts = ScriptBook(engine=engine, renderer=renderer, data_dir=settings.data_dir)
+    scripts = ScriptBook(engine=engine, renderer=renderer, data_dir=settings.data_dir, frozen=True)
     try:
         injections = tuple(parse_injection(text) for text in args.inject)
         result = simulate_day(

@@ -67,9 +67,19 @@ def build_renderer(settings: Settings, *, warm: bool = True) -> WorkerRenderer:
 
 class ScriptBook:
     def __init__(
-        self, *, engine: Engine, renderer: Renderer | WorkerRenderer, data_dir: Path
+        self,
+        *,
+        engine: Engine,
+        renderer: Renderer | WorkerRenderer,
+        data_dir: Path,
+        frozen: bool = False,
     ) -> None:
+        """``frozen``: the library cannot change while this book is used (a simulated day), so
+        a script's audio is looked up once per day, not once per cue."""
         self._engine, self._renderer, self._data_dir = engine, renderer, data_dir.resolve()
+        self._remembered: dict[tuple[dt.date, int | None, str | None], Spoken] | None = (
+            {} if frozen else None
+        )
 
     def script(
         self, *, day: dt.date, script_id: int | None = None, code: str | None = None
