@@ -10,14 +10,12 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from api.errors import ApiError
 from api.events import event_stream
-from api.media import checked_segment, resolve_in_data_dir
 from api.on_air import on_air_router
 from api.programme import programme_router
-from api.schemas import Accepted, EmergencyRequest
 from api.scripts import scripts_router
 from broadcaster.daemon import Daemon
 from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
-from broadcaster.requests import Kind, Request
+from broadcaster.requests import Kind
 
 FUTURE_TIMEOUT_S = 5.0
 
@@ -65,20 +63,6 @@ def create_app(daemon: Daemon) -> FastAPI:
                            f"No waiting or playing request has id {request_id}.",
                            f"没有编号为 {request_id} 的待播或正在播放的请求。")  # fmt: skip
         return {"cancelled": request_id}
-
-    @app.post("/api/v1/emergency", status_code=202)
-    async def emergency(body: EmergencyRequest) -> Accepted:
-        received = daemon.clock.now()
-        segments = [await checked_segment(core, daemon.alert)]
-        if body.file:
-            path = resolve_in_data_dir(body.file, settings.data_dir)
-            segments.append(await checked_segment(core, path))
-        request = Request(
-            kind=Kind.EMERGENCY, title=body.title, segments=tuple(segments),
-            requested_by=body.requested_by, requested_at=received,
-        )  # fmt: skip
-        started = core.start_emergency(request).result(FUTURE_TIMEOUT_S)
-        return Accepted(id=started.id, kind="emergency", title=started.title)
 
     @app.delete("/api/v1/emergency")
     def clear_emergency(requested_by: str = "api") -> dict[str, Any]:

@@ -6,6 +6,7 @@ until resolved (broadcaster.paging.Pager).
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 from api.actor import CurrentActor
 from api.errors import route_class
 from api.media import checked_segment
-from api.schemas import Accepted, AnnouncementRequest, PageRequest
+from api.schemas import Accepted, AnnouncementRequest, EmergencyRequest, PageRequest
 from api.speech import rendered, said
 from broadcaster.daemon import Daemon
 from broadcaster.paging.models import Page, PagePublic, PageStatus
@@ -88,6 +89,32 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         )  # fmt: skip
         del note  # the page's own row says where its words came from
         return _page_json(daemon, daemon.pager.start(row, segments).result(FUTURE_TIMEOUT_S))
+
+    @router.post("/emergency", status_code=202)
+    async def emergency(body: EmergencyRequest, actor: CurrentActor) -> Accepted:
+        received = daemon.clock.now()
+        segments = [await checked_segment(core, daemon.alert)]
+        title = body.title or "emergency"
+        if body.sources():
+            what = await said(daemon, body, today())
+            segments.append(what.segment)
+            title = body.title or what.title
+        request = Request(
+            kind=Kind.EMERGENCY, title=title, segments=tuple(segments),
+            requested_by=body.requested_by if body.requested_by != "api" else actor.name,
+            requested_at=received,
+        )  # fmt: skip
+        started = core.start_emergency(request).result(FUTURE_TIMEOUT_S)
+        return Accepted(id=started.id, kind="emergency", title=started.title)
+
+    @router.get("/pages/templates")
+    def templates() -> list[dict[str, Any]]:
+        """The service desk's forms: each template's fields, labels, limits and examples."""
+        return [
+            {"name": t.name, "title_zh": t.title_zh, "title_en": t.title_en,
+             "category": t.category.value, "fields": [asdict(f) for f in t.fields]}
+            for t in TEMPLATES.values()
+        ]  # fmt: skip
 
     @router.get("/pages")
     def pages(active: bool | None = None, limit: int = 100) -> list[dict[str, Any]]:

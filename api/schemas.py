@@ -90,9 +90,9 @@ class PageRequest(Spoken, Titled):
         return self
 
 
-class EmergencyRequest(Titled):
-    file: str | None = Field(None, max_length=1000, description="spoken message after the alert")
-    title: str = Field("emergency", max_length=200)
+class EmergencyRequest(Spoken, Titled):
+    """The alert tone, then (optionally) a message: a file, an approved script (the starter
+    library has the evacuation notices) or text; repeated until cleared."""
 
 
 class Accepted(BaseModel):

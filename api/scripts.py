@@ -5,11 +5,12 @@ broadcaster.scripts.crud; refusals come out in the house format (api.errors)."""
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
 import hashlib
+import logging
 import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Query, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
@@ -31,6 +32,7 @@ from broadcaster.scripts.models import (
 )
 from scripts_library.spec import Category, Language
 
+log = logging.getLogger(__name__)
 PREFIX = "/api/v1/scripts"
 RECORDINGS = "recordings"
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
@@ -58,6 +60,13 @@ def _rules_using(session: Session, code: str) -> list[str]:
     return [rule.name for rule in session.exec(select(Rule)).all()
             if names(rule.content) or any(names(ContentModel.model_validate(spot))
                                           for spot in rule.spots)]  # fmt: skip
+
+
+def _warm(daemon: Daemon, script_id: int) -> None:
+    try:
+        daemon.scripts.preview(script_id=script_id)
+    except Exception:  # a failure shows when the script is played or previewed; log it now
+        log.exception("could not render script %d after its approval", script_id)
 
 
 def scripts_router(daemon: Daemon) -> APIRouter:
@@ -96,10 +105,14 @@ def scripts_router(daemon: Daemon) -> APIRouter:
                                   data_dir=settings.data_dir)  # fmt: skip
 
     @router.post("/{script_id}/approve", response_model=ScriptPublic)
-    def approve(script_id: int, db: Db, actor: CurrentActor,
+    def approve(script_id: int, db: Db, actor: CurrentActor, background: BackgroundTasks,
                 body: ApproveRequest | None = None) -> Any:  # fmt: skip
         number = body.version if body else None
-        return crud.approve(db, script_id=script_id, by=actor, now=now(), number=number)
+        approved = crud.approve(db, script_id=script_id, by=actor, now=now(), number=number)
+        # Render the approved words now, so their first time on air (an evacuation notice!)
+        # finds them in the cache.
+        background.add_task(_warm, daemon, script_id)
+        return approved
 
     @router.get("/{script_id}/versions", response_model=list[VersionPublic])
     def versions(script_id: int, db: Db) -> Any:

@@ -514,3 +514,37 @@ def test_an_announcement_with_two_sources_is_refused_in_each_language_separately
     [problem] = assert_refused(reply, 422, "invalid_request")["fields"].values()
     assert not CJK.search(problem["message"]) and "Value error" not in problem["message"]
     assert "Value error" not in problem["message_zh"] and "only one" not in problem["message_zh"]
+
+
+# --- emergencies from the library, and a warm cache ------------------------------------------
+
+
+def test_an_emergency_can_say_an_approved_script_and_not_a_draft(client):
+    sid = ok(client.post(P, json=body("evacuate", title="疏散通知", category="emergency")), 201)
+    refused = client.post("/api/v1/emergency", json={"script_id": sid["id"]})
+    assert_refused(refused, 409, "not_approved")
+    assert client.get("/api/v1/status").json()["emergency"] is None  # nothing started
+
+    ok(client.post(f"{P}/{sid['id']}/approve", headers=SUPERVISOR))
+    started = ok(client.post("/api/v1/emergency", json={"script_id": sid["id"]}), 202)
+    assert started["title"] == "疏散通知"
+    state = client.get("/api/v1/status").json()
+    assert state["emergency"]["title"] == "疏散通知" and state["bed"]["mode"] == "stopped"
+    ok(client.delete("/api/v1/emergency"))
+
+
+def test_approving_a_script_renders_it_ahead_of_its_first_play(daemon, client):
+    text = "Attention please. / The *north car park* closes at nine tonight."
+    sid = ok(client.post(P, json=body("car_park", text=text, language="en")), 201)["id"]
+    assert daemon.renderer.local.lookup([("en", text)]) is None  # a draft is not rendered
+    ok(client.post(f"{P}/{sid}/approve", headers=SUPERVISOR))
+    hit = daemon.renderer.local.lookup([("en", text)])  # background task ran after the reply
+    assert hit is not None and hit.duration_ms > 1000
+
+
+def test_the_desk_can_read_the_templates_to_build_its_form(client):
+    templates = {t["name"]: t for t in ok(client.get("/api/v1/pages/templates"))}
+    assert set(templates) == {"lost_person", "lost_item", "found_item"}
+    fields = {f["name"]: f for f in templates["lost_person"]["fields"]}
+    assert fields["name"]["required"] and fields["meet_at"]["required"]
+    assert fields["name"]["label_zh"] and fields["name"]["max_length"] > 0
