@@ -12,7 +12,9 @@ Cache hits never reach the worker: the key is computed and the cache read here, 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +25,7 @@ from scripts_library.render import Rendered, Renderer, RenderError, RenderSettin
 from scripts_library.voices import get_voice
 
 RENDER_TIMEOUT_S = 120.0
+PARENT_CHECK_S = 1.0
 VoiceSpecs = Mapping[str, tuple[str, Mapping[str, Any]]]
 """Per language, the voice's name in ``VOICES`` and its settings."""
 
@@ -31,12 +34,26 @@ _renderer: Renderer | None = None  # in the worker process
 
 def _start_worker(cache_dir: Path, specs: VoiceSpecs, settings: RenderSettings) -> None:
     global _renderer
+    _die_with(os.getppid())
     voices = {language: get_voice(name, **options) for language, (name, options) in specs.items()}
     _renderer = Renderer(cache_dir, voices, settings)
     import numpy  # noqa: F401  (warm: the first notice must not pay for the imports)
     import pydub  # noqa: F401
     import pyloudnorm  # noqa: F401
     import scipy.signal  # noqa: F401
+
+
+def _die_with(parent: int) -> None:
+    """Exit when the daemon that started this worker is gone. A daemon killed outright (power
+    cut, OOM killer, SIGKILL) never tells its worker to stop, and an orphaned worker would hold
+    its memory for ever; the pipe it waits on does not always say so."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _render(parts: Sequence[tuple[str, str]]) -> Rendered:
@@ -99,7 +116,11 @@ class WorkerRenderer:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
-        self._discard()
+        """Stop the worker (after the render in hand, if any)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:

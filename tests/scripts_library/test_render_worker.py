@@ -1,0 +1,90 @@
+"""The render worker process: same results as rendering in-process, errors that cross the
+process boundary intact, and a worker that never outlives its daemon."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from scripts_library.markup import MarkupError
+from scripts_library.render import RenderError
+from scripts_library.render_worker import WorkerRenderer
+
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
+ESPEAK = {"zh-CN": ("espeak", {}), "en": ("espeak", {})}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def worker_pids(parent: int) -> list[int]:
+    return [p.pid for p in psutil.Process(parent).children()
+            if "spawn_main" in " ".join(p.cmdline())]  # fmt: skip
+
+
+def test_the_worker_renders_and_the_cache_is_answered_without_it(tmp_path: Path) -> None:
+    renderer = WorkerRenderer(tmp_path, ESPEAK)
+    try:
+        first = renderer.render([("zh-CN", "各位顾客，/ 欢迎光临。"), ("en", "Welcome.")])
+        assert not first.cached and first.duration_ms > 1000 and first.path.is_file()
+        [worker] = worker_pids(os.getpid())
+        again = renderer.render([("zh-CN", "各位顾客，/ 欢迎光临。"), ("en", "Welcome.")])
+        assert again.cached and again.path == first.path
+        with pytest.raises(MarkupError):  # refused here, before the worker is asked
+            renderer.render([("en", "*unclosed")])
+    finally:
+        renderer.close()
+    assert gone(worker, 5), "close() must stop the worker"
+
+
+def test_a_failing_voice_comes_back_as_a_render_error(tmp_path: Path) -> None:
+    broken = {"zh-CN": ("espeak", {"binary": "espeak-ng-missing"}), "en": ESPEAK["en"]}
+    renderer = WorkerRenderer(tmp_path, broken, warm=False)
+    try:
+        with pytest.raises(RenderError) as caught:
+            renderer.render([("zh-CN", "欢迎光临。")])
+        assert caught.value.message and caught.value.message_zh  # both languages survived
+        assert not list(tmp_path.rglob("*.wav"))
+    finally:
+        renderer.close()
+
+
+CHILD = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from scripts_library.render_worker import WorkerRenderer
+renderer = WorkerRenderer(Path(sys.argv[2]), {"zh-CN": ("espeak", {}), "en": ("espeak", {})})
+renderer.warm().result(60)
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_worker_exits_when_its_daemon_is_killed(tmp_path: Path) -> None:
+    daemon = subprocess.Popen([sys.executable, "-c", CHILD, str(ROOT), str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert daemon.stdout is not None and daemon.stdout.readline().strip() == "ready"
+        [worker] = worker_pids(daemon.pid)
+        daemon.send_signal(signal.SIGKILL)  # nothing is closed, as in a power cut
+        daemon.wait(10)
+        assert gone(worker, 5), "an orphaned render worker outlived its daemon"
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
