@@ -37,10 +37,6 @@ class MarkupError(ValueError):
         super().__init__(message)
         self.message, self.message_zh = message, message_zh
 
-    def __reduce__(self) -> tuple[type[MarkupError], tuple[str, str]]:
-        # Rebuilt from both messages when it crosses a process boundary (the render worker).
-        return (type(self), (self.message, self.message_zh))
-
 
 @dataclass(frozen=True)
 class Span:

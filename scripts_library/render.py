@@ -49,10 +49,6 @@ class RenderError(Exception):
         super().__init__(message)
         self.message, self.message_zh = message, message_zh
 
-    def __reduce__(self) -> tuple[type[RenderError], tuple[str, str]]:
-        # Rebuilt from both messages when it crosses a process boundary (the render worker).
-        return (type(self), (self.message, self.message_zh))
-
 
 @dataclass(frozen=True)
 class RenderSettings:

@@ -2,71 +2,43 @@
 
 Synthesis and loudness normalisation need numpy, scipy, pyloudnorm and pydub (about 90 MB) and
 a few hundred MB while a long bilingual notice is processed. ``WorkerRenderer`` keeps that in
-one child process: the daemon stays small, and if rendering ever crashes or runs out of memory
-it is the worker that dies, not the broadcast. The worker is started (and its imports warmed)
-in the background as soon as the renderer is made, so the first notice does not wait for it.
+one child process (``python -m scripts_library.render_worker``): the daemon stays small, and if
+rendering ever crashes or runs out of memory it is the worker that dies, not the broadcast. The
+worker is started, and its imports warmed, in the background as soon as the renderer is made,
+so the first notice does not wait for it.
 
+The protocol is one JSON line each way on the worker's stdin and stdout. The worker exits when
+its stdin closes, which the kernel does when the daemon exits for any reason, SIGKILL included.
 Cache hits never reach the worker: the key is computed and the cache read here, from headers.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
+import json
+import queue
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from scripts_library.markup import MarkupError
 from scripts_library.render import Rendered, Renderer, RenderError, RenderSettings
 from scripts_library.voices import get_voice
 
 RENDER_TIMEOUT_S = 120.0
-PARENT_CHECK_S = 1.0
+START_TIMEOUT_S = 60.0
 VoiceSpecs = Mapping[str, tuple[str, Mapping[str, Any]]]
 """Per language, the voice's name in ``VOICES`` and its settings."""
 
-_renderer: Renderer | None = None  # in the worker process
-
-
-def _start_worker(cache_dir: Path, specs: VoiceSpecs, settings: RenderSettings) -> None:
-    global _renderer
-    _die_with(os.getppid())
-    voices = {language: get_voice(name, **options) for language, (name, options) in specs.items()}
-    _renderer = Renderer(cache_dir, voices, settings)
-    import numpy  # noqa: F401  (warm: the first notice must not pay for the imports)
-    import pydub  # noqa: F401
-    import pyloudnorm  # noqa: F401
-    import scipy.signal  # noqa: F401
-
-
-def _die_with(parent: int) -> None:
-    """Exit when the daemon that started this worker is gone. A daemon killed outright (power
-    cut, OOM killer, SIGKILL) never tells its worker to stop, and an orphaned worker would hold
-    its memory for ever; the pipe it waits on does not always say so."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_S)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _render(parts: Sequence[tuple[str, str]]) -> Rendered:
-    assert _renderer is not None
-    return _renderer.render(parts)
-
-
-def _ready() -> bool:
-    return True
-
 
 class WorkerRenderer:
-    """A ``Renderer`` whose synthesis runs in one worker process; same ``render`` contract."""
+    """A ``Renderer`` whose synthesis runs in one worker process; same ``render`` contract.
+    Safe to call from several threads: renders take turns."""
 
     def __init__(
         self,
@@ -80,13 +52,26 @@ class WorkerRenderer:
         voices = {lang: get_voice(name, **options) for lang, (name, options) in self._specs.items()}
         self.local = Renderer(cache_dir, voices, settings or RenderSettings())  # lookups only
         self._lock = threading.Lock()
-        self._pool: ProcessPoolExecutor | None = None
+        self._proc: subprocess.Popen[str] | None = None
+        self._lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         if warm:  # a daemon wants the first notice fast; a one-off command may need no worker
             self.warm()
 
     def warm(self) -> Future[bool]:
-        """Start the worker (if it is not running) and let it import what it needs."""
-        return self._executor().submit(_ready)
+        """Start the worker in the background (if it is not running); the future says when it
+        has loaded what it needs."""
+        future: Future[bool] = Future()
+
+        def start() -> None:
+            try:
+                with self._lock:
+                    self._running()
+                future.set_result(True)
+            except Exception as exc:
+                future.set_exception(exc)
+
+        threading.Thread(target=start, name="render-worker-start", daemon=True).start()
+        return future
 
     def render(
         self, parts: Sequence[tuple[str, str]], *, progress: Callable[[str], None] | None = None
@@ -97,44 +82,133 @@ class WorkerRenderer:
             return hit
         if progress is not None:
             progress("rendering in the voice worker…")
-        for attempt in (1, 2):
-            try:
-                return self._executor().submit(_render, list(parts)).result(RENDER_TIMEOUT_S)
-            except BrokenProcessPool:
-                self._discard()  # it died (killed, out of memory): one fresh worker, once
-                if attempt == 2:
-                    raise RenderError(
-                        "The voice worker stopped while rendering; see the daemon log.",
-                        "语音合成进程意外退出，请查看日志。",
-                    ) from None
-            except TimeoutError:
-                self._discard()
-                raise RenderError(
-                    f"Rendering took longer than {RENDER_TIMEOUT_S:.0f} s.",
-                    f"语音合成超过 {RENDER_TIMEOUT_S:.0f} 秒，已放弃。",
-                ) from None
-        raise AssertionError("unreachable")
+        request = json.dumps({"parts": [list(part) for part in parts]}, ensure_ascii=False)
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    reply = self._ask(request)
+                    break
+                except _WorkerGone as gone:
+                    self._stop()  # one fresh worker, once
+                    if attempt == 2:
+                        raise RenderError(
+                            f"The voice worker failed: {gone}; see the daemon log.",
+                            f"语音合成进程出错：{gone}，请查看日志。",
+                        ) from None
+        if "ok" in reply:
+            done = reply["ok"]
+            return Rendered(Path(done["path"]), done["duration_ms"], done["lufs"],
+                            done["cached"], done["key"])  # fmt: skip
+        error = MarkupError if reply.get("error") == "markup" else RenderError
+        raise error(reply["message"], reply["message_zh"])
 
     def close(self) -> None:
         """Stop the worker (after the render in hand, if any)."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            self._stop()
 
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                local = self.local
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_worker,
-                    initargs=(local.cache_dir, self._specs, local.settings),
-                )  # fmt: skip
-            return self._pool
+    # -- the lock is held -----------------------------------------------------------------
+    def _running(self) -> subprocess.Popen[str]:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            return proc
+        config = {"cache_dir": str(self.local.cache_dir), "specs": self._specs,
+                  "settings": asdict(self.local.settings)}  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scripts_library.render_worker", json.dumps(config)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        )  # fmt: skip
+        self._proc = proc
+        self._lines = queue.SimpleQueue()
+        assert proc.stdout is not None
+        threading.Thread(target=_pump, args=(proc.stdout, self._lines), daemon=True,
+                         name="render-worker-reader").start()  # fmt: skip
+        if self._next_line(START_TIMEOUT_S, lambda line: line == "ready") is None:
+            self._stop()
+            raise _WorkerGone("it did not start")
+        return proc
 
-    def _discard(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+    def _next_line(self, timeout: float, wanted: Callable[[str], bool]) -> str | None:
+        """The worker's next line that ``wanted`` accepts (anything else a library printed is
+        skipped); None if it stopped or said nothing in time."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._lines.get(timeout=left)
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            if wanted(line):
+                return line
+        return None
+
+    def _ask(self, request: str) -> dict[str, Any]:
+        proc = self._running()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(request + "\n")
+            proc.stdin.flush()
+        except OSError as exc:
+            raise _WorkerGone(f"it stopped ({exc})") from None
+        line = self._next_line(RENDER_TIMEOUT_S, lambda text: text.startswith("{"))
+        if line is None:
+            raise _WorkerGone(f"no answer within {RENDER_TIMEOUT_S:.0f} s, or it stopped")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()  # the worker's cue to exit
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class _WorkerGone(Exception):
+    """The worker did not answer: it died, hung or never started."""
+
+
+def _pump(stream: IO[str], lines: queue.SimpleQueue[str | None]) -> None:
+    """The worker's stdout, line by line, until it ends (then None)."""
+    with stream:
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+    lines.put(None)
+
+
+# -- the worker process ------------------------------------------------------------------------
+def main(argv: Sequence[str]) -> None:
+    """Serve render requests from stdin until it closes."""
+    config = json.loads(argv[0])
+    voices = {lang: get_voice(name, **options) for lang, (name, options) in config["specs"].items()}
+    renderer = Renderer(Path(config["cache_dir"]), voices, RenderSettings(**config["settings"]))
+    import numpy  # noqa: F401  (warm: the first notice must not pay for the imports)
+    import pydub  # noqa: F401
+    import pyloudnorm  # noqa: F401
+    import scipy.signal  # noqa: F401
+
+    print("ready", flush=True)
+    for line in sys.stdin:
+        reply: dict[str, Any]
+        try:
+            parts = [(language, text) for language, text in json.loads(line)["parts"]]
+            done = renderer.render(parts)
+            reply = {"ok": {**asdict(done), "path": str(done.path)}}
+        except MarkupError as exc:
+            reply = {"error": "markup", "message": exc.message, "message_zh": exc.message_zh}
+        except RenderError as exc:
+            reply = {"error": "render", "message": exc.message, "message_zh": exc.message_zh}
+        except Exception as exc:  # anything else is still an answer: the daemon must not hang
+            reply = {"error": "render", "message": f"{type(exc).__name__}: {exc}",
+                     "message_zh": f"语音合成出错：{exc}"}  # fmt: skip
+        print(json.dumps(reply, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -34,7 +34,7 @@ def gone(pid: int, within: float) -> bool:
 
 def worker_pids(parent: int) -> list[int]:
     return [p.pid for p in psutil.Process(parent).children()
-            if "spawn_main" in " ".join(p.cmdline())]  # fmt: skip
+            if "scripts_library.render_worker" in " ".join(p.cmdline())]  # fmt: skip
 
 
 def test_the_worker_renders_and_the_cache_is_answered_without_it(tmp_path: Path) -> None:
