@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playlists.entry_paths import URL, Resolver, Skip
+from playlists.errors import MusicError
 
 __all__ = [
     "MAX_BYTES",
@@ -37,13 +38,8 @@ MAX_BYTES = 5 * 1024 * 1024
 SUFFIXES = (".m3u", ".m3u8", ".pls")
 
 
-class PlaylistError(ValueError):
+class PlaylistError(MusicError):
     """The whole file cannot be read as a playlist; nothing was imported."""
-
-    def __init__(self, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_zh = message_zh
 
 
 @dataclass(frozen=True)

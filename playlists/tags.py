@@ -33,6 +33,8 @@ import mutagen
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
 
+from playlists.errors import MusicError
+
 FFPROBE_TIMEOUT_S = 30.0
 
 _FORMATS = {
@@ -49,13 +51,8 @@ _FORMATS = {
 """mutagen's file classes by the format name a TrackInfo reports."""
 
 
-class TagError(ValueError):
+class TagError(MusicError):
     """The file cannot be read as audio: its tags or its length cannot be told."""
-
-    def __init__(self, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_zh = message_zh
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from playlists.errors import MusicError
+
 SILENCE_LUFS = -70.0
 """The BS.1770 absolute gate: ebur128 reports this (or -inf) when every block is gated out."""
 
@@ -34,13 +36,8 @@ _PEAK = re.compile(r"Peak:\s+(?P<peak>-?(?:inf|[\d.]+))\s+dBFS")
 _DURATION = re.compile(r"time=(?P<h>\d+):(?P<m>\d+):(?P<s>[\d.]+)")
 
 
-class LoudnessError(ValueError):
+class LoudnessError(MusicError):
     """The track's loudness cannot be measured: not audio, ffmpeg failed, or it took too long."""
-
-    def __init__(self, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_zh = message_zh
 
 
 @dataclass(frozen=True)
