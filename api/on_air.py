@@ -72,10 +72,10 @@ def on_air_router(daemon: Daemon) -> APIRouter:
                 template=template, fields=body.fields, fields_en=body.fields_en,
                 languages=languages,
             ))  # fmt: skip
-            speech, title, note = Segment(spoken.path, spoken.duration_ms or 0), spoken.title, ""
+            speech, title = Segment(spoken.path, spoken.duration_ms or 0), spoken.title
         else:
             what = await said(daemon, body, today())
-            speech, title, note = what.segment, what.title, what.note
+            speech, title = what.segment, what.title
         segments: tuple[Segment, ...] = (speech,)
         if body.chime:
             segments = (await checked_segment(core, daemon.chime), speech)
@@ -87,7 +87,6 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             times=body.times or settings.pages.times, created_at=received,
             created_by=body.requested_by if body.requested_by != "api" else actor.name,
         )  # fmt: skip
-        del note  # the page's own row says where its words came from
         return _page_json(daemon, daemon.pager.start(row, segments).result(FUTURE_TIMEOUT_S))
 
     @router.post("/emergency", status_code=202)

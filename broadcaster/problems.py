@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from scripts_library.markup import INVISIBLE
+
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -57,13 +59,10 @@ class Invalid(Refused):
         )
 
 
-INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
-"""Unicode categories of characters that show nothing (controls, format marks such as the
-right-to-left override, unassigned): refused in names and titles, where they only hide things."""
-
-
 def no_invisible(value: Any) -> Any:
-    """A field validator: trims a text and refuses invisible characters, in both languages."""
+    """A field validator: trims a text and refuses invisible characters (controls, format marks
+    such as the right-to-left override), in both languages: in names and titles they only hide
+    things."""
     if isinstance(value, str):
         value = value.strip()
         if any(unicodedata.category(c) in INVISIBLE for c in value):

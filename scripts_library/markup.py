@@ -153,21 +153,27 @@ def to_ssml(speech: Speech) -> str:
     return "".join(out)
 
 
-def escape(value: str) -> str:
-    """``value`` made safe to put into a marked-up script: control characters (and other
-    invisible format characters) removed, whitespace runs made one space, and ``\\ / *``
-    escaped so a value can never add a pause or an emphasis."""
+INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+"""Unicode categories that show nothing: controls, format marks (the right-to-left override,
+zero-width characters), surrogates, private use, unassigned."""
+
+
+def visible(value: str) -> str:
+    """The human text of ``value``: any whitespace made one space, invisible characters
+    (``INVISIBLE``) removed, ends stripped. Marks are kept; ``escape`` neutralises them."""
     kept = []
     for char in value:
-        category = unicodedata.category(char)
-        if char in "\t\n\r":
+        if char.isspace():
             kept.append(" ")
-        elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            continue
-        else:
+        elif unicodedata.category(char) not in INVISIBLE:
             kept.append(char)
-    cleaned = _SPACE.sub(" ", "".join(kept)).strip()
-    return re.sub(r"([\\/*])", r"\\\1", cleaned)
+    return _SPACE.sub(" ", "".join(kept)).strip()
+
+
+def escape(value: str) -> str:
+    """``value`` made safe to put into a marked-up script: ``visible`` text with ``\\ / *``
+    escaped, so a value can never add a pause or an emphasis."""
+    return re.sub(r"([\\/*])", r"\\\1", visible(value))
 
 
 def check(text: str) -> None:

@@ -115,11 +115,7 @@ class Renderer:
         every file whole.
         """
         say = progress or (lambda _message: None)
-        if not parts:
-            raise RenderError("The notice has nothing to say.", "广播内容为空。")
-        speeches = [(language, parse(text), self._voice(language)) for language, text in parts]
-        key = self._key(parts)
-        path = self.cache_dir / key[:2] / f"{key}.wav"
+        speeches, key, path = self._prepare(parts)
         with _LOCKS[int(key[:8], 16) % len(_LOCKS)]:
             hit = self._cached(path, key)
             if hit is not None:
@@ -139,13 +135,18 @@ class Renderer:
     def lookup(self, parts: Sequence[tuple[str, str]]) -> Rendered | None:
         """Steps 1 to 3 of ``render`` alone: check the markup and the voices, and return the
         notice if the cache has it (headers only, no audio maths), else None."""
+        _, key, path = self._prepare(parts)
+        return self._cached(path, key)
+
+    def _prepare(
+        self, parts: Sequence[tuple[str, str]]
+    ) -> tuple[list[tuple[str, Speech, Voice]], str, Path]:
+        """Steps 1 and 2: each part parsed with its voice, the key, and the file's place."""
         if not parts:
             raise RenderError("The notice has nothing to say.", "广播内容为空。")
-        for language, text in parts:
-            parse(text)
-            self._voice(language)
+        speeches = [(language, parse(text), self._voice(language)) for language, text in parts]
         key = self._key(parts)
-        return self._cached(self.cache_dir / key[:2] / f"{key}.wav", key)
+        return speeches, key, self.cache_dir / key[:2] / f"{key}.wav"
 
     def _voice(self, language: str) -> Voice:
         voice = self.voices.get(language)

@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import re
 import string
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scripts_library import markup
 from scripts_library.spec import Category, Language
 
-_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _SPACE = re.compile(r"\s+")
 EN_SUFFIX = "_en"  # problems with an English value are keyed "<field>_en"
 
@@ -263,16 +261,8 @@ FOUND_ITEM = Template(
 TEMPLATES: dict[str, Template] = {t.name: t for t in (LOST_PERSON, LOST_ITEM, FOUND_ITEM)}
 
 
-def clean(value: str) -> str:
-    """The human text of a value: whitespace runs made one space, control and invisible format
-    characters removed, ends stripped. Marks are kept (``notice_texts`` escapes them)."""
-    kept = []
-    for char in value:
-        if char.isspace():
-            kept.append(" ")
-        elif unicodedata.category(char) not in _INVISIBLE:
-            kept.append(char)
-    return _SPACE.sub(" ", "".join(kept)).strip()
+clean = markup.visible
+"""The human text of a value: whitespace made one space, invisible characters removed."""
 
 
 def validate_fields(template: Template, values: Mapping[str, object]) -> dict[str, str]:

@@ -40,18 +40,9 @@ from scripts_library.spec import Category, Language, Status
 from scripts_library.starter import StarterScript
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite gives naive datetimes back; every instant stored is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
 def version_public(row: ScriptVersion) -> VersionPublic:
-    public = VersionPublic.model_validate(row)
-    public.created_at = _utc(public.created_at) or public.created_at
-    public.approved_at = _utc(public.approved_at)
-    return public
+    # The table's datetime columns come back aware (UTC) on SQLite and PostgreSQL alike.
+    return VersionPublic.model_validate(row)
 
 
 def _versions(session: Session, script_id: int) -> list[ScriptVersion]:
@@ -70,7 +61,7 @@ def _public(session: Session, script: Script) -> ScriptPublic:
     newest = versions[-1] if versions else None
     draft = newest if newest is not None and newest.status is Status.DRAFT else None
     return ScriptPublic(
-        id=script.id, code=script.code, created_at=_utc(script.created_at) or script.created_at,
+        id=script.id, code=script.code, created_at=script.created_at,
         created_by=script.created_by,
         on_air=version_public(approved) if approved else None,
         draft=version_public(draft) if draft else None,
@@ -145,7 +136,8 @@ def list_versions(session: Session, *, script_id: int) -> list[VersionPublic]:
 def get_version(session: Session, *, script_id: int, number: int | None = None) -> ScriptVersion:
     """Version ``number``, or when None the one a preview plays: the newest draft if there is
     one (what the supervisor is about to approve), else the approved one."""
-    versions = _versions(session, _script(session, script_id).id or 0)
+    _script(session, script_id)  # 404 for an unknown or archived script
+    versions = _versions(session, script_id)
     if number is None:
         return versions[-1]
     for version in versions:
