@@ -10,9 +10,11 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from api.errors import ApiError
 from api.events import event_stream
+from api.library import library_router
 from api.on_air import on_air_router
 from api.programme import programme_router
 from api.scripts import scripts_router
+from broadcaster.bed import BED_LAYERS
 from broadcaster.daemon import Daemon
 from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
 from broadcaster.requests import Kind
@@ -30,9 +32,11 @@ def create_app(daemon: Daemon) -> FastAPI:
     def status() -> dict[str, Any]:
         snapshot = core.snapshot()
         layers = {}
-        for layer in ("bed", "voice"):
+        # "bed" is whichever of the bed's two players carries the current track.
+        bed_layer = (snapshot["bed"].get("now_playing") or {}).get("layer", BED_LAYERS[0])
+        for name, layer in (("bed", bed_layer), ("voice", "voice")):
             state = daemon.output.layer_state(layer)
-            layers[layer] = {
+            layers[name] = {
                 "playing": state.playing,
                 "file": state.path.name if state.path else None,
                 "position_ms": state.position_ms if state.playing else None,
@@ -100,4 +104,5 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(programme_router(daemon))
     app.include_router(on_air_router(daemon))
     app.include_router(scripts_router(daemon))
+    app.include_router(library_router(daemon))
     return app

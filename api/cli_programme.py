@@ -56,6 +56,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from broadcaster.daemon import Daemon
     from broadcaster.db import make_engine
+    from broadcaster.library.music import build_library
     from broadcaster.programme.simulate import InjectionError, parse_injection, simulate_day
     from broadcaster.scripts.book import ScriptBook, build_renderer
 
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         result = simulate_day(
             programme, day, zone, data_dir=settings.data_dir, music_dir=settings.music_path,
             chime=daemon.chime, alert=daemon.alert, audio=settings.audio, injections=injections,
-            scripts=scripts,
+            scripts=scripts, library=build_library(settings, engine, seed=0),
         )  # fmt: skip
     except InjectionError as exc:
         print(exc)

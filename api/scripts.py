@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Query, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
 
 from api.actor import CurrentActor
 from api.database import Db
@@ -21,7 +20,7 @@ from api.errors import ApiError, route_class
 from api.media import checked_segment
 from api.speech import rendered
 from broadcaster.daemon import Daemon
-from broadcaster.programme.models import ContentModel, Rule
+from broadcaster.programme.crud import rules_using
 from broadcaster.programme.spec import ContentKind
 from broadcaster.scripts import crud
 from broadcaster.scripts.models import (
@@ -51,15 +50,6 @@ class ApproveRequest(BaseModel):
 def _wav(path: Path, name: str) -> FileResponse:
     return FileResponse(path, media_type="audio/wav" if path.suffix == ".wav" else None,
                         filename=name, content_disposition_type="inline")  # fmt: skip
-
-
-def _rules_using(session: Session, code: str) -> list[str]:
-    def names(content: Any) -> bool:
-        return content is not None and content.kind is ContentKind.SCRIPT and content.ref == code
-
-    return [rule.name for rule in session.exec(select(Rule)).all()
-            if names(rule.content) or any(names(ContentModel.model_validate(spot))
-                                          for spot in rule.spots)]  # fmt: skip
 
 
 def _warm(daemon: Daemon, script_id: int) -> None:
@@ -121,7 +111,9 @@ def scripts_router(daemon: Daemon) -> APIRouter:
     @router.delete("/{script_id}", status_code=204)
     def archive(script_id: int, db: Db) -> None:
         code = crud.get_script(db, script_id=script_id).code
-        crud.archive_script(db, script_id=script_id, used_by=_rules_using(db, code))
+        crud.archive_script(
+            db, script_id=script_id, used_by=rules_using(db, kind=ContentKind.SCRIPT, ref=code)
+        )
 
     @router.get("/{script_id}/preview")
     async def preview(

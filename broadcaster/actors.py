@@ -36,5 +36,10 @@ class Actor:
         """Only a supervisor approves scripts (the system does for the starter library)."""
         return self.role in (Role.SUPERVISOR, Role.SYSTEM)
 
+    @property
+    def may_manage_music(self) -> bool:
+        """Playlists and library scans are the supervisor's (issue 6 adds admins)."""
+        return self.role in (Role.SUPERVISOR, Role.SYSTEM)
+
 
 SYSTEM = Actor("broadcaster", Role.SYSTEM)

@@ -1,8 +1,18 @@
 """The music bed: background music that runs all day under everything but an emergency.
 
-The bed lives on the core thread. It keeps the next track pre-flighted so a bad file is skipped
-before it is due, plays tracks one after another, follows the arbiter's mode (playing, ducked,
-stopped) and, after an emergency, resumes the same track where it stopped.
+The bed lives on the core thread and plays on two output layers (two players), so the next
+track can start before the current one ends:
+
+1. While a track plays, the next one is taken from the source and pre-flighted, so a bad file
+   is skipped (and logged) long before it is due.
+2. ``audio.crossfade_ms`` before the end, the next track starts on the other layer from silence
+   and fades in while the current one fades out, both with equal-power curves (no dip, no gap).
+   With ``crossfade_ms = 0`` tracks follow back to back.
+3. Every track plays at its loudness gain (``gain_for``: the library's measured gain to the bed
+   target) on top of the mode's level (0 dB playing, ``audio.duck_db`` ducked).
+4. A playlist change or a programme song waits for the end of the track, or, with ``cut``,
+   crossfades at once. A track that fails while playing is replaced at once.
+5. An emergency stops both layers; afterwards the same track resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -11,11 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from broadcaster.arbiter import BedMode
 from broadcaster.audio.output import (
+    MAX_GAIN_DB,
+    SILENT_DB,
     AudioOutput,
+    FadeShape,
     MediaError,
     MediaInfo,
     OutputEvent,
@@ -24,17 +37,22 @@ from broadcaster.audio.output import (
 from broadcaster.clock import Clock
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.settings import AudioSettings
+from playlists.sources import Listed
 
-LAYER = "bed"
+LAYER = "bed"  # the play log's layer for music
+BED_LAYERS = ("bed_a", "bed_b")  # the two players
 RESUME_FROM_DB = -40.0  # a resumed track fades in from here
 RETRY_AFTER = timedelta(seconds=10)  # when no track in the pool is playable
+DROP_MARGIN = timedelta(milliseconds=200)  # a faded-out track is stopped this long after
 
 
 class MusicSource(Protocol):
     @property
     def key(self) -> str: ...
 
-    def next_track(self) -> Path | None: ...
+    def next_track(self, now: datetime) -> Listed | None: ...
+
+    def played(self, track: Listed, at: datetime) -> None: ...
 
     def size(self) -> int: ...
 
@@ -51,22 +69,38 @@ class Song:
     expires_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class _Next:
+    info: MediaInfo
+    start_ms: int = 0
+    song: Song | None = None
+    listed: Listed | None = None
+    resumed: bool = False
+    gain_db: float | None = None  # a resumed track keeps its gain: no level change mid-track
+
+
 @dataclass
 class _Track:
     info: MediaInfo
     token: int
+    layer: str
     start_ms: int
+    gain_db: float
     song: Song | None = None  # set when the programme asked for this file
+    listed: Listed | None = None  # set when it came from the playlist
     row_id: int | None = None
     started_at: datetime | None = None
+    leaving: tuple[Outcome, str] = (Outcome.COMPLETED, "")  # how its row closes when faded out
 
     @property
     def title(self) -> str:
-        return self.song.title if self.song else self.info.path.stem
+        if self.song:
+            return self.song.title
+        return self.listed.display if self.listed else self.info.path.stem
 
 
 class Bed:
-    """Plays the music source on the ``bed`` layer under the arbiter's mode."""
+    """Plays the music source on two bed layers under the arbiter's mode."""
 
     def __init__(
         self,
@@ -81,19 +115,23 @@ class Bed:
         schedule: Callable[[datetime, Callable[[], None]], None],
         changed: Callable[[str, dict[str, object]], None],
         track_ended: Callable[[], None],
+        gain_for: Callable[[Path], float] = lambda path: 0.0,
     ) -> None:
         self._output, self._log, self._clock, self._source = output, playlog, clock, source
-        self._audio = audio
+        self._audio, self._gain_for = audio, gain_for
         self._new_token, self._post, self._schedule = new_token, post, schedule
         self._changed, self._track_ended = changed, track_ended
         self.mode = BedMode.PLAYING
         self.current: _Track | None = None
-        self._prepared: MediaInfo | None = None
-        self._resume: tuple[MediaInfo, int, Song | None] | None = None  # after an emergency
-        self._songs: list[tuple[MediaInfo, Song]] = []  # programme songs, before the playlist
+        self._outgoing: _Track | None = None  # fading out under the current track
+        self._prepared: _Next | None = None
+        self._resume: _Next | None = None  # after an emergency
+        self._songs: list[_Next] = []  # programme songs, before the playlist
         self._generation = 0  # a preflight from a playlist that was replaced is ignored
         self._preflighting = False
+        self._cut_pending = False  # crossfade to the new playlist as soon as its track is ready
         self._failures = 0
+        self._last_layer = BED_LAYERS[-1]
         self.fault: str | None = None
         self.running = False
 
@@ -107,8 +145,9 @@ class Bed:
         self._take_off_air(Outcome.CANCELLED, "daemon stopped")
 
     def set_source(self, source: MusicSource, cut: bool) -> None:
-        """Take the next tracks from ``source``: after the current track, or now if ``cut``.
-        Switching to the music already playing (two dayparts on one playlist) changes nothing."""
+        """Take the next tracks from ``source``: after the current track, or with ``cut`` by a
+        crossfade as soon as its first track has passed its check. Switching to the music
+        already playing (two dayparts on one playlist) changes nothing."""
         if source.key == self._source.key:
             return
         self._source = source
@@ -119,8 +158,7 @@ class Bed:
         self._changed("bed_source", {"cut": cut})
         if cut:
             self._resume = None  # after an emergency, too, the new playlist starts afresh
-            if self.current is not None:
-                self._take_off_air(Outcome.PREEMPTED, "cut for a playlist change", keep=False)
+            self._cut_pending = self.current is not None
         if self.current is None:
             self._ensure_playing()
         else:
@@ -138,7 +176,7 @@ class Bed:
         if isinstance(result, MediaError):
             self._record_failure(song.path, f"song not played: {result}", song)
             return
-        self._songs.append((result, song))
+        self._songs.append(_Next(result, song=song))
         now = self._clock.now()
         if cut:
             at = song.planned_at if song.planned_at and song.planned_at > now else now
@@ -147,13 +185,15 @@ class Bed:
             self._ensure_playing()
 
     def _cut_to_song(self, song: Song) -> None:
-        if not any(queued is song for _, queued in self._songs):
+        if not any(queued.song is song for queued in self._songs):
             return  # already played after the previous track
         if self.current is not None and self.mode is not BedMode.STOPPED:
-            self._take_off_air(Outcome.PREEMPTED, f"cut for {song.title}", keep=False)
-        self._ensure_playing()
+            self._crossfade(f"cut for {song.title}")
+        else:
+            self._ensure_playing()
 
     def target_db(self) -> float:
+        """The mode's level; each track plays at this plus its loudness gain."""
         return self._audio.duck_db if self.mode is BedMode.DUCKED else 0.0
 
     def set_mode(self, mode: BedMode) -> None:
@@ -164,31 +204,48 @@ class Bed:
             self._take_off_air(Outcome.PREEMPTED, "stopped for an emergency")
         elif previous is BedMode.STOPPED:
             self._ensure_playing()
-        elif self.current is not None:
+        else:
             ducking = mode is BedMode.DUCKED
             fade = self._audio.duck_fade_ms if ducking else self._audio.restore_fade_ms
-            self._output.set_volume(LAYER, self.target_db(), fade)
+            if self.current is not None:
+                self._output.set_volume(self.current.layer, self._level(self.current), fade)
+            if self._outgoing is not None and ducking:  # leave at once, not over the speech
+                self._output.set_volume(self._outgoing.layer, SILENT_DB, fade)
         self._changed("bed_mode", {"mode": mode.value, "volume_db": self.target_db()})
+
+    def now_playing(self) -> dict[str, Any] | None:
+        """The current track and the one after it, for the status (positions are the API's)."""
+        track = self.current
+        if track is None:
+            return None
+        upcoming = self._upcoming()
+        return {
+            "title": track.title,
+            "artist": track.listed.artist if track.listed else None,
+            "file": track.info.path.name,
+            "layer": track.layer,
+            "duration_ms": track.info.duration_ms,
+            "gain_db": round(track.gain_db, 2),
+            "started_at": track.started_at.isoformat() if track.started_at else None,
+            "crossfading": self._outgoing is not None,
+            "next": None if upcoming is None else {
+                "title": _title(upcoming), "file": upcoming.info.path.name,
+                "duration_ms": upcoming.info.duration_ms,
+            },
+        }  # fmt: skip
 
     # -- what the output tells -----------------------------------------------------------
     def on_event(self, event: OutputEvent) -> None:
+        outgoing = self._outgoing
+        if outgoing is not None and event.token == outgoing.token:
+            if event.kind is not OutputEventKind.STARTED:  # ended, or faded out to silence
+                self._drop_outgoing(outgoing.token, at=event.at)
+            return
         track = self.current
         if track is None or event.token != track.token:
             return  # a late event from a track already replaced
         if event.kind is OutputEventKind.STARTED:
-            track.started_at = event.at
-            song = track.song
-            track.row_id = self._log.open(
-                layer=LAYER, kind="music", title=track.title, media_path=str(track.info.path),
-                requested_by=song.requested_by if song else "music bed",
-                requested_at=event.at, started_at=event.at,
-                planned_at=song.planned_at if song else None,
-                cue_key=song.cue_key if song else None,
-                detail=f"resumed at {track.start_ms // 1000} s" if track.start_ms else "",
-            )  # fmt: skip
-            self._failures = 0
-            self.fault = None
-            self._changed("bed_track", {"title": track.title, "token": track.token})
+            self._started(track, event.at)
         elif event.kind is OutputEventKind.FADED:
             self._changed("bed_faded", {"volume_db": self.target_db(), "at": event.at.isoformat()})
         elif event.kind is OutputEventKind.ENDED:
@@ -202,6 +259,77 @@ class Bed:
             self._finish(Outcome.FAILED, event.at, event.detail or "the player reported an error")
 
     # -- internals -----------------------------------------------------------------------
+    def _started(self, track: _Track, at: datetime) -> None:
+        track.started_at = at
+        song = track.song
+        track.row_id = self._log.open(
+            layer=LAYER, kind="music", title=track.title, media_path=str(track.info.path),
+            requested_by=song.requested_by if song else "music bed",
+            requested_at=at, started_at=at,
+            planned_at=song.planned_at if song else None,
+            cue_key=song.cue_key if song else None,
+            detail=_detail(track),
+        )  # fmt: skip
+        if track.listed is not None:
+            self._source.played(track.listed, at)
+        self._failures = 0
+        self.fault = None
+        self._changed("bed_track", {"title": track.title, "token": track.token})
+        remaining = track.info.duration_ms - track.start_ms
+        fade = min(self._audio.crossfade_ms, remaining // 2)
+        if fade > 0:
+            token = track.token
+            due = at + timedelta(milliseconds=remaining - fade)
+            self._schedule(due, lambda: self._crossfade_due(token))
+
+    def _crossfade_due(self, token: int) -> None:
+        track = self.current
+        if track is None or track.token != token or self.mode is BedMode.STOPPED:
+            return
+        self._crossfade(None)
+
+    def _crossfade(self, cut_reason: str | None) -> bool:
+        """Start the next track over the current one: at the end of the track, or now as a cut
+        (``cut_reason`` goes into the current track's log row). False if nothing is ready yet
+        (then the next track follows the end, as without a crossfade)."""
+        outgoing = self.current
+        if outgoing is None or not self.running:
+            return False
+        item = self._take_next()
+        if item is None:
+            return False
+        if self._outgoing is not None:  # a cut during a crossfade: the oldest goes at once
+            self._drop_outgoing(self._outgoing.token)
+        position = self._output.layer_state(outgoing.layer).position_ms
+        remaining = outgoing.info.duration_ms - max(position, outgoing.start_ms)
+        fade = max(0, min(self._audio.crossfade_ms, remaining))
+        if cut_reason is not None:
+            outgoing.leaving = (Outcome.PREEMPTED, f"{cut_reason} at {position // 1000} s")
+        self.current = None
+        if fade == 0:
+            self._outgoing = outgoing
+            self._drop_outgoing(outgoing.token)
+        else:
+            self._outgoing = outgoing
+            self._output.set_volume(outgoing.layer, SILENT_DB, fade, shape=FadeShape.POWER)
+            token, until = outgoing.token, self._clock.now() + timedelta(milliseconds=fade)
+            self._schedule(until + DROP_MARGIN, lambda: self._drop_outgoing(token))
+        self._start(item, crossfade_ms=fade)
+        self._track_ended()  # cues waiting for the end of the track go now
+        return True
+
+    def _drop_outgoing(self, token: int, at: datetime | None = None) -> None:
+        track = self._outgoing
+        if track is None or track.token != token:
+            return
+        self._outgoing = None
+        self._output.stop(track.layer)
+        outcome, detail = track.leaving
+        if track.row_id is not None:
+            ended = at or self._clock.now()
+            self._log.close(track.row_id, ended_at=ended, outcome=outcome,
+                            detail=detail or "crossfaded into the next track")  # fmt: skip
+
     def _finish(self, outcome: Outcome, at: datetime, detail: str) -> None:
         track = self.current
         assert track is not None
@@ -215,76 +343,110 @@ class Bed:
         self._track_ended()
         self._ensure_playing()
 
-    def _take_off_air(self, outcome: Outcome, detail: str, keep: bool = True) -> None:
-        """Stop the current track; with ``keep`` it resumes from here when the bed restarts."""
+    def _take_off_air(self, outcome: Outcome, detail: str) -> None:
+        """Stop both layers; the current track resumes from here when the bed restarts."""
+        if self._outgoing is not None:
+            self._outgoing.leaving = (outcome, detail)
+            self._drop_outgoing(self._outgoing.token)
         track = self.current
         if track is None:
             return
-        position = self._output.layer_state(LAYER).position_ms
-        self._output.stop(LAYER)
+        position = self._output.layer_state(track.layer).position_ms
+        self._output.stop(track.layer)
         now = self._clock.now()
         if track.row_id is not None:
             self._log.close(
                 track.row_id, ended_at=now, outcome=outcome,
                 detail=f"{detail} at {position // 1000} s",
             )  # fmt: skip
-        if keep:
-            self._resume = (track.info, max(position, track.start_ms), track.song)
+        self._resume = _Next(track.info, max(position, track.start_ms), track.song, track.listed,
+                             resumed=True, gain_db=track.gain_db)  # fmt: skip
         self.current = None
+
+    def _take_next(self) -> _Next | None:
+        """What plays next: a resumed track, then programme songs, then the playlist."""
+        if self._resume is not None:
+            item, self._resume = self._resume, None
+            return item
+        while self._songs:
+            song = self._songs.pop(0)
+            assert song.song is not None
+            expires = song.song.expires_at
+            if expires is None or expires >= self._clock.now():
+                return song
+            self._record_failure(song.info.path, "song not started before its grace ran out",
+                                 song.song)  # fmt: skip
+        prepared, self._prepared = self._prepared, None
+        return prepared
+
+    def _upcoming(self) -> _Next | None:
+        return self._resume or (self._songs[0] if self._songs else None) or self._prepared
 
     def _ensure_playing(self) -> None:
         if not self.running or self.mode is BedMode.STOPPED or self.current is not None:
             return
-        if self._resume is not None:
-            info, position, song = self._resume
-            self._resume = None
-            self._play(info, position, fade_in=True, song=song)
-        elif self._songs:
-            info, song = self._songs.pop(0)
-            if song.expires_at is not None and song.expires_at < self._clock.now():
-                self._record_failure(info.path, "song not started before its grace ran out", song)
-                self._ensure_playing()
-                return
-            self._play(info, 0, fade_in=False, song=song)
-        elif self._prepared is not None:
-            info, self._prepared = self._prepared, None
-            self._play(info, 0, fade_in=False)
-        else:
+        self._cut_pending = False
+        item = self._take_next()
+        if item is None:
             self._prepare_next()
+        else:
+            self._start(item, crossfade_ms=0)
 
-    def _play(
-        self, info: MediaInfo, start_ms: int, *, fade_in: bool, song: Song | None = None
-    ) -> None:
-        track = _Track(info, self._new_token(), start_ms, song)
+    def _start(self, item: _Next, *, crossfade_ms: int) -> None:
+        busy = self._outgoing.layer if self._outgoing else None
+        layer = next(name for name in self._layer_order() if name != busy)
+        self._last_layer = layer
+        gain = item.gain_db if item.gain_db is not None else self._gain_for(item.info.path)
+        track = _Track(item.info, self._new_token(), layer, item.start_ms, gain, item.song,
+                       item.listed)  # fmt: skip
         self.current = track
-        volume = RESUME_FROM_DB if fade_in else self.target_db()
-        self._output.play(LAYER, info.path, token=track.token, start_ms=start_ms, volume_db=volume)
-        if fade_in:
-            self._output.set_volume(LAYER, self.target_db(), self._audio.resume_fade_ms)
+        level = self._level(track)
+        if item.resumed:
+            self._play(track, RESUME_FROM_DB)
+            self._output.set_volume(layer, level, self._audio.resume_fade_ms)
+        elif crossfade_ms > 0:
+            self._play(track, SILENT_DB)
+            self._output.set_volume(layer, level, crossfade_ms, shape=FadeShape.POWER)
+        else:
+            self._play(track, level)
         self._prepare_next()  # the next track is checked while this one plays
+
+    def _play(self, track: _Track, volume_db: float) -> None:
+        self._output.play(track.layer, track.info.path, token=track.token,
+                          start_ms=track.start_ms, volume_db=volume_db)  # fmt: skip
+
+    def _layer_order(self) -> tuple[str, ...]:
+        # Alternate, so a player that just stopped is not reused while its stop is in flight.
+        first = BED_LAYERS.index(self._last_layer) + 1
+        return BED_LAYERS[first:] + BED_LAYERS[:first]
+
+    def _level(self, track: _Track) -> float:
+        return min(MAX_GAIN_DB, self.target_db() + track.gain_db)
 
     def _prepare_next(self) -> None:
         if self._preflighting or self._prepared is not None:
             return
-        path = self._source.next_track()
-        if path is None:
-            self._set_fault("no music: the music folder has no audio files")
+        listed = self._source.next_track(self._clock.now())
+        if listed is None:
+            self._set_fault("no music: the playlist has no audio files")
             self._schedule(self._clock.now() + RETRY_AFTER, self._ensure_playing)
             return
         self._preflighting = True
         generation = self._generation
 
         def done(result: MediaInfo | MediaError) -> None:
-            self._post(lambda: self._preflighted(path, result, generation))
+            self._post(lambda: self._preflighted(listed, result, generation))
 
-        self._output.preflight(path, done)
+        self._output.preflight(listed.path, done)
 
-    def _preflighted(self, path: Path, result: MediaInfo | MediaError, generation: int) -> None:
+    def _preflighted(self, listed: Listed, result: MediaInfo | MediaError, generation: int) -> None:
         if generation != self._generation:
             return  # from a playlist that has been replaced since
         self._preflighting = False
         if isinstance(result, MediaError):
-            self._record_failure(path, f"skipped before play: {result}")
+            self._record_failure(
+                listed.path, f"skipped before play: {result}", title=listed.display
+            )
             self._failures += 1
             if self._failures >= max(3, self._source.size()):
                 self._set_fault("no playable music: every track failed its check")
@@ -293,13 +455,19 @@ class Bed:
                 return
             self._prepare_next()
             return
-        self._prepared = result
+        self._prepared = _Next(result, listed=listed)
+        self._changed("bed_next", {"title": listed.display})
+        if self._cut_pending and self.current is not None and self.mode is not BedMode.STOPPED:
+            self._cut_pending = False
+            self._crossfade("cut for a playlist change")
         self._ensure_playing()
 
-    def _record_failure(self, path: Path, detail: str, song: Song | None = None) -> None:
+    def _record_failure(
+        self, path: Path, detail: str, song: Song | None = None, title: str | None = None
+    ) -> None:
         now = self._clock.now()
         self._log.record(
-            layer=LAYER, kind="music", title=song.title if song else path.stem,
+            layer=LAYER, kind="music", title=song.title if song else title or path.stem,
             media_path=str(path), requested_by=song.requested_by if song else "music bed",
             requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=detail,
             planned_at=song.planned_at if song else None, cue_key=song.cue_key if song else None,
@@ -309,3 +477,16 @@ class Bed:
         if self.fault != text:
             self.fault = text
             self._changed("fault", {"fault": text})
+
+
+def _title(item: _Next) -> str:
+    if item.song:
+        return item.song.title
+    return item.listed.display if item.listed else item.info.path.stem
+
+
+def _detail(track: _Track) -> str:
+    parts = [f"resumed at {track.start_ms // 1000} s"] if track.start_ms else []
+    if track.gain_db:
+        parts.append(f"gain {track.gain_db:+.1f} dB")
+    return "; ".join(parts)

@@ -22,8 +22,7 @@ from typing import Any
 from broadcaster.arbiter import ArbiterState, BedMode, Decision, decide
 from broadcaster.audio.output import AudioOutput, MediaError, MediaInfo, OutputEvent
 from broadcaster.audio.output import OutputEventKind as Ev
-from broadcaster.bed import LAYER as BED
-from broadcaster.bed import Bed, MusicSource, Song
+from broadcaster.bed import BED_LAYERS, Bed, MusicSource, Song
 from broadcaster.clock import Clock
 from broadcaster.loop import EventLoop
 from broadcaster.playlog import Outcome, PlayLog
@@ -62,6 +61,7 @@ class Core(EventLoop):
         playlog: PlayLog,
         music: MusicSource,
         audio: AudioSettings,
+        gain_for: Callable[[Path], float] = lambda path: 0.0,
     ) -> None:
         super().__init__(clock)
         self._output, self._log, self._audio = output, playlog, audio
@@ -78,6 +78,7 @@ class Core(EventLoop):
             output=output, playlog=playlog, clock=clock, source=music, audio=audio,
             new_token=lambda: next(self._tokens), post=self.post,
             schedule=self.schedule, changed=self._changed, track_ended=self._track_ended,
+            gain_for=gain_for,
         )  # fmt: skip
         self._refresh_snapshot()
 
@@ -307,7 +308,7 @@ class Core(EventLoop):
         self.post(lambda: self._handle_output_event(event))
 
     def _handle_output_event(self, event: OutputEvent) -> None:
-        if event.layer == BED:
+        if event.layer in BED_LAYERS:
             self.bed.on_event(event)
             self._refresh_snapshot()
             return
@@ -405,6 +406,7 @@ class Core(EventLoop):
                 "volume_db": self.bed.target_db() if self.bed.mode is not BedMode.STOPPED else None,
                 "title": self.bed.current.title if self.bed.current else None,
                 "duration_ms": self.bed.current.info.duration_ms if self.bed.current else None,
+                "now_playing": self.bed.now_playing(),
             },
             "voice": None if on_air is None else {
                 **describe(on_air.request),

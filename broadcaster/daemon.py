@@ -8,6 +8,7 @@ import contextlib
 import ctypes
 import logging
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -17,6 +18,8 @@ from broadcaster.audio.output import AudioOutput
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
+from broadcaster.library.jobs import LibraryJobs
+from broadcaster.library.music import build_library
 from broadcaster.paging.pager import Pager
 from broadcaster.playlog import PlayLog
 from broadcaster.programme.crud import load_programme
@@ -26,7 +29,6 @@ from broadcaster.programme.spec import Programme
 from broadcaster.requests import Segment
 from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
-from playlists.sources import FolderPlaylist
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +81,9 @@ class Daemon:
         return self.settings.audio.alert or self.settings.data_dir / "tones" / "alert.wav"
 
     def start(self) -> None:
-        """1. data dir, tones and voices, 2. database, 3. audio output, 4. core and pager,
-        5. live scheduler (current daypart, catch-up, jobs), 6. the core thread, 7. the pages
-        still active from the last run."""
+        """1. data dir, tones and voices, 2. database and music library, 3. audio output,
+        4. core and pager, 5. live scheduler (current daypart, catch-up, jobs), 6. the core
+        thread and the library's scan thread, 7. the pages still active from the last run."""
         limit_malloc_arenas()
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -91,13 +93,23 @@ class Daemon:
         self.playlog = PlayLog(self.engine)
         if interrupted := self.playlog.close_interrupted():
             log.warning("%d play-log rows were left open by an unclean stop", interrupted)
+        self.library = build_library(
+            settings, self.engine, measure_first=lambda path: self.library_jobs.measure_first(path)
+        )
+        self.library_jobs = LibraryJobs(
+            self.engine, folders=settings.music_folders, music_dir=settings.music_path,
+            now=self.clock.now, workers=settings.library.loudness_workers,
+            rescan_every_s=settings.library.rescan_min * 60, changed=self.library.changed,
+        )  # fmt: skip
+        self.library.remember(timedelta(minutes=settings.library.no_repeat_min), self.clock.now())
         self.output = self._output or build_output(settings, self.clock)
         self.core = Core(
             clock=self.clock,
             output=self.output,
             playlog=self.playlog,
-            music=FolderPlaylist(settings.music_path),
+            music=self.library.everything(),
             audio=settings.audio,
+            gain_for=self.library.gain_for,
         )
         self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock)
         self.core.start()
@@ -106,7 +118,7 @@ class Daemon:
         )
         self.feeder = CueFeeder(
             core=self.core, playlog=self.playlog, clock=self.clock, data_dir=settings.data_dir,
-            music_dir=settings.music_path, zone=settings.zone, scripts=self.scripts,
+            playlists=self.library.playlist, zone=settings.zone, scripts=self.scripts,
         )  # fmt: skip
         self.scheduler = LiveScheduler(
             clock=self.clock, zone=settings.zone, feeder=self.feeder, load=self.load_programme
@@ -116,6 +128,7 @@ class Daemon:
             self.scheduler.start()
         self._thread = threading.Thread(target=self._run_core, name="broadcaster-core", daemon=True)
         self._thread.start()
+        self.library_jobs.start()  # a scan at every start: files changed while it was stopped
         chime = self.core.preflight(self.chime).result(10)
         if resumed := self.pager.resume(Segment(self.chime, chime.duration_ms)).result(10):
             log.warning("%d service-desk pages were still active: they carry on", resumed)
@@ -156,6 +169,8 @@ class Daemon:
 
     def stop(self) -> None:
         """Reverse order: core thread (closes open log rows), output, database."""
+        if hasattr(self, "library_jobs"):
+            self.library_jobs.stop()
         if hasattr(self, "scheduler"):
             self.scheduler.stop()
         self._stop.set()

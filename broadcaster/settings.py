@@ -6,6 +6,7 @@ Invalid settings stop start-up with a message that names the setting, in English
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +33,9 @@ class AudioSettings(BaseModel):
     resume_fade_ms: int = Field(1500, ge=0, le=10000, description="music back after emergency")
     file_caching_ms: int = Field(100, ge=0, le=300)
     emergency_gap_ms: int = Field(2000, ge=0, le=10000, description="silence between repeats")
+    crossfade_ms: int = Field(
+        2000, ge=0, le=10000, description="overlap between music tracks; 0 plays them back to back"
+    )
     chime: Path | None = Field(None, description="prompt tone before pages; demo chime if unset")
     alert: Path | None = Field(None, description="emergency alert tone; demo tone if unset")
 
@@ -69,6 +73,35 @@ class PageSettings(BaseModel):
     times: int = Field(5, ge=1, le=20, description="plays of a page unless resolved first")
 
 
+class LibrarySettings(BaseModel):
+    folders: list[Path] = Field(
+        default_factory=list, description="more music folders scanned besides music_dir"
+    )
+    drive_roots: dict[str, Path] = Field(
+        default_factory=dict,
+        description='Windows drives in imported playlists, e.g. {"D:" = "/srv/music"}',
+    )
+    no_repeat_min: float = Field(180.0, ge=0, le=7 * 24 * 60, description="a song rests this long")
+    artist_apart_min: float = Field(30.0, ge=0, le=24 * 60, description="one artist's songs apart")
+    unmeasured_gain_db: float = Field(
+        -6.0, ge=-24.0, le=0.0, description="gain for a track whose loudness is not measured yet"
+    )
+    loudness_workers: int = Field(
+        1, ge=1, le=16, description="ffmpeg processes measuring loudness while on air"
+    )
+    rescan_min: float = Field(
+        60.0, ge=0, le=24 * 60, description="minutes between automatic rescans; 0: only on request"
+    )
+
+    @field_validator("drive_roots")
+    @classmethod
+    def _drive_letters(cls, value: dict[str, Path]) -> dict[str, Path]:
+        for key in value:
+            if not re.fullmatch(r"\s*[A-Za-z](:[\\/]*)?\s*", key):
+                raise ValueError(f'{key!r} is not a drive letter; write it like "D:"')
+        return value
+
+
 class HttpSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -88,6 +121,7 @@ class Settings(BaseSettings):
     speech: SpeechSettings = SpeechSettings()
     voices: VoicesSettings = VoicesSettings()
     pages: PageSettings = PageSettings()
+    library: LibrarySettings = LibrarySettings()
 
     @model_validator(mode="after")
     def _speech_above_ducked_music(self) -> Settings:
@@ -123,6 +157,12 @@ class Settings(BaseSettings):
     @property
     def music_path(self) -> Path:
         return self.music_dir or self.data_dir / "music"
+
+    @property
+    def music_folders(self) -> list[Path]:
+        """Every folder the library scans: the music dir first, then ``library.folders``."""
+        folders = [self.music_path, *self.library.folders]
+        return list(dict.fromkeys(folder.resolve() for folder in folders))
 
     @classmethod
     def settings_customise_sources(

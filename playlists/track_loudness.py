@@ -50,11 +50,13 @@ class TrackLoudness:
     """The decoded audio's length."""
 
 
-def measure_track(path: Path, *, timeout_s: float = 120) -> TrackLoudness:
+def measure_track(path: Path, *, timeout_s: float = 120, nice: int = 0) -> TrackLoudness:
     """Integrated loudness and true peak of a file's first audio stream; raises
-    ``LoudnessError`` if the file cannot be measured within ``timeout_s`` seconds."""
+    ``LoudnessError`` if the file cannot be measured within ``timeout_s`` seconds. ``nice``
+    lowers ffmpeg's CPU priority (the daemon measures at 10, so playback always comes first)."""
     name = path.name
-    command = [
+    command = ["nice", "-n", str(nice)] if nice else []
+    command += [
         "ffmpeg",
         "-nostdin",
         "-hide_banner",
@@ -103,12 +105,26 @@ def measure_track(path: Path, *, timeout_s: float = 120) -> TrackLoudness:
     )
 
 
-def gain_db(lufs: float, target_lufs: float, *, max_gain_db: float = 12.0) -> float:
+def gain_db(
+    lufs: float,
+    target_lufs: float,
+    *,
+    true_peak_dbtp: float | None = None,
+    ceiling_dbtp: float = -1.0,
+    max_gain_db: float = 12.0,
+) -> float:
     """The gain that brings a track measured at ``lufs`` to ``target_lufs``, clamped to
-    ±``max_gain_db``; 0 for silence (``-inf``) or an unknown (NaN) reading."""
+    ±``max_gain_db``; 0 for silence (``-inf``) or an unknown (NaN) reading.
+
+    A quiet track is raised only as far as its true peak allows: its peaks stay at or under
+    ``ceiling_dbtp`` (the bed has no limiter, so more would clip). Such a track then plays
+    below the target; lowering a loud track is never limited."""
     if not math.isfinite(lufs):
         return 0.0
-    return max(-max_gain_db, min(max_gain_db, target_lufs - lufs))
+    gain = max(-max_gain_db, min(max_gain_db, target_lufs - lufs))
+    if gain > 0 and true_peak_dbtp is not None and math.isfinite(true_peak_dbtp):
+        gain = max(0.0, min(gain, ceiling_dbtp - true_peak_dbtp))
+    return gain
 
 
 def _duration_ms(stderr: str) -> int:

@@ -22,12 +22,15 @@ import mutagen
 from broadcaster.audio.output import (
     SILENT_DB,
     EventSink,
+    FadeShape,
     LayerState,
     MediaError,
     MediaInfo,
     OutputEvent,
     OutputEventKind,
     PreflightCallback,
+    clamp_gain_db,
+    fade_db,
 )
 from broadcaster.clock import Clock
 
@@ -83,14 +86,13 @@ class _Fade:
     from_db: float
     to_db: float
     fade_ms: int
+    shape: FadeShape = FadeShape.DB
 
     def at(self, when: datetime) -> float:
-        if self.fade_ms <= 0 or when >= self.start + timedelta(milliseconds=self.fade_ms):
+        if self.fade_ms <= 0:
             return self.to_db
-        if when <= self.start:
-            return self.from_db
         frac = (when - self.start).total_seconds() * 1000 / self.fade_ms
-        return self.from_db + (self.to_db - self.from_db) * frac
+        return fade_db(self.from_db, self.to_db, frac, self.shape)
 
 
 @dataclass
@@ -165,6 +167,7 @@ class FakeOutput:
             except MediaError as exc:
                 self._emit(OutputEvent(layer, token, OutputEventKind.FAILED, now, str(exc)))
                 return
+            volume_db = clamp_gain_db(volume_db)
             fade = _Fade(now, volume_db, volume_db, 0)
             self._volumes[layer] = fade
             self._layers[layer] = _Playing(token, path, now, start_ms, duration, fade)
@@ -179,12 +182,14 @@ class FakeOutput:
             if item is not None:
                 self._record(item.token).stopped_at = self._clock.now()
 
-    def set_volume(self, layer: str, volume_db: float, fade_ms: int = 0) -> None:
+    def set_volume(
+        self, layer: str, volume_db: float, fade_ms: int = 0, *, shape: FadeShape = FadeShape.DB
+    ) -> None:
         now = self._clock.now()
         with self._lock:
             current = self._volumes.get(layer)
-            from_db = current.at(now) if current else volume_db
-            fade = _Fade(now, from_db, min(volume_db, 0.0), fade_ms)
+            from_db = current.at(now) if current else clamp_gain_db(volume_db)
+            fade = _Fade(now, from_db, clamp_gain_db(volume_db), fade_ms, FadeShape(shape))
             self._volumes[layer] = fade
             item = self._layers.get(layer)
             if item is None:
@@ -231,12 +236,24 @@ class FakeOutput:
                     self._end(layer, item.ends_at)
 
     def volume_at(self, layer: str, when: datetime | None = None) -> float:
-        """The layer's effective volume at ``when`` (silence when nothing plays)."""
+        """The layer's effective volume at ``when`` (silence when nothing plays), along the
+        running fade's shape."""
         with self._lock:
             if layer not in self._layers:
                 return SILENT_DB
             fade = self._volumes.get(layer)
             return fade.at(when or self._clock.now()) if fade else 0.0
+
+    def fail(self, layer: str, detail: str = "playback failed") -> None:
+        """Make the layer's item fail now, as a decoder or device error would mid-play: a FAILED
+        event with ``detail`` and the layer falls idle. Nothing happens when nothing plays."""
+        now = self._clock.now()
+        with self._lock:
+            item = self._layers.pop(layer, None)
+            self._fades_due.pop(layer, None)
+            if item is not None:
+                self._record(item.token).stopped_at = now
+                self._emit(OutputEvent(layer, item.token, OutputEventKind.FAILED, now, detail))
 
     def playing(self, layer: str) -> Path | None:
         with self._lock:

@@ -1,6 +1,7 @@
 """The narrow seam between the daemon and whatever makes sound.
 
-An output owns a set of named *layers* (``bed``, ``voice``); each layer plays one file at a time.
+An output owns a set of named *layers* (``bed_a``, ``bed_b``, ``voice``); each layer plays one file
+at a time.
 The core commands it (play, stop, set volume with a fade) and hears back through events
 (started, ended, failed). Implementations: ``VlcOutput`` (the only module that imports ``vlc``)
 and ``FakeOutput`` (in memory, driven by a virtual clock). One contract test suite runs against
@@ -9,13 +10,16 @@ both.
 Rules every implementation keeps:
 1. Methods may be called from any thread and never block on audio; results arrive as events.
 2. Events go to the sink given to ``start``; the sink only enqueues (it must not call back).
-3. Volumes are in dB relative to the file's own level (0 dB = unchanged, never above 0).
+3. Volumes are in dB relative to the file's own level: 0 dB = unchanged, from silence
+   (``SILENT_DB`` or below) up to ``+MAX_GAIN_DB`` (a quiet track raised to the bed's loudness
+   target); anything louder is clamped to ``MAX_GAIN_DB``.
 4. A ``play`` carries a token chosen by the caller; its events carry the same token, so a late
    event from an item that was already replaced can be recognised and ignored.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +28,8 @@ from pathlib import Path
 from typing import Protocol
 
 SILENT_DB = -90.0  # treated as silence by every output
+MAX_GAIN_DB = 12.0  # the most an output raises a file above its own level
+VLC_MAX_VOLUME = 200  # VLC's own top (its 200 %); libvlc 3 itself only refuses negatives
 
 
 class MediaError(Exception):
@@ -34,6 +40,43 @@ class MediaError(Exception):
 class MediaInfo:
     path: Path
     duration_ms: int
+
+
+class FadeShape(StrEnum):
+    """How a fade moves between its start and target volume.
+
+    ``DB``: evenly in dB (a steady, audible ramp: ducking under speech, fading out an item).
+    ``POWER``: the layer's power moves linearly from start to target, so its amplitude is
+    sqrt((1-w)·a0² + w·a1²) at elapsed fraction w (silence counts as amplitude 0). Two layers
+    fading in and out over the same time with this shape keep their summed power, and so the
+    loudness of uncorrelated music, constant: an equal-power crossfade.
+    """
+
+    DB = "db"
+    POWER = "power"
+
+
+def clamp_gain_db(volume_db: float) -> float:
+    """``volume_db`` limited to the most an output amplifies (rule 3)."""
+    return min(volume_db, MAX_GAIN_DB)
+
+
+def fade_db(from_db: float, to_db: float, frac: float, shape: FadeShape = FadeShape.DB) -> float:
+    """The volume a fade from ``from_db`` to ``to_db`` has reached at elapsed fraction ``frac``
+    (clipped to 0..1), following ``shape``; at or below ``SILENT_DB`` counts as silence."""
+    w = max(0.0, min(1.0, frac))
+    if w >= 1.0:
+        return to_db
+    if w <= 0.0:
+        return from_db
+    if shape == FadeShape.POWER:
+        power = (1 - w) * _power(from_db) + w * _power(to_db)
+        return max(SILENT_DB, 10 * math.log10(power)) if power > 0 else SILENT_DB
+    return from_db + (to_db - from_db) * w
+
+
+def _power(volume_db: float) -> float:
+    return 0.0 if volume_db <= SILENT_DB else 10 ** (volume_db / 10)
 
 
 class OutputEventKind(StrEnum):
@@ -89,9 +132,14 @@ class AudioOutput(Protocol):
     def stop(self, layer: str) -> None:
         """Silence ``layer`` at once. No event follows for the stopped item."""
 
-    def set_volume(self, layer: str, volume_db: float, fade_ms: int = 0) -> None:
-        """Move ``layer`` to ``volume_db``, evenly in dB over ``fade_ms``; a FADED event (with the
-        token of the layer's item) follows when the target is reached, if something plays."""
+    def set_volume(
+        self, layer: str, volume_db: float, fade_ms: int = 0, *, shape: FadeShape = FadeShape.DB
+    ) -> None:
+        """Move ``layer`` to ``volume_db`` (clamped to ``MAX_GAIN_DB``) over ``fade_ms``, along
+        ``shape``: evenly in dB by default, or linearly in power for an equal-power crossfade
+        (fade one layer in and another out with ``FadeShape.POWER`` over the same time). A FADED
+        event (with the token of the layer's item) follows when the target is reached, if
+        something plays."""
 
     def layer_state(self, layer: str) -> LayerState:
         """The layer's current item, position and volume (the target of a running fade)."""
@@ -101,7 +149,9 @@ class AudioOutput(Protocol):
 
 
 def db_to_vlc_volume(volume_db: float) -> int:
-    """VLC's software volume is cubic, gain = (v/100)^3: so v = 100 * 10^(dB/60), in 0..100."""
+    """VLC's volume is cubic, gain = (v/100)^3 (above 100 it amplifies): so v = 100·10^(dB/60),
+    from 0 (silence) to about 158 (+MAX_GAIN_DB), never past VLC's own top of 200."""
     if volume_db <= SILENT_DB:
         return 0
-    return max(0, min(100, round(100 * 10 ** (min(volume_db, 0.0) / 60))))
+    volume = round(100 * 10 ** (clamp_gain_db(volume_db) / 60))
+    return max(0, min(VLC_MAX_VOLUME, volume))

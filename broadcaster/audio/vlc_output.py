@@ -5,6 +5,10 @@ own demuxers double the duration of LAME-tagged CBR mp3s (and seek wrongly) and 
 once after a seek, so media open with ``:demux=avformat,any``; bad files (random bytes, text,
 directories) "play" for 0 ms with no error but have no audio track when Playing is reported;
 media.get_stats() lags up to ~1 s, yet shows a dead sound device (audio decoded, none played).
+With the pulse output VLC's volume becomes the stream's PulseAudio volume, cubic like VLC's own:
+(v/100)^3 holds within 0.15 dB from -30 to +12 dB (v 32..158; above 100 it amplifies).
+``player.stop()`` destroys the player's audio output (and the volume set on it), so items are
+stopped with ``set_media(None)`` instead (see ``_drop``).
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ from typing import Any
 
 from broadcaster.audio.output import (
     EventSink,
+    FadeShape,
     LayerState,
     MediaError,
     MediaInfo,
     OutputEvent,
     OutputEventKind,
     PreflightCallback,
+    clamp_gain_db,
     db_to_vlc_volume,
+    fade_db,
 )
 from broadcaster.clock import Clock
 
@@ -125,10 +132,10 @@ class _Fade:
     to_db: float
     t0: float
     seconds: float
+    shape: FadeShape = FadeShape.DB
 
     def at(self, now: float) -> float:
-        frac = min(1.0, (now - self.t0) / self.seconds)
-        return self.from_db + (self.to_db - self.from_db) * frac
+        return fade_db(self.from_db, self.to_db, (now - self.t0) / self.seconds, self.shape)
 
 
 @dataclass
@@ -148,14 +155,14 @@ class VlcOutput:
     under a lock, put a command on the engine's queue and return at once. libvlc event
     callbacks only put a message on the same queue (calling libvlc from inside a callback
     hangs). The engine runs the commands and messages in order, steps fades every 20 ms
-    (evenly in dB), refreshes positions and checks the output every 50 ms, polls preflight
+    (along their FadeShape), refreshes positions and checks the output every 50 ms, polls preflight
     parses, and calls the sink (holding the lock, so an event whose token ``stop`` or a newer
     ``play`` already replaced is dropped; the sink may call back into ``play``, which only
     enqueues). ``layer_state`` and ``fault`` read cached state and never touch libvlc.
     """
 
     def __init__(self, clock: Clock, *, output: str = "default", device: str | None = None,
-                 file_caching_ms: int = 100, layers: tuple[str, ...] = ("bed", "voice")) -> None:  # fmt: skip
+                 file_caching_ms: int = 100, layers: tuple[str, ...] = ("bed_a", "bed_b", "voice")) -> None:  # fmt: skip
         aouts = {"default": None, "pulse": "pulse", "null": NULL_AOUT}
         if output not in aouts:
             raise ValueError(f"output must be one of {sorted(aouts)}, not {output!r}")
@@ -215,7 +222,7 @@ class VlcOutput:
     ) -> None:
         with self._lock:
             self._views[self._known(layer)] = LayerState(
-                token, path, start_ms, min(volume_db, 0.0), True
+                token, path, start_ms, clamp_gain_db(volume_db), True
             )
         self._inbox.put(lambda: self._do_play(layer, path, token, start_ms, volume_db))
 
@@ -224,11 +231,14 @@ class VlcOutput:
             self._views[self._known(layer)] = replace(self._views[layer], **_IDLE)
         self._inbox.put(lambda: self._drop(self._layers[layer]))
 
-    def set_volume(self, layer: str, volume_db: float, fade_ms: int = 0) -> None:
+    def set_volume(
+        self, layer: str, volume_db: float, fade_ms: int = 0, *, shape: FadeShape = FadeShape.DB
+    ) -> None:
+        target, shape = clamp_gain_db(volume_db), FadeShape(shape)
         with self._lock:
             view = self._views[self._known(layer)]
-            self._views[layer] = replace(view, volume_db=min(volume_db, 0.0))
-        self._inbox.put(lambda: self._do_set_volume(layer, min(volume_db, 0.0), fade_ms))
+            self._views[layer] = replace(view, volume_db=target)
+        self._inbox.put(lambda: self._do_set_volume(layer, target, fade_ms, shape))
 
     def layer_state(self, layer: str) -> LayerState:
         with self._lock:
@@ -307,7 +317,7 @@ class VlcOutput:
         events = media.event_manager()
         events.event_attach(vlc.EventType.MediaStateChanged, self._vlc_event, layer, token)
         lay.item = _Item(token, path, start_ms, media, events)
-        self._set_vlc_volume(lay, min(volume_db, 0.0), force=True)  # before it starts
+        self._set_vlc_volume(lay, clamp_gain_db(volume_db), force=True)  # before it starts
         lay.player.set_media(media)
         if lay.player.play() == -1:
             self._finish(layer, OutputEventKind.FAILED, f"VLC refused to play {path}")
@@ -318,7 +328,7 @@ class VlcOutput:
             media.add_option(option)
         return media
 
-    def _do_set_volume(self, layer: str, volume_db: float, fade_ms: int) -> None:
+    def _do_set_volume(self, layer: str, volume_db: float, fade_ms: int, shape: FadeShape) -> None:
         lay = self._layers[layer]
         lay.fade = None
         if fade_ms <= 0 or lay.item is None:
@@ -327,14 +337,14 @@ class VlcOutput:
                 self._emit(layer, lay.item.token, OutputEventKind.FADED)
         else:
             lay.fade = _Fade(lay.item.token, lay.volume_db, volume_db, time.monotonic(),
-                             fade_ms / 1000)  # fmt: skip
+                             fade_ms / 1000, shape)  # fmt: skip
 
     def _set_vlc_volume(self, lay: _Layer, volume_db: float, force: bool = False) -> None:
         lay.volume_db = volume_db
-        volume = db_to_vlc_volume(volume_db)  # 0..100, never louder than the file
+        volume = db_to_vlc_volume(volume_db)  # 0..~158: above 100 VLC amplifies
         if force or volume != lay.applied:
-            lay.player.audio_set_volume(volume)
-            lay.applied = volume
+            ok = lay.player.audio_set_volume(volume) == 0  # -1: the player has no audio output
+            lay.applied = volume if ok else -1
 
     def _on_state(self, layer: str, token: int, state: int) -> None:
         lay = self._layers[layer]
@@ -436,10 +446,15 @@ class VlcOutput:
             self._emit(layer, token, kind, detail, final=True)
 
     def _drop(self, lay: _Layer) -> None:
-        """Stop the layer's player and release its media; no event follows."""
+        """Stop the layer's player and release its media; no event follows.
+
+        ``set_media(None)`` stops the input like ``stop()`` but keeps the player's audio output:
+        libvlc 3's ``stop()`` also destroys it, and the volume set for the next item then has no
+        output to go to (``audio_set_volume`` returns -1), so that item would start at 100
+        (0 dB) whatever ``play`` asked for (measured with pulse)."""
         item, lay.item, lay.fade = lay.item, None, None
         if item is not None:
-            lay.player.stop()
+            lay.player.set_media(None)
             item.events.event_detach(vlc.EventType.MediaStateChanged)
             item.media.release()
 

@@ -18,6 +18,7 @@ from sqlalchemy import delete, text
 from sqlmodel import Session, SQLModel, col, select
 
 from broadcaster.db import commit
+from broadcaster.library.models import Playlist
 from broadcaster.problems import (
     Conflict,
     FieldProblem,
@@ -319,10 +320,23 @@ def _as_create(row: Rule) -> dict[str, Any]:
     return values
 
 
+def rules_using(session: Session, *, kind: spec.ContentKind, ref: str) -> list[str]:
+    """The names of the rules that name ``ref`` as content of ``kind`` (in their content or
+    spots; for a playlist, as their daypart's playlist too)."""
+
+    def names(content: Any) -> bool:
+        return content is not None and content.kind is kind and content.ref == ref
+
+    daypart = kind is spec.ContentKind.PLAYLIST
+    return [rule.name for rule in session.exec(select(Rule)).all()
+            if names(rule.content) or (daypart and rule.playlist == ref)
+            or any(names(ContentModel.model_validate(spot)) for spot in rule.spots)]  # fmt: skip
+
+
 def _check(session: Session, rule: RuleCreate, *, data_dir: Path, music_dir: Path) -> None:
     found = check_references(
         rule, data_dir=data_dir, music_dir=music_dir, day_types=day_type_names(session),
-        scripts=approved_codes(session),
+        scripts=approved_codes(session), playlists=set(session.exec(select(Playlist.name)).all()),
     )  # fmt: skip
     if found:
         raise Invalid(found)

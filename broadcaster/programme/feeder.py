@@ -9,13 +9,13 @@ shows are never handed again; missed ones within their grace still play; the res
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from broadcaster.audio.output import MediaError
-from broadcaster.bed import Song
+from broadcaster.bed import MusicSource, Song
 from broadcaster.clock import Clock
 from broadcaster.core import Core
 from broadcaster.playlog import Outcome, PlayLog
@@ -23,7 +23,6 @@ from broadcaster.problems import NotFound, Refused
 from broadcaster.programme.spec import ContentKind, Cue, Daypart, Timeline
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts.book import ScriptBook, Spoken
-from playlists.sources import FolderPlaylist
 from scripts_library.render import RenderError
 
 log = logging.getLogger(__name__)
@@ -44,12 +43,12 @@ class CueFeeder:
         playlog: PlayLog,
         clock: Clock,
         data_dir: Path,
-        music_dir: Path,
+        playlists: Callable[[str], MusicSource],
         zone: ZoneInfo,
         scripts: ScriptBook | None,
     ) -> None:
         self._core, self._log, self._clock = core, playlog, clock
-        self._data_dir, self._music_dir = data_dir.resolve(), music_dir
+        self._data_dir, self._playlists = data_dir.resolve(), playlists
         self._zone, self._scripts = zone, scripts
 
     def hand(self, cue: Cue) -> None:
@@ -59,7 +58,7 @@ class CueFeeder:
         expires = cue.planned_at + timedelta(seconds=cue.grace_s)
         title = content.title or cue.rule_name
         if content.kind is ContentKind.PLAYLIST:
-            self._core.set_music(self.playlist(content.ref), cut=cue.cut)
+            self._core.set_music(self._playlists(content.ref), cut=cue.cut)
             return
         note, duration_ms = "", None
         if content.kind is ContentKind.SCRIPT:
@@ -111,11 +110,8 @@ class CueFeeder:
 
     def start_daypart(self, daypart: Daypart, *, cut: bool | None = None) -> None:
         self._core.set_music(
-            self.playlist(daypart.playlist), cut=daypart.cut if cut is None else cut
+            self._playlists(daypart.playlist), cut=daypart.cut if cut is None else cut
         )
-
-    def playlist(self, name: str) -> FolderPlaylist:
-        return FolderPlaylist(self._music_dir / name)
 
     def catch_up(
         self, timelines: Iterable[Timeline], now: datetime, *, since: datetime

@@ -1,5 +1,5 @@
 """Whether what a rule names exists: files under the data dir (and not outside it), playlists
-(folders under the music dir), day types. The outside world is passed in explicitly."""
+(in the library, or folders under the music dir), day types. The outside world is passed in explicitly."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ def check_references(
     music_dir: Path,
     day_types: Collection[str] | None = None,
     scripts: Collection[str] | None = None,
+    playlists: Collection[str] = (),
 ) -> list[FieldProblem]:
-    """What the rule names that does not exist: files under the data dir, playlists (folders
-    under the music dir), day types (when ``day_types`` is given), script codes (when
-    ``scripts``, the approved ones, is given: only approved scripts can be scheduled)."""
+    """What the rule names that does not exist: files under the data dir, playlists (the
+    library's ``playlists``, or folders under the music dir), day types (when ``day_types`` is
+    given), script codes (when ``scripts``, the approved ones, is given: only approved scripts
+    can be scheduled)."""
     found: list[FieldProblem] = []
     if day_types is not None:
         unknown = [name for name in rule.day_types if name not in day_types]
@@ -31,11 +33,13 @@ def check_references(
                 f"没有这些日期类型：{'、'.join(map(repr, unknown))}。",
             ))  # fmt: skip
     if rule.content is not None:
-        found.extend(_content_problems("content", rule.content, data_dir, music_dir, scripts))
+        found.extend(_content_problems("content", rule.content, data_dir, music_dir, scripts,
+                                       playlists))  # fmt: skip
     for index, spot in enumerate(rule.spots):
-        found.extend(_content_problems(f"spots.{index}", spot, data_dir, music_dir, scripts))
+        found.extend(_content_problems(f"spots.{index}", spot, data_dir, music_dir, scripts,
+                                       playlists))  # fmt: skip
     if rule.playlist is not None:
-        found.extend(_playlist_problems("playlist", rule.playlist, music_dir))
+        found.extend(_playlist_problems("playlist", rule.playlist, music_dir, playlists))
     return found
 
 
@@ -45,9 +49,10 @@ def _content_problems(
     data_dir: Path,
     music_dir: Path,
     scripts: Collection[str] | None,
+    playlists: Collection[str],
 ) -> list[FieldProblem]:
     if content.kind is ContentKind.PLAYLIST:
-        return _playlist_problems(f"{field}.ref", content.ref, music_dir)
+        return _playlist_problems(f"{field}.ref", content.ref, music_dir, playlists)
     if content.kind is ContentKind.SCRIPT:
         # Approval is checked again when the cue is due: a script may be archived, or run out
         # of its dates, after the rule was made.
@@ -82,11 +87,16 @@ def _file_problems(field: str, ref: str, data_dir: Path) -> list[FieldProblem]:
     return []
 
 
-def _playlist_problems(field: str, name: str, music_dir: Path) -> list[FieldProblem]:
+def _playlist_problems(
+    field: str, name: str, music_dir: Path, playlists: Collection[str]
+) -> list[FieldProblem]:
+    if name in playlists:
+        return []
     plain = name not in ("", ".", "..") and "/" not in name and "\\" not in name
     if not plain or not (music_dir / name).is_dir():
         return [FieldProblem(
-            field, f"No playlist named {name!r}: a playlist is a folder in the music folder.",
-            f"没有名为 {name!r} 的播放列表：播放列表是音乐目录中的文件夹。",
+            field, f"No playlist named {name!r}: make it in the music library, or put a folder "
+            "of that name in the music folder.",
+            f"没有名为 {name!r} 的播放列表：请在音乐库中创建，或在音乐目录中放一个同名文件夹。",
         )]  # fmt: skip
     return []

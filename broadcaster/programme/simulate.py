@@ -19,6 +19,7 @@ from broadcaster.audio.fake_output import FakeOutput
 from broadcaster.clock import FakeClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
+from broadcaster.library.music import MusicLibrary
 from broadcaster.playlog import PlayLog, PlayLogPublic
 from broadcaster.programme.feeder import LEAD, CueFeeder
 from broadcaster.programme.planner import plan_day
@@ -27,7 +28,6 @@ from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts.book import ScriptBook
 from broadcaster.settings import AudioSettings
 from broadcaster.simulation import VirtualDriver
-from playlists.sources import FolderPlaylist
 
 INJECTABLE = ("page", "announcement", "emergency")
 DEFAULT_FILES = {"page": "announcements/lost_child_zh.wav",
@@ -79,6 +79,7 @@ def simulate_day(
     audio: AudioSettings | None = None,
     injections: tuple[Injection, ...] = (),
     scripts: ScriptBook | None = None,
+    library: MusicLibrary | None = None,
 ) -> DayResult:
     """1. Plan the day. 2. Start a core on a fake output at the first planned moment less a
     few minutes. 3. Walk the virtual clock through every hand-over (cues LEAD early, daypart
@@ -108,11 +109,14 @@ def simulate_day(
         clock = FakeClock(start)
         output = FakeOutput(clock)
         playlog = PlayLog(engine)
-        core = Core(clock=clock, output=output, playlog=playlog,
-                    music=FolderPlaylist(music_dir), audio=audio or AudioSettings())  # fmt: skip
+        if library is None:
+            library = MusicLibrary(engine, music_dir=music_dir, target_lufs=-20.0,
+                                   unmeasured_gain_db=0.0, seed=0)  # fmt: skip
+        core = Core(clock=clock, output=output, playlog=playlog, music=library.everything(),
+                    audio=audio or AudioSettings(), gain_for=library.gain_for)  # fmt: skip
         driver = VirtualDriver(clock, output, core)
         feeder = CueFeeder(core=core, playlog=playlog, clock=clock, data_dir=data_dir,
-                           music_dir=music_dir, zone=zone, scripts=scripts)  # fmt: skip
+                           playlists=library.playlist, zone=zone, scripts=scripts)  # fmt: skip
         core.start()
         steps: list[tuple[datetime, int, Callable[[], None]]] = []
         for n, cue in enumerate(timeline.cues):

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from broadcaster.audio.vlc_output import VlcOutput
+from broadcaster.bed import BED_LAYERS
 from broadcaster.clock import SystemClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
 from broadcaster.playlog import PlayLog
 from broadcaster.settings import AudioSettings
-from playlists.sources import TrackList
+from playlists.sources import track_list
 from tests.kit.media import make_corrupt, make_empty, make_tone
 
 pytestmark = pytest.mark.vlc
@@ -29,7 +30,7 @@ def test_corrupt_empty_and_missing_tracks_are_skipped_within_2_s_and_logged_fail
     clock = SystemClock()
     output = VlcOutput(clock, output="null")
     playlog = PlayLog(make_engine(f"sqlite:///{tmp_path / 'log.db'}"))
-    music = TrackList([corrupt, good1, empty, missing, corrupt, good2])
+    music = track_list([corrupt, good1, empty, missing, corrupt, good2])
     core = Core(clock=clock, output=output, playlog=playlog, music=music, audio=AudioSettings())
     stop = threading.Event()
     thread = threading.Thread(target=core.run_forever, args=(stop,), daemon=True)
@@ -41,7 +42,7 @@ def test_corrupt_empty_and_missing_tracks_are_skipped_within_2_s_and_logged_fail
         longest_silence, first_sound = 0.0, None
         while time.monotonic() - began < 7.0:
             now = time.monotonic()
-            if output.layer_state("bed").playing:
+            if any(output.layer_state(layer).playing for layer in BED_LAYERS):
                 first_sound = first_sound or now - began
                 if silent_since is not None:
                     longest_silence = max(longest_silence, now - silent_since)

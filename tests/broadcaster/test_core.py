@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from broadcaster.audio.output import SILENT_DB
+from broadcaster.bed import BED_LAYERS
 from broadcaster.requests import Kind, Segment
 from tests.kit.factories import ALERT, CHIME, MESSAGE, MUSIC, SPEECH, T0, make_rig, request
 
@@ -16,14 +17,16 @@ def at(seconds: float):
 
 def test_music_starts_at_once_and_each_track_is_logged(tmp_path):
     rig = make_rig(tmp_path)
-    assert rig.output.playing("bed") == MUSIC[0]
-    assert rig.output.volume_at("bed") == 0.0
+    assert rig.bed_playing() == MUSIC[0]
+    assert rig.bed_volume() == 0.0
     rig.run(185)
-    assert rig.output.playing("bed") == MUSIC[1]
+    assert rig.bed_playing() == MUSIC[1]
     rows = [r for r in rig.log() if r.kind == "music"]
     assert rows[0].outcome == "completed" and rows[0].media_path == str(MUSIC[0])
+    assert rows[0].ended_at == at(180) and rows[0].detail == "crossfaded into the next track"
     assert rows[1].outcome is None  # on air now
-    assert rows[1].started_at == at(180)  # no gap: the next track was checked ahead
+    # No gap: the next track was checked ahead and started 2 s (the crossfade) before the end.
+    assert rows[1].started_at == at(178)
 
 
 def test_announcement_ducks_the_bed_then_speaks_then_restores(tmp_path):
@@ -34,12 +37,12 @@ def test_announcement_ducks_the_bed_then_speaks_then_restores(tmp_path):
     assert rig.output.playing("voice") is None  # duck first ...
     rig.run(0.05)
     assert rig.output.playing("voice") == SPEECH.path  # ... then speak
-    assert rig.output.volume_at("bed") == -15.0
+    assert rig.bed_volume() == -15.0
     rig.run(5)
     assert rig.output.playing("voice") is None
     rig.run(1)
-    assert rig.output.volume_at("bed") == 0.0
-    assert rig.output.playing("bed") == MUSIC[0]  # never stopped
+    assert rig.bed_volume() == 0.0
+    assert rig.bed_playing() == MUSIC[0]  # never stopped
     row = next(r for r in rig.log() if r.kind == "announcement")
     assert (row.outcome, row.duck_db, row.started_at) == ("completed", -15.0, at(10.15))
 
@@ -56,7 +59,7 @@ def test_page_plays_chime_then_speech_and_preempts_an_announcement_that_replays(
     assert rig.output.playing("voice") == SPEECH.path
     rig.run(5)
     assert rig.output.playing("voice") == SPEECH.path  # the announcement again
-    assert rig.output.volume_at("bed") == -15.0  # still ducked between the two
+    assert rig.bed_volume() == -15.0  # still ducked between the two
     rig.run(6)
     rows = [(r.title, r.outcome) for r in rig.log() if r.kind != "music"]
     assert rows == [("promo", "preempted"), ("lost child", "completed"), ("promo", "completed")]
@@ -70,7 +73,7 @@ def test_emergency_stops_the_bed_repeats_until_cleared_and_music_resumes_where_i
     rig.run(60)
     rig.core.start_emergency(request(Kind.EMERGENCY, title="fire", segments=(ALERT, MESSAGE)))
     rig.run(0)
-    assert rig.output.playing("bed") is None  # stopped, not ducked
+    assert rig.bed_playing() is None  # stopped, not ducked
     assert rig.output.playing("voice") == ALERT.path  # at once, no duck wait
     rig.core.submit(request(Kind.PAGE, title="lost child", segments=(CHIME, SPEECH)))
     silences, last_end = [], None
@@ -86,13 +89,13 @@ def test_emergency_stops_the_bed_repeats_until_cleared_and_music_resumes_where_i
     assert len(silences) >= 3 and max(silences) <= 10
     rig.core.clear_emergency("supervisor")
     rig.run(0)
-    assert rig.output.playing("bed") == MUSIC[0]
-    bed_plays = [h for h in rig.output.history if h.layer == "bed"]
+    assert rig.bed_playing() == MUSIC[0]
+    bed_plays = [h for h in rig.output.history if h.layer in BED_LAYERS]
     assert bed_plays[-1].start_ms == 60_000  # the same track, where it stopped
     rig.run(1)
     assert rig.output.playing("voice") in (CHIME.path, SPEECH.path)  # the page waited
     rig.run(1)
-    assert rig.output.volume_at("bed") == -15.0  # and the bed faded back in under it
+    assert rig.bed_volume() == -15.0  # and the bed faded back in under it
     fire = next(r for r in rig.log() if r.kind == "emergency")
     assert fire.outcome == "completed" and "cleared by supervisor" in fire.detail
 
@@ -133,7 +136,7 @@ def test_cancel_a_queued_and_an_on_air_request(tmp_path):
     outcomes = {r.title: r.outcome for r in rig.log() if r.kind == "announcement"}
     assert outcomes == {"first": "cancelled", "second": "cancelled"}
     rig.run(1)
-    assert rig.output.volume_at("bed") == 0.0
+    assert rig.bed_volume() == 0.0
 
 
 def test_bad_tracks_in_the_bed_list_are_skipped_before_they_are_due_and_logged(tmp_path):
@@ -141,11 +144,11 @@ def test_bad_tracks_in_the_bed_list_are_skipped_before_they_are_due_and_logged(t
     music = [MUSIC[0], missing, empty, corrupt, MUSIC[1]]
     rig = make_rig(tmp_path, music=music, durations={empty: 0, corrupt: 0})
     rig.run(180)
-    assert rig.output.playing("bed") == MUSIC[1]
+    assert rig.bed_playing() == MUSIC[1]
     rows = [r for r in rig.log() if r.kind == "music"]
     failed = [r.media_path for r in rows if r.outcome == "failed"]
     assert failed == [str(missing), str(empty), str(corrupt)]
-    assert rows[-1].started_at == at(180)  # no silence at all: skipped ahead of time
+    assert rows[-1].started_at == at(178)  # no silence at all: skipped ahead of time
 
 
 def test_voice_file_that_fails_is_logged_and_the_bed_comes_back(tmp_path):
@@ -156,7 +159,7 @@ def test_voice_file_that_fails_is_logged_and_the_bed_comes_back(tmp_path):
     row = next(r for r in rig.log() if r.title == "broken")
     assert row.outcome == "failed" and "not found" in row.detail
     rig.run(1)
-    assert rig.output.volume_at("bed") == 0.0
+    assert rig.bed_volume() == 0.0
 
 
 def test_status_snapshot_and_events_follow_every_change(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from broadcaster.bed import Song
 from broadcaster.requests import Kind, Request
-from playlists.sources import TrackList
+from playlists.sources import track_list
 from tests.kit.factories import MUSIC, SPEECH, T0, make_rig
 
 SONG = Path("/songs/farewell.ogg")
@@ -31,9 +31,9 @@ def test_a_planned_cue_ducks_ahead_and_speaks_on_its_planned_instant(tmp_path):
     rig.done(rig.core.submit(cue(60)))
     assert rig.core.snapshot()["scheduled"][0]["title"] == "promo"
     rig.run(59.8)
-    assert rig.output.volume_at("bed") == 0.0  # nothing yet
+    assert rig.bed_volume() == 0.0  # nothing yet
     rig.run(0.1)
-    assert rig.output.volume_at("bed") < 0.0  # ducking
+    assert rig.bed_volume() < 0.0  # ducking
     assert rig.output.playing("voice") is None
     rig.run(0.1)
     assert rig.output.playing("voice") == SPEECH.path
@@ -49,9 +49,10 @@ def test_a_cue_that_waits_for_the_track_end_plays_between_tracks(tmp_path):
     assert rig.output.playing("voice") is None  # the first track (180 s) still plays
     rig.run(61)
     assert rig.output.playing("voice") == SPEECH.path
-    assert rig.output.playing("bed") == MUSIC[1]  # the next track runs under it, ducked
+    assert rig.bed_playing() == MUSIC[1]  # the next track runs under it, ducked
     row = next(r for r in rig.log() if r.kind == "announcement")
-    assert row.started_at is not None and at(180) <= row.started_at <= at(180.5)
+    # The track "ends" when the next one starts to cross-fade in, 2 s before its last sample.
+    assert row.started_at is not None and at(178) <= row.started_at <= at(178.5)
 
 
 def test_a_waiting_cue_cuts_in_before_its_grace_runs_out(tmp_path):
@@ -77,11 +78,11 @@ def test_a_programme_song_cuts_in_on_time_and_the_playlist_goes_on_after(tmp_pat
     song = Song(SONG, "送宾曲 farewell", "programme: farewell", planned_at=at(30), cue_key="9:x:0")
     rig.done(rig.core.play_song(song, cut=True))
     rig.run(29.9)
-    assert rig.output.playing("bed") == MUSIC[0]
+    assert rig.bed_playing() == MUSIC[0]
     rig.run(0.2)
-    assert rig.output.playing("bed") == SONG
+    assert rig.bed_playing() == SONG
     rig.run(91)
-    assert rig.output.playing("bed") in MUSIC
+    assert rig.bed_playing() in MUSIC
     rows = [r for r in rig.log() if r.kind == "music"]
     assert (rows[0].outcome, rows[1].title, rows[1].started_at) == (
         "preempted",
@@ -93,11 +94,16 @@ def test_a_programme_song_cuts_in_on_time_and_the_playlist_goes_on_after(tmp_pat
 
 def test_a_playlist_change_waits_for_the_track_end_unless_it_cuts(tmp_path):
     rig = make_rig(tmp_path, durations={p: 60_000 for p in OTHER})
-    rig.done(rig.core.set_music(TrackList(OTHER), cut=False))
-    rig.run(179)
-    assert rig.output.playing("bed") == MUSIC[0]
+    rig.done(rig.core.set_music(track_list(OTHER), cut=False))
+    rig.run(177)
+    assert rig.bed_playing() == MUSIC[0]
     rig.run(2)
-    assert rig.output.playing("bed") == OTHER[0]
-    rig.done(rig.core.set_music(TrackList(MUSIC), cut=True))
+    assert rig.bed_playing() == OTHER[0]  # cross-fading in since 178 s
+    rig.done(rig.core.set_music(track_list(MUSIC), cut=True))
     rig.run(0.1)
-    assert rig.output.playing("bed") == MUSIC[0]
+    assert rig.bed_playing() == MUSIC[0]
+    cut = next(r for r in rig.log() if r.media_path == str(OTHER[0]))
+    assert cut.outcome is None  # fading out under the new track for 2 s
+    rig.run(2.5)
+    cut = next(r for r in rig.log() if r.media_path == str(OTHER[0]))
+    assert cut.outcome == "preempted" and cut.detail.startswith("cut for a playlist change")

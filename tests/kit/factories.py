@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Engine
 
 from broadcaster.audio.fake_output import FakeOutput
+from broadcaster.audio.output import SILENT_DB
 from broadcaster.clock import FakeClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
@@ -18,7 +19,7 @@ from broadcaster.playlog import PlayLog, PlayLogPublic
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.settings import AudioSettings
 from broadcaster.simulation import VirtualDriver
-from playlists.sources import TrackList
+from playlists.sources import track_list
 
 T = TypeVar("T")
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -65,6 +66,16 @@ class Rig:
     def log(self) -> list[PlayLogPublic]:
         return self.playlog.query()
 
+    def bed_playing(self) -> Path | None:
+        """The file the bed's current track plays (whichever of its two players it is on)."""
+        track = self.core.bed.current
+        return self.output.playing(track.layer) if track else None
+
+    def bed_volume(self) -> float:
+        """The current bed track's effective volume now (silence when none plays)."""
+        track = self.core.bed.current
+        return self.output.volume_at(track.layer) if track else SILENT_DB
+
 
 MUSIC = [Path(f"/music/{name}.ogg") for name in ("one", "two", "three")]
 CHIME = Segment(Path("/audio/chime.wav"), 2000)
@@ -79,6 +90,7 @@ def make_rig(
     music: list[Path] | None = None,
     durations: dict[Path, int] | None = None,
     audio: AudioSettings | None = None,
+    gains: dict[Path, float] | None = None,
 ) -> Rig:
     """A core on fakes: three 3-minute tracks, a virtual clock at T0 and a real SQLite log."""
     clock = FakeClock(T0)
@@ -102,8 +114,9 @@ def make_rig(
         clock=clock,
         output=output,
         playlog=playlog,
-        music=TrackList(music if music is not None else MUSIC),
+        music=track_list(music if music is not None else MUSIC),
         audio=audio or AudioSettings(),
+        gain_for=lambda path: (gains or {}).get(path, 0.0),
     )
     core.start()
     rig = Rig(clock, output, core, VirtualDriver(clock, output, core), playlog, engine)

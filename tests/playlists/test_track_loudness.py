@@ -92,3 +92,13 @@ def test_gain_brings_track_to_target_within_the_clamp() -> None:
     assert gain_db(-40.0, -16.0, max_gain_db=6.0) == 6.0
     assert gain_db(-math.inf, -16.0) == 0.0
     assert gain_db(math.nan, -16.0) == 0.0
+
+
+def test_a_quiet_track_is_raised_only_as_far_as_its_peaks_allow() -> None:
+    # Wants +10 dB, but its true peak is at -4 dBTP: raised 3 dB, to the -1 dBTP ceiling.
+    assert gain_db(-30.0, -20.0, true_peak_dbtp=-4.0) == pytest.approx(3.0)
+    # Peaks already over the ceiling: not raised at all (never lowered for it either).
+    assert gain_db(-30.0, -20.0, true_peak_dbtp=0.5) == 0.0
+    # A loud track is lowered fully whatever its peaks.
+    assert gain_db(-8.0, -20.0, true_peak_dbtp=1.2) == pytest.approx(-12.0)
+    assert gain_db(-30.0, -20.0, true_peak_dbtp=-20.0) == pytest.approx(10.0)

@@ -6,6 +6,7 @@ from datetime import UTC, date, timedelta
 
 from broadcaster.programme.feeder import CueFeeder
 from broadcaster.programme.spec import Content, ContentKind, Cue, Timeline
+from playlists.sources import folder_playlist
 from tests.kit.factories import SPEECH, T0, make_rig
 
 
@@ -19,7 +20,7 @@ def test_catch_up_plays_what_is_within_grace_logs_missed_and_never_replays(tmp_p
     rig.playlog.record(layer="voice", kind="announcement", title="played", requested_by="p",
                        requested_at=T0 - timedelta(seconds=30), cue_key="played")  # fmt: skip
     feeder = CueFeeder(core=rig.core, playlog=rig.playlog, clock=rig.clock,
-                       data_dir=SPEECH.path.parent, music_dir=tmp_path, zone=UTC,
+                       data_dir=SPEECH.path.parent, playlists=lambda name: folder_playlist(tmp_path / name), zone=UTC,
                        scripts=None)  # fmt: skip
     timeline = Timeline(date(2026, 11, 23), "weekday", T0 - timedelta(hours=2), None, cues=(
         cue("played", -20, 600), cue("late-but-ok", -20, 60), cue("too-late", -90, 60),

@@ -1,0 +1,1 @@
+"""The music library in the database: tracks, playlists, scans, and the bed's sources."""
