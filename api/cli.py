@@ -1,4 +1,4 @@
-"""The command line: ``broadcaster serve`` and ``broadcaster demo``."""
+"""The command line: ``broadcaster serve``, ``demo``, ``plan``, ``simulate`` and ``library``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from api import cli_programme
+from api import cli_library, cli_programme
 from broadcaster.settings import Settings, SettingsError, load_settings
 
 LOOPBACK = ("127.", "localhost", "::1")
@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="generate demo music and announcements, then serve")
     demo.add_argument("--no-serve", action="store_true", help="only generate the demo content")
     cli_programme.add_commands(commands)
+    cli_library.add_commands(commands)
     args = parser.parse_args(argv)
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command in ("plan", "simulate"):
         return cli_programme.run(args, settings)
+    if args.command == "library":
+        return cli_library.run(args, settings)
     if args.command == "demo":
         from broadcaster.demo import generate_demo
 

@@ -1,10 +1,12 @@
 """Demo content, generated into the data dir at first run (never committed): synthesised music
-playlists and songs, the starter script library (installed approved, then rendered into the
+playlists and songs (scanned into the music library: tags, loudness, one playlist per folder),
+the starter script library (installed approved, then rendered into the
 speech cache so the first day plays without waiting for the voice) and a few rehearsal notices
 for `broadcaster simulate --inject`."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,6 +17,8 @@ from sqlmodel import Session
 
 from broadcaster.actors import SYSTEM
 from broadcaster.db import make_engine
+from broadcaster.library.jobs import JobSaver, run_scan
+from broadcaster.library.models import ScanJob
 from broadcaster.programme.crud import load_programme, replace_programme
 from broadcaster.programme.default import DEMO_SONGS, default_programme, song_ref
 from broadcaster.scripts import crud as scripts
@@ -40,6 +44,7 @@ REHEARSAL_NOTICES = {
 }
 
 Progress = Callable[[str], None]
+DEMO_TRACKS = 4  # per playlist: 20 tracks of about 2.5 min, enough for a day's rotation
 SONG_SOURCES = {  # demo songs are demo tracks, kept under their programme names
     "staff_songs": ("upbeat", 0), "welcome_music": ("piano", 0),
     "farewell_music": ("light", 0), "farewell_song": ("light", 1),
@@ -55,19 +60,46 @@ def generate_demo(settings: Settings, progress: Progress = print) -> None:
     def music_progress(done: int, total: int, name: str) -> None:
         progress(f"[{done}/{total}] music: {name}")
 
-    playlists = synthesize_demo_music(settings.music_path, progress=music_progress)
+    playlists = synthesize_demo_music(
+        settings.music_path, tracks_per_playlist=DEMO_TRACKS, progress=music_progress
+    )
     for stem in DEMO_SONGS:
         target = data / song_ref(stem)
         if not target.exists():
             name, index = SONG_SOURCES[stem]
             _to_wav(playlists[name][index], target)
         progress(f"song: {target.name}")
+    _scan_library(settings, progress)
     # The chime and alert tone are made by the daemon itself when missing (Daemon.start).
     renderer = build_renderer(settings)
     try:
         _speech(settings, renderer, progress)
     finally:
         renderer.close()
+
+
+def _scan_library(settings: Settings, progress: Progress) -> None:
+    """Scan the demo music into the library (tags, loudness) so it plays loudness-matched and
+    its folders are playlists from the first start."""
+    engine = make_engine(settings.db_url)
+    shown: set[tuple[str, int]] = set()
+
+    def show(job: ScanJob) -> None:
+        total = job.files if job.phase == "tags" else job.to_measure
+        done = job.scanned if job.phase == "tags" else job.measured + job.measure_failed
+        step = (job.phase, 4 * done // max(total, 1))
+        if job.phase in ("tags", "loudness") and total and step not in shown:
+            shown.add(step)
+            progress(f"library {job.phase}: {done}/{total}")
+
+    try:
+        job = ScanJob(requested_by="demo", requested_at=datetime.now(UTC))
+        run_scan(engine, job, folders=settings.music_folders, music_dir=settings.music_path,
+                 now=lambda: datetime.now(UTC), save=JobSaver(engine, show),
+                 workers=os.cpu_count() or 1)  # fmt: skip
+        progress(f"library: {job.files} tracks, {job.measured} measured for loudness")
+    finally:
+        engine.dispose()
 
 
 def _speech(settings: Settings, renderer: WorkerRenderer, progress: Progress) -> None:

@@ -51,6 +51,10 @@ def test_toml_file_then_environment(tmp_path, monkeypatch):
         ("[http]\nport = 70000\n", "http.port"),
         ("colour = 1\n", "colour"),
         ("[audio]\nemergency_gap_ms = 60000\n", "audio.emergency_gap_ms"),
+        ("[audio]\ncrossfade_ms = -1\n", "audio.crossfade_ms"),
+        ('[library.drive_roots]\n"DD:" = "/srv/music"\n', "library.drive_roots"),
+        ("[library]\nunmeasured_gain_db = 6\n", "library.unmeasured_gain_db"),
+        ("[library]\nloudness_workers = 0\n", "library.loudness_workers"),
     ],
 )
 def test_invalid_settings_name_the_setting_in_english_and_chinese(tmp_path, content, named):
