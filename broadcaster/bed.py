@@ -18,10 +18,9 @@ track can start before the current one ends:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from broadcaster.arbiter import BedMode
 from broadcaster.audio.output import (
@@ -34,6 +33,7 @@ from broadcaster.audio.output import (
     OutputEvent,
     OutputEventKind,
 )
+from broadcaster.bed_tracks import MusicSource, OnBed, Queued, Song, log_detail, title_of
 from broadcaster.clock import Clock
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.settings import AudioSettings
@@ -44,59 +44,6 @@ BED_LAYERS = ("bed_a", "bed_b")  # the two players
 RESUME_FROM_DB = -40.0  # a resumed track fades in from here
 RETRY_AFTER = timedelta(seconds=10)  # when no track in the pool is playable
 DROP_MARGIN = timedelta(milliseconds=200)  # a faded-out track is stopped this long after
-
-
-class MusicSource(Protocol):
-    @property
-    def key(self) -> str: ...
-
-    def next_track(self, now: datetime) -> Listed | None: ...
-
-    def played(self, track: Listed, at: datetime) -> None: ...
-
-    def size(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class Song:
-    """A file the programme plays on the bed itself (welcome music, farewell song)."""
-
-    path: Path
-    title: str
-    requested_by: str
-    planned_at: datetime | None = None
-    cue_key: str | None = None
-    expires_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class _Next:
-    info: MediaInfo
-    start_ms: int = 0
-    song: Song | None = None
-    listed: Listed | None = None
-    resumed: bool = False
-    gain_db: float | None = None  # a resumed track keeps its gain: no level change mid-track
-
-
-@dataclass
-class _Track:
-    info: MediaInfo
-    token: int
-    layer: str
-    start_ms: int
-    gain_db: float
-    song: Song | None = None  # set when the programme asked for this file
-    listed: Listed | None = None  # set when it came from the playlist
-    row_id: int | None = None
-    started_at: datetime | None = None
-    leaving: tuple[Outcome, str] = (Outcome.COMPLETED, "")  # how its row closes when faded out
-
-    @property
-    def title(self) -> str:
-        if self.song:
-            return self.song.title
-        return self.listed.display if self.listed else self.info.path.stem
 
 
 class Bed:
@@ -122,11 +69,11 @@ class Bed:
         self._new_token, self._post, self._schedule = new_token, post, schedule
         self._changed, self._track_ended = changed, track_ended
         self.mode = BedMode.PLAYING
-        self.current: _Track | None = None
-        self._outgoing: _Track | None = None  # fading out under the current track
-        self._prepared: _Next | None = None
-        self._resume: _Next | None = None  # after an emergency
-        self._songs: list[_Next] = []  # programme songs, before the playlist
+        self.current: OnBed | None = None
+        self._outgoing: OnBed | None = None  # fading out under the current track
+        self._prepared: Queued | None = None
+        self._resume: Queued | None = None  # after an emergency
+        self._songs: list[Queued] = []  # programme songs, before the playlist
         self._generation = 0  # a preflight from a playlist that was replaced is ignored
         self._preflighting = False
         self._cut_pending = False  # crossfade to the new playlist as soon as its track is ready
@@ -176,7 +123,7 @@ class Bed:
         if isinstance(result, MediaError):
             self._record_failure(song.path, f"song not played: {result}", song)
             return
-        self._songs.append(_Next(result, song=song))
+        self._songs.append(Queued(result, song=song))
         now = self._clock.now()
         if cut:
             at = song.planned_at if song.planned_at and song.planned_at > now else now
@@ -229,7 +176,7 @@ class Bed:
             "started_at": track.started_at.isoformat() if track.started_at else None,
             "crossfading": self._outgoing is not None,
             "next": None if upcoming is None else {
-                "title": _title(upcoming), "file": upcoming.info.path.name,
+                "title": title_of(upcoming), "file": upcoming.info.path.name,
                 "duration_ms": upcoming.info.duration_ms,
             },
         }  # fmt: skip
@@ -259,7 +206,7 @@ class Bed:
             self._finish(Outcome.FAILED, event.at, event.detail or "the player reported an error")
 
     # -- internals -----------------------------------------------------------------------
-    def _started(self, track: _Track, at: datetime) -> None:
+    def _started(self, track: OnBed, at: datetime) -> None:
         track.started_at = at
         song = track.song
         track.row_id = self._log.open(
@@ -268,7 +215,7 @@ class Bed:
             requested_at=at, started_at=at,
             planned_at=song.planned_at if song else None,
             cue_key=song.cue_key if song else None,
-            detail=_detail(track),
+            detail=log_detail(track),
         )  # fmt: skip
         if track.listed is not None:
             self._source.played(track.listed, at)
@@ -359,11 +306,11 @@ class Bed:
                 track.row_id, ended_at=now, outcome=outcome,
                 detail=f"{detail} at {position // 1000} s",
             )  # fmt: skip
-        self._resume = _Next(track.info, max(position, track.start_ms), track.song, track.listed,
+        self._resume = Queued(track.info, max(position, track.start_ms), track.song, track.listed,
                              resumed=True, gain_db=track.gain_db)  # fmt: skip
         self.current = None
 
-    def _take_next(self) -> _Next | None:
+    def _take_next(self) -> Queued | None:
         """What plays next: a resumed track, then programme songs, then the playlist."""
         if self._resume is not None:
             item, self._resume = self._resume, None
@@ -379,7 +326,7 @@ class Bed:
         prepared, self._prepared = self._prepared, None
         return prepared
 
-    def _upcoming(self) -> _Next | None:
+    def _upcoming(self) -> Queued | None:
         return self._resume or (self._songs[0] if self._songs else None) or self._prepared
 
     def _ensure_playing(self) -> None:
@@ -392,12 +339,12 @@ class Bed:
         else:
             self._start(item, crossfade_ms=0)
 
-    def _start(self, item: _Next, *, crossfade_ms: int) -> None:
+    def _start(self, item: Queued, *, crossfade_ms: int) -> None:
         busy = self._outgoing.layer if self._outgoing else None
         layer = next(name for name in self._layer_order() if name != busy)
         self._last_layer = layer
         gain = item.gain_db if item.gain_db is not None else self._gain_for(item.info.path)
-        track = _Track(item.info, self._new_token(), layer, item.start_ms, gain, item.song,
+        track = OnBed(item.info, self._new_token(), layer, item.start_ms, gain, item.song,
                        item.listed)  # fmt: skip
         self.current = track
         level = self._level(track)
@@ -411,7 +358,7 @@ class Bed:
             self._play(track, level)
         self._prepare_next()  # the next track is checked while this one plays
 
-    def _play(self, track: _Track, volume_db: float) -> None:
+    def _play(self, track: OnBed, volume_db: float) -> None:
         self._output.play(track.layer, track.info.path, token=track.token,
                           start_ms=track.start_ms, volume_db=volume_db)  # fmt: skip
 
@@ -420,7 +367,7 @@ class Bed:
         first = BED_LAYERS.index(self._last_layer) + 1
         return BED_LAYERS[first:] + BED_LAYERS[:first]
 
-    def _level(self, track: _Track) -> float:
+    def _level(self, track: OnBed) -> float:
         return min(MAX_GAIN_DB, self.target_db() + track.gain_db)
 
     def _prepare_next(self) -> None:
@@ -455,7 +402,7 @@ class Bed:
                 return
             self._prepare_next()
             return
-        self._prepared = _Next(result, listed=listed)
+        self._prepared = Queued(result, listed=listed)
         self._changed("bed_next", {"title": listed.display})
         if self._cut_pending and self.current is not None and self.mode is not BedMode.STOPPED:
             self._cut_pending = False
@@ -477,16 +424,3 @@ class Bed:
         if self.fault != text:
             self.fault = text
             self._changed("fault", {"fault": text})
-
-
-def _title(item: _Next) -> str:
-    if item.song:
-        return item.song.title
-    return item.listed.display if item.listed else item.info.path.stem
-
-
-def _detail(track: _Track) -> str:
-    parts = [f"resumed at {track.start_ms // 1000} s"] if track.start_ms else []
-    if track.gain_db:
-        parts.append(f"gain {track.gain_db:+.1f} dB")
-    return "; ".join(parts)

@@ -22,7 +22,8 @@ from typing import Any
 from broadcaster.arbiter import ArbiterState, BedMode, Decision, decide
 from broadcaster.audio.output import AudioOutput, MediaError, MediaInfo, OutputEvent
 from broadcaster.audio.output import OutputEventKind as Ev
-from broadcaster.bed import BED_LAYERS, Bed, MusicSource, Song
+from broadcaster.bed import BED_LAYERS, Bed
+from broadcaster.bed_tracks import MusicSource, Song
 from broadcaster.clock import Clock
 from broadcaster.loop import EventLoop
 from broadcaster.playlog import Outcome, PlayLog

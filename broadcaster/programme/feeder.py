@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from broadcaster.audio.output import MediaError
-from broadcaster.bed import MusicSource, Song
+from broadcaster.bed_tracks import MusicSource, Song
 from broadcaster.clock import Clock
 from broadcaster.core import Core
 from broadcaster.playlog import Outcome, PlayLog

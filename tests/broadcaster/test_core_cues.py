@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from broadcaster.bed import Song
+from broadcaster.bed_tracks import Song
 from broadcaster.requests import Kind, Request
 from playlists.sources import track_list
 from tests.kit.factories import MUSIC, SPEECH, T0, make_rig

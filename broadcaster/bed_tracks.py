@@ -1,0 +1,83 @@
+"""What the music bed plays: the source it draws from, the programme's songs, a track waiting
+to play (``Queued``) and the track on one of its players (``OnBed``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from broadcaster.audio.output import MediaInfo
+from broadcaster.playlog import Outcome
+from playlists.sources import Listed
+
+
+class MusicSource(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    def next_track(self, now: datetime) -> Listed | None: ...
+
+    def played(self, track: Listed, at: datetime) -> None: ...
+
+    def size(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Song:
+    """A file the programme plays on the bed itself (welcome music, farewell song)."""
+
+    path: Path
+    title: str
+    requested_by: str
+    planned_at: datetime | None = None
+    cue_key: str | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A checked track waiting to play: resumed, a programme song, or the playlist's next."""
+
+    info: MediaInfo
+    start_ms: int = 0
+    song: Song | None = None
+    listed: Listed | None = None
+    resumed: bool = False
+    gain_db: float | None = None  # a resumed track keeps its gain: no level change mid-track
+
+
+@dataclass
+class OnBed:
+    """A track on one of the bed's players."""
+
+    info: MediaInfo
+    token: int
+    layer: str
+    start_ms: int
+    gain_db: float
+    song: Song | None = None  # set when the programme asked for this file
+    listed: Listed | None = None  # set when it came from the playlist
+    row_id: int | None = None
+    started_at: datetime | None = None
+    leaving: tuple[Outcome, str] = (Outcome.COMPLETED, "")  # how its row closes when faded out
+
+    @property
+    def title(self) -> str:
+        if self.song:
+            return self.song.title
+        return self.listed.display if self.listed else self.info.path.stem
+
+
+def title_of(item: Queued) -> str:
+    if item.song:
+        return item.song.title
+    return item.listed.display if item.listed else item.info.path.stem
+
+
+def log_detail(track: OnBed) -> str:
+    parts = [f"resumed at {track.start_ms // 1000} s"] if track.start_ms else []
+    if track.gain_db:
+        parts.append(f"gain {track.gain_db:+.1f} dB")
+    return "; ".join(parts)
