@@ -100,6 +100,7 @@ class Daemon:
             self.engine, folders=settings.music_folders, music_dir=settings.music_path,
             now=self.clock.now, workers=settings.library.loudness_workers,
             rescan_every_s=settings.library.rescan_min * 60, changed=self.library.changed,
+            measured=self.library.measured,
         )  # fmt: skip
         self.library.remember(timedelta(minutes=settings.library.no_repeat_min), self.clock.now())
         self.output = self._output or build_output(settings, self.clock)

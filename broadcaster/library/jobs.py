@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from broadcaster.library.models import JobStatus, ScanJob
-from broadcaster.library.scan import measure_pending, scan_tags
+from broadcaster.library.scan import Measured, measure_pending, scan_tags
 
 log = logging.getLogger(__name__)
 SAVE_EVERY_S = 0.5  # progress is written at most this often
@@ -73,6 +73,7 @@ def run_scan(
     stop: threading.Event | None = None,
     first: queue.SimpleQueue[Path] | None = None,
     changed: Callable[[], None] = lambda: None,
+    measured: Measured = lambda path, result: None,
 ) -> ScanJob:
     """Both phases of one scan, the job row kept up to date; an error fails the job."""
     job.status, job.started_at = JobStatus.RUNNING, now()
@@ -82,7 +83,7 @@ def run_scan(
         changed()
         if loudness:
             measure_pending(engine, job, now=now, report=save, workers=workers, nice=nice,
-                            stop=stop, first=first, measured=changed)  # fmt: skip
+                            stop=stop, first=first, measured=measured)  # fmt: skip
         stopped = stop is not None and stop.is_set()
         job.status = JobStatus.INTERRUPTED if stopped else JobStatus.DONE
         job.phase = job.phase if stopped else "done"
@@ -107,9 +108,11 @@ class LibraryJobs:
         workers: int = 1,
         rescan_every_s: float = 0,
         changed: Callable[[], None] = lambda: None,
+        measured: Measured = lambda path, result: None,
     ) -> None:
         self._engine, self._folders, self._music_dir = engine, list(folders), music_dir
         self._now, self._workers, self._changed = now, workers, changed
+        self._measured = measured
         self._rescan_every_s = rescan_every_s
         self._first: queue.SimpleQueue[Path] = queue.SimpleQueue()
         self._asked: set[str] = set()
@@ -171,12 +174,13 @@ class LibraryJobs:
         if job is not None:
             run_scan(self._engine, job, folders=self._folders, music_dir=self._music_dir,
                      now=self._now, save=JobSaver(self._engine), workers=self._workers, nice=NICE,
-                     stop=self._stop, first=self._first, changed=self._changed)  # fmt: skip
+                     stop=self._stop, first=self._first, changed=self._changed,
+                     measured=self._measured)  # fmt: skip
         elif not self._first.empty():  # no scan running: measure what the bed asked for
             quick = ScanJob(requested_by="music bed", requested_at=self._now())
             measure_pending(self._engine, quick, now=self._now, report=lambda job: None,
                             workers=1, nice=NICE, stop=self._stop, first=self._first,
-                            measured=self._changed, only_first=True)  # fmt: skip
+                            measured=self._measured, only_first=True)  # fmt: skip
 
     def _next_queued(self) -> ScanJob | None:
         with Session(self._engine) as session:

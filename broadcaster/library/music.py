@@ -22,7 +22,7 @@ from broadcaster.playlog import PlayLogEntry
 from broadcaster.settings import Settings
 from playlists.rotation import Rotation, RotationRules
 from playlists.sources import Listed, PlaylistSource, folder_tracks
-from playlists.track_loudness import gain_db
+from playlists.track_loudness import TrackLoudness, gain_db
 
 ALL_MUSIC = "(all music)"  # the source before any daypart: every track in the music folder
 
@@ -121,6 +121,14 @@ class MusicLibrary:
         with self._lock:
             self._gains = gains
             self._version += 1
+
+    def measured(self, path: Path, result: TrackLoudness | None) -> None:
+        """One track was measured (``None``: it failed, and leaves the playlists)."""
+        if result is None:
+            self.changed()
+            return
+        gain = gain_db(result.lufs, self._target, true_peak_dbtp=result.true_peak_dbtp)
+        self._gains[str(path)] = round(gain, 2)  # one key: no need to copy the table
 
     def remember(self, since: timedelta, now: datetime) -> int:
         """Carry the rotation on from the play log (after a restart): the songs played within

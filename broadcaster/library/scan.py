@@ -40,6 +40,7 @@ from playlists.track_loudness import LoudnessError, TrackLoudness, measure_track
 
 BATCH = 200  # tracks written per transaction while reading tags
 Report = Callable[[ScanJob], None]
+Measured = Callable[[Path, TrackLoudness | None], None]
 
 
 @dataclass(frozen=True)
@@ -251,12 +252,12 @@ def measure_pending(
     nice: int = 0,
     stop: threading.Event | None = None,
     first: queue.SimpleQueue[Path] | None = None,
-    measured: Callable[[], None] = lambda: None,
+    measured: Measured = lambda path, result: None,
     only_first: bool = False,
 ) -> None:
     """Phase 2: measure the loudness of every pending track (see the module docstring). Paths
-    put on ``first`` jump the queue (the track the bed is about to play); ``measured`` is
-    called after each stored result; ``stop`` ends the phase early (the rest stay pending).
+    put on ``first`` jump the queue (the track the bed is about to play); ``measured(path,
+    loudness)`` is called after each stored result (``None`` when the track failed); ``stop`` ends the phase early (the rest stay pending).
     With ``only_first`` only the paths put on ``first`` are measured."""
     job.phase = "loudness"
     todo = pending_tracks(engine)
@@ -280,13 +281,14 @@ def measure_pending(
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             future = next(iter(finished))
             item = running.pop(future)
-            if _store(engine, item, future, now()):
+            stored = _store(engine, item, future, now())
+            if stored:
                 job.measured += 1
             else:
                 job.measure_failed += 1
             if future.exception() is None:
                 job.audio_s += future.result().duration_ms / 1000
-            measured()
+            measured(item.path, future.result() if stored else None)
             report(job)
             if stop is not None and stop.is_set():
                 for other in running:

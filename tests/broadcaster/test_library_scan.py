@@ -210,3 +210,17 @@ def test_a_measurement_of_a_file_changed_meanwhile_is_not_stored(music, engine, 
     measure_pending(engine, job, now=now, report=lambda j: None, first=first, only_first=True)
     assert tracks(engine)[target.name].loudness is Loudness.PENDING  # measured again next time
     assert sum(r.loudness is Loudness.MEASURED for r in tracks(engine).values()) == 0
+
+
+def test_the_bed_hears_of_each_measurement_without_reloading_the_library(music, engine):
+    scan(engine, music)
+    library = MusicLibrary(engine, music_dir=music, target_lufs=-20, unmeasured_gain_db=-6)
+    track = next(music.rglob("*.flac"))
+    assert library.gain_for(track) == -6
+    job = ScanJob(requested_by="test", requested_at=NOW)
+    measure_pending(engine, job, now=now, report=lambda j: None, measured=library.measured)
+    row = tracks(engine)[track.name]
+    assert row.lufs is not None
+    assert library.gain_for(track) == pytest.approx(
+        max(-12, min(12, -20 - row.lufs)), abs=0.01
+    ) or (row.lufs < -20 and library.gain_for(track) < -20 - row.lufs)
