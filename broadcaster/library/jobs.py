@@ -158,13 +158,14 @@ class LibraryJobs:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(timeout=self._rescan_every_s or None)
+            woken = self._wake.wait(timeout=self._rescan_every_s or None)
             self._wake.clear()
             if self._stop.is_set():
                 return
             job = self._next_queued()
-            if job is None and self._rescan_every_s and self._first.empty():
+            if job is None and not woken and self._rescan_every_s:  # the interval ran out
                 job = self.request("scheduled rescan")
+                self._wake.clear()  # (request wakes the thread: this is that wake)
             try:
                 self._work(job)
             except Exception:
