@@ -42,9 +42,6 @@ def test_scans_run_at_start_on_request_and_on_the_interval_and_no_more(tmp_path)
         first = wait_done(engine, 1)[0]
         assert first.requested_by == "daemon start" and first.measured == 1
         library.request("supervisor")
-        assert (
-            library.request("someone else").id == asked.id or asked.status is not JobStatus.QUEUED
-        )
         time.sleep(2.6)  # two more intervals
     finally:
         library.stop()
