@@ -150,8 +150,13 @@ def test_an_equal_power_crossfade_keeps_the_level_steady(
     full = marker(MARKER_A_HZ, -0.8, -0.1)
     assert full > -40, f"bed_a was not heard before the crossfade ({full:.1f} dB)"
     assert marker(MARKER_B_HZ, -0.8, -0.1) < full - 15
-    for freq in (MARKER_A_HZ, MARKER_B_HZ):
-        assert marker(freq, 0.85, 1.15) == pytest.approx(full - 3.0, abs=1.0)
+    # Halfway each is about 3 dB down (the sound lags the command by VLC's buffer, ~0.1-0.2 s
+    # on a loaded machine, so each alone gets 1.5 dB), and together they keep the full power.
+    halfway = [marker(freq, 0.85, 1.15) for freq in (MARKER_A_HZ, MARKER_B_HZ)]
+    for level in halfway:
+        assert level == pytest.approx(full - 3.0, abs=1.5)
+    together = 10 * np.log10(sum(10 ** (level / 10) for level in halfway))
+    assert together == pytest.approx(full, abs=0.6)
     assert marker(MARKER_B_HZ, 2.1, 2.5) == pytest.approx(full, abs=0.5)
     assert marker(MARKER_A_HZ, 2.1, 2.5) < full - 15
 
