@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
+from api.accounts import accounts_router, client_of
+from api.actor import UNSAFE, CurrentActor, need
 from api.errors import ApiError
 from api.events import event_stream
 from api.library import library_router
 from api.on_air import on_air_router
 from api.programme import programme_router
 from api.scripts import scripts_router
+from broadcaster.accounts.crud import audit
+from broadcaster.actors import Right
 from broadcaster.bed import BED_LAYERS
 from broadcaster.daemon import Daemon
 from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
@@ -56,25 +62,25 @@ def create_app(daemon: Daemon) -> FastAPI:
     def health() -> dict[str, Any]:
         return {"ok": True, "fault": core.fault()}
 
-    @app.get("/api/v1/status")
+    @app.get("/api/v1/status", dependencies=[need(Right.STATUS)])
     def get_status() -> dict[str, Any]:
         return status()
 
-    @app.delete("/api/v1/queue/{request_id}")
-    def cancel(request_id: int, requested_by: str = "api") -> dict[str, Any]:
-        if not core.cancel(request_id, requested_by).result(FUTURE_TIMEOUT_S):
+    @app.delete("/api/v1/queue/{request_id}", dependencies=[need(Right.ANNOUNCE)])
+    def cancel(request_id: int, actor: CurrentActor) -> dict[str, Any]:
+        if not core.cancel(request_id, str(actor)).result(FUTURE_TIMEOUT_S):
             raise ApiError(404, "unknown_request",
                            f"No waiting or playing request has id {request_id}.",
                            f"没有编号为 {request_id} 的待播或正在播放的请求。")  # fmt: skip
         return {"cancelled": request_id}
 
-    @app.delete("/api/v1/emergency")
-    def clear_emergency(requested_by: str = "api") -> dict[str, Any]:
-        if not core.clear_emergency(requested_by).result(FUTURE_TIMEOUT_S):
+    @app.delete("/api/v1/emergency", dependencies=[need(Right.EMERGENCY)])
+    def clear_emergency(actor: CurrentActor) -> dict[str, Any]:
+        if not core.clear_emergency(str(actor)).result(FUTURE_TIMEOUT_S):
             raise ApiError(409, "no_emergency", "No emergency is active.", "当前没有紧急广播。")
         return {"cleared": True}
 
-    @app.get("/api/v1/log", response_model=None)
+    @app.get("/api/v1/log", dependencies=[need(Right.LOG)], response_model=None)
     def play_log(
         since: datetime | None = None,
         until: datetime | None = None,
@@ -94,7 +100,7 @@ def create_app(daemon: Daemon) -> FastAPI:
             )  # fmt: skip
         return rows
 
-    @app.get("/api/v1/events")
+    @app.get("/api/v1/events", dependencies=[need(Right.STATUS)])
     async def events() -> StreamingResponse:
         return StreamingResponse(
             event_stream(core, status), media_type="text/event-stream",
@@ -105,4 +111,24 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(on_air_router(daemon))
     app.include_router(scripts_router(daemon))
     app.include_router(library_router(daemon))
+    app.include_router(accounts_router(daemon))
+
+    @app.middleware("http")
+    async def audit_changes(request: Request, call_next: Any) -> Any:
+        """Every change asked through the API goes into the audit trail: who, what, when and
+        how it ended (refusals too). Log-ins are audited by their route."""
+        response = await call_next(request)
+        path = request.url.path
+        if request.method in UNSAFE and path.startswith("/api/") and path != "/api/v1/login":
+            actor = getattr(request.state, "actor", None)
+            await run_in_threadpool(_audit, str(actor) if actor else "(not logged in)",
+                                    f"{request.method} {path}", response.status_code,
+                                    client_of(request))  # fmt: skip
+        return response
+
+    def _audit(actor: str, action: str, status: int, client: str) -> None:
+        with Session(daemon.engine) as session:
+            audit(session, actor=actor, action=action, status=status, now=daemon.clock.now(),
+                  client=client)  # fmt: skip
+
     return app

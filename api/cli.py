@@ -1,4 +1,4 @@
-"""The command line: ``broadcaster serve``, ``demo``, ``plan``, ``simulate`` and ``library``."""
+"""The command line: ``broadcaster serve``, ``demo``, ``plan``, ``simulate``, ``library``, ``user``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from api import cli_library, cli_programme
-from broadcaster.settings import Settings, SettingsError, load_settings
+from api import cli_library, cli_programme, cli_users
+from broadcaster.settings import SettingsError, load_settings
 
 LOOPBACK = ("127.", "localhost", "::1")
 
@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--no-serve", action="store_true", help="only generate the demo content")
     cli_programme.add_commands(commands)
     cli_library.add_commands(commands)
+    cli_users.add_commands(commands)
     args = parser.parse_args(argv)
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -32,7 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         settings = load_settings(args.config)
-        _check_listen_address(settings)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli_programme.run(args, settings)
     if args.command == "library":
         return cli_library.run(args, settings)
+    if args.command == "user":
+        return cli_users.run(args, settings)
     if args.command == "demo":
         from broadcaster.demo import generate_demo
 
@@ -50,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     from api.server import serve
     from broadcaster.audio.vlc_output import AudioSetupError
 
+    cli_users.ask_for_admin(settings)
+    if not settings.http.host.startswith(LOOPBACK):
+        logging.getLogger(__name__).warning(
+            "serving on %s: people log in over plain HTTP; put it behind HTTPS on an open "
+            "network (and set http.secure_cookies)", settings.http.host)  # fmt: skip
     try:
         serve(settings)
     except SettingsError as exc:
@@ -59,16 +66,6 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 3
     return 0
-
-
-def _check_listen_address(settings: Settings) -> None:
-    # Until accounts exist (a later release), the API has no login: loopback only.
-    if not settings.http.host.startswith(LOOPBACK):
-        raise SettingsError(
-            f"http.host = {settings.http.host!r}: the API has no accounts yet, so it only listens "
-            "on this computer (127.0.0.1).\n"
-            f"http.host = {settings.http.host!r}：接口尚未启用账号登录，只能监听本机地址 127.0.0.1。"
-        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The music library over HTTP: tracks (list, search), scans (a job with progress), playlists
-(CRUD, M3U/M3U8/PLS import, M3U8 export) and what the bed plays now and next. Reading is open
-to every role; changes are the supervisor's. Every route goes through broadcaster.library.crud;
+(CRUD, M3U/M3U8/PLS import, M3U8 export) and what the bed plays now and next. All of it needs
+the music right (a supervisor's); now-playing only the status right. Every route goes through broadcaster.library.crud;
 refusals come out in the house format (api.errors)."""
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
@@ -14,10 +14,10 @@ from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
-from api.actor import CurrentActor
+from api.actor import CurrentActor, need
 from api.database import Db
 from api.errors import ApiError, route_class
-from broadcaster.actors import Actor
+from broadcaster.actors import Right
 from broadcaster.bed import BED_LAYERS
 from broadcaster.daemon import Daemon
 from broadcaster.library import crud
@@ -29,7 +29,6 @@ from broadcaster.library.models import (
     ScanJobPublic,
     TrackPublic,
 )
-from broadcaster.problems import Forbidden
 from playlists.imports import MAX_BYTES, SUFFIXES
 
 
@@ -52,19 +51,13 @@ class ImportResult(BaseModel):
     unresolved: list[UnresolvedEntry]
 
 
-def _supervisor(actor: Actor) -> None:
-    if not actor.may_manage_music:
-        raise Forbidden("Only a supervisor can change playlists or scan the library.",
-                        "只有主管可以修改播放列表或扫描音乐库。")  # fmt: skip
-
-
 def library_router(daemon: Daemon) -> APIRouter:
     settings = daemon.settings
     target = settings.speech.music_lufs
     now = daemon.clock.now
     router = APIRouter(prefix="/api/v1", tags=["music"], route_class=route_class("invalid_music"))
 
-    @router.get("/library/tracks", response_model=TrackPage)
+    @router.get("/library/tracks", dependencies=[need(Right.MUSIC)], response_model=TrackPage)
     def tracks(
         db: Db,
         q: Annotated[str | None, Query(max_length=200)] = None,
@@ -78,37 +71,56 @@ def library_router(daemon: Daemon) -> APIRouter:
                                          offset=offset)  # fmt: skip
         return TrackPage(total=total, tracks=[crud.track_public(r, target) for r in rows])
 
-    @router.get("/library/tracks/{track_id}", response_model=TrackPublic)
+    @router.get(
+        "/library/tracks/{track_id}", dependencies=[need(Right.MUSIC)], response_model=TrackPublic
+    )
     def track(track_id: int, db: Db) -> Any:
         return crud.track_public(crud.get_track(db, track_id=track_id), target)
 
-    @router.post("/library/scans", response_model=ScanJobPublic, status_code=202)
+    @router.post(
+        "/library/scans",
+        dependencies=[need(Right.MUSIC)],
+        response_model=ScanJobPublic,
+        status_code=202,
+    )
     def scan(actor: CurrentActor) -> Any:
         """Queue a scan of the music folders (or join the one already waiting)."""
-        _supervisor(actor)
         return crud.job_public(daemon.library_jobs.request(str(actor)))
 
-    @router.get("/library/scans", response_model=list[ScanJobPublic])
+    @router.get(
+        "/library/scans", dependencies=[need(Right.MUSIC)], response_model=list[ScanJobPublic]
+    )
     def scans(db: Db, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Any:
         return [crud.job_public(job) for job in crud.list_jobs(db, limit=limit)]
 
-    @router.get("/library/scans/{job_id}", response_model=ScanJobPublic)
+    @router.get(
+        "/library/scans/{job_id}", dependencies=[need(Right.MUSIC)], response_model=ScanJobPublic
+    )
     def scan_job(job_id: int, db: Db) -> Any:
         return crud.job_public(crud.get_job(db, job_id=job_id))
 
-    @router.get("/playlists", response_model=list[PlaylistPublic])
+    @router.get("/playlists", dependencies=[need(Right.MUSIC)], response_model=list[PlaylistPublic])
     def playlists(db: Db) -> Any:
         return crud.list_playlists(db)
 
-    @router.post("/playlists", response_model=PlaylistDetail, status_code=201)
+    @router.post(
+        "/playlists",
+        dependencies=[need(Right.MUSIC)],
+        response_model=PlaylistDetail,
+        status_code=201,
+    )
     def create(body: PlaylistCreate, db: Db, actor: CurrentActor) -> Any:
-        _supervisor(actor)
         row = crud.create_playlist(db, data=body, actor=actor, folders=settings.music_folders,
                                    now=now())  # fmt: skip
         changed()
         return crud.playlist_detail(db, row, target)
 
-    @router.post("/playlists/import", response_model=ImportResult, status_code=201)
+    @router.post(
+        "/playlists/import",
+        dependencies=[need(Right.MUSIC)],
+        response_model=ImportResult,
+        status_code=201,
+    )
     async def import_playlist(
         file: UploadFile,
         db: Db,
@@ -119,7 +131,6 @@ def library_router(daemon: Daemon) -> APIRouter:
         """An M3U, M3U8 or PLS file from the old broadcast PC: entries are looked for in the
         music folders (relative paths from the music folder; Windows drives through
         ``library.drive_roots``). Entries that do not resolve are listed, never fatal."""
-        _supervisor(actor)
         filename = Path(file.filename or "playlist.m3u").name
         suffix = Path(filename).suffix.lower()
         if suffix not in SUFFIXES:
@@ -151,31 +162,37 @@ def library_router(daemon: Daemon) -> APIRouter:
                             encoding=imported.encoding, imported=len(imported.entries),
                             unresolved=unresolved)  # fmt: skip
 
-    @router.get("/playlists/{playlist_id}", response_model=PlaylistDetail)
+    @router.get(
+        "/playlists/{playlist_id}", dependencies=[need(Right.MUSIC)], response_model=PlaylistDetail
+    )
     def playlist(playlist_id: int, db: Db) -> Any:
         return crud.playlist_detail(db, crud.get_playlist(db, playlist_id=playlist_id), target)
 
-    @router.get("/playlists/{playlist_id}/export.m3u8", response_class=PlainTextResponse)
+    @router.get(
+        "/playlists/{playlist_id}/export.m3u8",
+        dependencies=[need(Right.MUSIC)],
+        response_class=PlainTextResponse,
+    )
     def export(playlist_id: int, db: Db) -> Any:
         row = crud.get_playlist(db, playlist_id=playlist_id)
         text = crud.export_playlist(db, playlist_id=playlist_id, relative_to=settings.music_path)
         return PlainTextResponse(text, media_type="audio/x-mpegurl; charset=utf-8", headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(row.name)}.m3u8"})  # fmt: skip
 
-    @router.patch("/playlists/{playlist_id}", response_model=PlaylistDetail)
-    def update(playlist_id: int, body: PlaylistUpdate, db: Db, actor: CurrentActor) -> Any:
-        _supervisor(actor)
+    @router.patch(
+        "/playlists/{playlist_id}", dependencies=[need(Right.MUSIC)], response_model=PlaylistDetail
+    )
+    def update(playlist_id: int, body: PlaylistUpdate, db: Db) -> Any:
         row = crud.update_playlist(db, playlist_id=playlist_id, data=body, now=now())
         changed()
         return crud.playlist_detail(db, row, target)
 
-    @router.delete("/playlists/{playlist_id}", status_code=204)
-    def delete(playlist_id: int, db: Db, actor: CurrentActor) -> None:
-        _supervisor(actor)
+    @router.delete("/playlists/{playlist_id}", dependencies=[need(Right.MUSIC)], status_code=204)
+    def delete(playlist_id: int, db: Db) -> None:
         crud.delete_playlist(db, playlist_id=playlist_id)
         changed()
 
-    @router.get("/now-playing")
+    @router.get("/now-playing", dependencies=[need(Right.STATUS)])
     def now_playing() -> dict[str, Any]:
         """The bed's track (with its position), the track after it, and the bed's mode."""
         bed = daemon.core.snapshot()["bed"]

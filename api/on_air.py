@@ -13,11 +13,12 @@ from typing import Any
 from fastapi import APIRouter
 from sqlmodel import Session, col, select
 
-from api.actor import CurrentActor
+from api.actor import CurrentActor, need
 from api.errors import route_class
 from api.media import checked_segment
 from api.schemas import Accepted, AnnouncementRequest, EmergencyRequest, PageRequest
 from api.speech import rendered, said
+from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
 from broadcaster.paging.models import Page, PagePublic, PageStatus
 from broadcaster.problems import FieldProblem, Invalid, NotFound
@@ -44,7 +45,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         queue = core.snapshot()["queue"]
         return next((i for i, r in enumerate(queue) if r["id"] == request_id), None)
 
-    @router.post("/announcements", status_code=202)
+    @router.post("/announcements", dependencies=[need(Right.ANNOUNCE)], status_code=202)
     async def announce(body: AnnouncementRequest, actor: CurrentActor) -> Accepted:
         received = daemon.clock.now()
         what = await said(daemon, body, today())
@@ -57,7 +58,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
                         queue_position=position(accepted.id))  # fmt: skip
 
-    @router.post("/pages", status_code=202)
+    @router.post("/pages", dependencies=[need(Right.PAGES)], status_code=202)
     async def page(body: PageRequest, actor: CurrentActor) -> dict[str, Any]:
         received = daemon.clock.now()
         languages = [language.value for language in body.languages]
@@ -89,7 +90,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         )  # fmt: skip
         return _page_json(daemon, daemon.pager.start(row, segments).result(FUTURE_TIMEOUT_S))
 
-    @router.post("/emergency", status_code=202)
+    @router.post("/emergency", dependencies=[need(Right.EMERGENCY)], status_code=202)
     async def emergency(body: EmergencyRequest, actor: CurrentActor) -> Accepted:
         received = daemon.clock.now()
         segments = [await checked_segment(core, daemon.alert)]
@@ -106,7 +107,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         started = core.start_emergency(request).result(FUTURE_TIMEOUT_S)
         return Accepted(id=started.id, kind="emergency", title=started.title)
 
-    @router.get("/pages/templates")
+    @router.get("/pages/templates", dependencies=[need(Right.PAGES)])
     def templates() -> list[dict[str, Any]]:
         """The service desk's forms: each template's fields, labels, limits and examples."""
         return [
@@ -115,7 +116,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             for t in TEMPLATES.values()
         ]  # fmt: skip
 
-    @router.get("/pages")
+    @router.get("/pages", dependencies=[need(Right.PAGES)])
     def pages(active: bool | None = None, limit: int = 100) -> list[dict[str, Any]]:
         assert daemon.engine is not None
         statement = select(Page).order_by(col(Page.id).desc()).limit(max(1, min(limit, 1000)))
@@ -126,7 +127,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             rows = session.exec(statement).all()
         return [_page_json(daemon, PagePublic.model_validate(row)) for row in rows]
 
-    @router.get("/pages/{page_id}")
+    @router.get("/pages/{page_id}", dependencies=[need(Right.PAGES)])
     def get_page(page_id: int) -> dict[str, Any]:
         assert daemon.engine is not None
         with Session(daemon.engine) as session:
@@ -135,14 +136,14 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             raise NotFound(f"No page has id {page_id}.", f"没有编号为 {page_id} 的寻人寻物广播。")
         return _page_json(daemon, PagePublic.model_validate(row))
 
-    @router.post("/pages/{page_id}/resolve")
+    @router.post("/pages/{page_id}/resolve", dependencies=[need(Right.PAGES)])
     def resolve(page_id: int, actor: CurrentActor) -> dict[str, Any]:
         """Found: the page never plays again (a play on air is let finish)."""
         return _page_json(
             daemon, daemon.pager.resolve(page_id, actor.name).result(FUTURE_TIMEOUT_S)
         )
 
-    @router.post("/pages/{page_id}/cancel")
+    @router.post("/pages/{page_id}/cancel", dependencies=[need(Right.PAGES)])
     def cancel(page_id: int, actor: CurrentActor) -> dict[str, Any]:
         """Withdrawn: stops a play on air now, and never plays again."""
         return _page_json(daemon, daemon.pager.cancel(page_id, actor.name).result(FUTURE_TIMEOUT_S))

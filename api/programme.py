@@ -13,9 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from api.actor import need
 from api.cli_programme import timeline_json
 from api.database import Db
 from api.errors import route_class
+from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
 from broadcaster.programme import crud
 from broadcaster.programme.models import (
@@ -45,7 +47,7 @@ def programme_router(daemon: Daemon) -> APIRouter:
         if callable(programme_changed):
             programme_changed()
 
-    router = APIRouter(prefix=PREFIX, tags=["programme"])
+    router = APIRouter(prefix=PREFIX, tags=["programme"], dependencies=[need(Right.PROGRAMME)])
     day_types = APIRouter(prefix="/day-types", route_class=route_class("invalid_day_type"))
     weekdays = APIRouter(prefix="/weekdays", route_class=route_class("invalid_weekday"))
     calendar = APIRouter(prefix="/calendar", route_class=route_class("invalid_calendar_entry"))

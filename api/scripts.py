@@ -14,11 +14,12 @@ from fastapi import APIRouter, BackgroundTasks, Query, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from api.actor import CurrentActor
+from api.actor import CurrentActor, need
 from api.database import Db
 from api.errors import ApiError, route_class
 from api.media import checked_segment
 from api.speech import rendered
+from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
 from broadcaster.programme.crud import rules_using
 from broadcaster.programme.spec import ContentKind
@@ -65,7 +66,7 @@ def scripts_router(daemon: Daemon) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["scripts"], route_class=route_class("invalid_script"))
     now = daemon.clock.now
 
-    @router.get("", response_model=list[ScriptPublic])
+    @router.get("", dependencies=[need(Right.ANNOUNCE)], response_model=list[ScriptPublic])
     def list_scripts(
         db: Db,
         category: Category | None = None,
@@ -74,27 +75,31 @@ def scripts_router(daemon: Daemon) -> APIRouter:
     ) -> Any:
         return crud.list_scripts(db, category=category, language=language, approved=approved)
 
-    @router.post("", response_model=ScriptPublic, status_code=201)
+    @router.post(
+        "", dependencies=[need(Right.SCRIPTS)], response_model=ScriptPublic, status_code=201
+    )
     def create_script(body: ScriptCreate, db: Db, actor: CurrentActor) -> Any:
         return crud.create_script(db, data=body, by=actor, now=now(), data_dir=settings.data_dir)
 
-    @router.post("/preview")
+    @router.post("/preview", dependencies=[need(Right.PAGES)])
     async def preview_text(body: PreviewRequest) -> FileResponse:
         """Hear marked-up text before saving it: nothing is stored, nothing goes on air."""
         spoken = await rendered(lambda: daemon.scripts.one_off(
             language=body.language.value, text=body.text, title="preview"))  # fmt: skip
         return _wav(spoken.path, "preview.wav")
 
-    @router.get("/{script_id}", response_model=ScriptPublic)
+    @router.get("/{script_id}", dependencies=[need(Right.ANNOUNCE)], response_model=ScriptPublic)
     def get_script(script_id: int, db: Db) -> Any:
         return crud.get_script(db, script_id=script_id)
 
-    @router.patch("/{script_id}", response_model=ScriptPublic)
+    @router.patch("/{script_id}", dependencies=[need(Right.SCRIPTS)], response_model=ScriptPublic)
     def update_script(script_id: int, body: ScriptUpdate, db: Db, actor: CurrentActor) -> Any:
         return crud.update_script(db, script_id=script_id, data=body, by=actor, now=now(),
                                   data_dir=settings.data_dir)  # fmt: skip
 
-    @router.post("/{script_id}/approve", response_model=ScriptPublic)
+    @router.post(
+        "/{script_id}/approve", dependencies=[need(Right.SCRIPTS)], response_model=ScriptPublic
+    )
     def approve(script_id: int, db: Db, actor: CurrentActor, background: BackgroundTasks,
                 body: ApproveRequest | None = None) -> Any:  # fmt: skip
         number = body.version if body else None
@@ -104,18 +109,22 @@ def scripts_router(daemon: Daemon) -> APIRouter:
         background.add_task(_warm, daemon, script_id)
         return approved
 
-    @router.get("/{script_id}/versions", response_model=list[VersionPublic])
+    @router.get(
+        "/{script_id}/versions",
+        dependencies=[need(Right.ANNOUNCE)],
+        response_model=list[VersionPublic],
+    )
     def versions(script_id: int, db: Db) -> Any:
         return crud.list_versions(db, script_id=script_id)
 
-    @router.delete("/{script_id}", status_code=204)
+    @router.delete("/{script_id}", dependencies=[need(Right.SCRIPTS)], status_code=204)
     def archive(script_id: int, db: Db) -> None:
         code = crud.get_script(db, script_id=script_id).code
         crud.archive_script(
             db, script_id=script_id, used_by=rules_using(db, kind=ContentKind.SCRIPT, ref=code)
         )
 
-    @router.get("/{script_id}/preview")
+    @router.get("/{script_id}/preview", dependencies=[need(Right.ANNOUNCE)])
     async def preview(
         script_id: int, version: Annotated[int | None, Query(ge=1)] = None
     ) -> FileResponse:
@@ -124,7 +133,9 @@ def scripts_router(daemon: Daemon) -> APIRouter:
                                                                number=version))  # fmt: skip
         return _wav(spoken.path, f"script-{script_id}.wav")
 
-    @router.put("/{script_id}/recording", response_model=ScriptPublic)
+    @router.put(
+        "/{script_id}/recording", dependencies=[need(Right.SCRIPTS)], response_model=ScriptPublic
+    )
     async def upload_recording(
         script_id: int, file: UploadFile, db: Db, actor: CurrentActor
     ) -> Any:

@@ -25,10 +25,12 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from broadcaster.actors import Role
 from broadcaster.db import make_engine
 from scripts_library.markup import parse
 from scripts_library.tones import make_alert_tone, make_chime
 from scripts_library.voices.espeak import EspeakVoice
+from tests.kit.accounts import as_role
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
@@ -57,7 +59,8 @@ class EventLog:
     def _read(self, url: str) -> None:
         kind = ""
         try:
-            with httpx.stream("GET", url + "/api/v1/events", timeout=None) as stream:
+            with httpx.stream("GET", url + "/api/v1/events", timeout=None,
+                              headers=as_role(Role.ADMIN)) as stream:  # fmt: skip
                 for line in stream.iter_lines():
                     if line.startswith("event: "):
                         kind = line[7:]

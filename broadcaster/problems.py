@@ -147,6 +147,8 @@ def problems_from_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldProbl
             found.append(FieldProblem(field, error["msg"], ctx["message_zh"]))
             continue
         english, chinese = _MESSAGES.get(error["type"], (error["msg"], "格式无效：{msg}"))
+        if error["type"] == "string_too_short" and int(ctx.get("min_length", 1)) > 1:
+            english, chinese = "At least {min_length} characters.", "至少 {min_length} 个字符。"
         values = {"msg": error["msg"], **{k: str(v) for k, v in ctx.items()}}
         try:
             found.append(FieldProblem(field, english.format(**values), chinese.format(**values)))

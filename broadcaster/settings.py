@@ -103,8 +103,11 @@ class LibrarySettings(BaseModel):
 
 
 class HttpSettings(BaseModel):
-    host: str = "127.0.0.1"
+    host: str = Field("127.0.0.1", description="0.0.0.0 to serve the pages on the store's network")
     port: int = Field(8000, ge=1, le=65535)
+    secure_cookies: bool = Field(
+        False, description="log-in cookies only over HTTPS (set it behind an HTTPS proxy)"
+    )
 
 
 class Settings(BaseSettings):

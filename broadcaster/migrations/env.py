@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import broadcaster.accounts.models
 import broadcaster.library.models
 import broadcaster.paging.models
 import broadcaster.playlog

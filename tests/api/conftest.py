@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from broadcaster.audio.fake_output import FakeOutput
 from broadcaster.clock import FakeClock
 from broadcaster.daemon import Daemon
 from broadcaster.settings import load_settings
 from broadcaster.simulation import VirtualDriver
+from tests.kit.accounts import api_client
 from tests.kit.factories import T0
 from tests.kit.media import make_corrupt, make_empty, make_tone
 
@@ -44,7 +44,7 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
 
 @pytest.fixture
 def client(daemon: Daemon) -> Iterator[TestClient]:
-    with TestClient(create_app(daemon)) as c:
+    with api_client(daemon) as c:
         yield c
 
 

@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from broadcaster.actors import Role
 from broadcaster.daemon import Daemon
 from tests.api.conftest import start_daemon
+from tests.kit.accounts import api_client, as_role
 from tests.kit.music_files import make_gbk_m3u, make_library, plan_library, windows_path
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-BOSS = {"X-Broadcaster-User": "Wang", "X-Broadcaster-Role": "supervisor"}
-DESK = {"X-Broadcaster-User": "Li Na", "X-Broadcaster-Role": "service_desk"}
+BOSS = as_role(Role.SUPERVISOR)
+DESK = as_role(Role.SERVICE_DESK)
 COUNT = 12
 
 
@@ -55,7 +56,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Daemon, Test
     data = tmp_path_factory.mktemp("library") / "data"
     make_library(data / "music", COUNT, seconds=3.0)
     daemon = start_daemon(data, library={"drive_roots": {"D:": str(data / "music")}})
-    with TestClient(create_app(daemon)) as client:
+    with api_client(daemon) as client:
         scans = ok(client.get("/api/v1/library/scans"))
         assert scans and scans[0]["requested_by"] == "daemon start"
         wait_for_scan(client, scans[0]["id"])

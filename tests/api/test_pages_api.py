@@ -17,14 +17,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from broadcaster.actors import Role
 from broadcaster.daemon import Daemon
 from tests.api.conftest import start_daemon
+from tests.kit.accounts import api_client, as_role
 from tests.kit.media import make_quiet_wav
 
 PAGES = "/api/v1/pages"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-DESK = {"X-Broadcaster-User": "Li Na", "X-Broadcaster-Role": "service_desk"}
+DESK = as_role(Role.SERVICE_DESK)
 LELE = {"name": "乐乐", "age": "五岁左右", "clothing": "红色外套", "meet_at": "一楼服务台"}
 
 
@@ -33,7 +34,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Daemon, T
     data = tmp_path_factory.mktemp("pages") / "data"
     make_quiet_wav(data / "music" / "a.wav", 600)
     daemon = start_daemon(data)
-    with TestClient(create_app(daemon)) as client:
+    with api_client(daemon) as client:
         yield daemon, client
     daemon.stop()
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from broadcaster.audio.fake_output import FakeOutput
 from broadcaster.clock import FakeClock
 from broadcaster.daemon import Daemon
 from broadcaster.simulation import VirtualDriver
 from tests.api.conftest import start_daemon
+from tests.kit.accounts import api_client
 from tests.kit.media import make_quiet_wav
 
 BODY = {"template": "found_item", "fields": {"item": "一把蓝色雨伞", "where_to_claim": "一楼服务台"},
@@ -34,7 +34,7 @@ def test_an_active_page_carries_on_after_a_restart_and_a_finished_one_does_not(t
     data = tmp_path / "data"
     make_quiet_wav(data / "music" / "a.wav", 900)
     first = start_daemon(data)
-    with TestClient(create_app(first)) as client:
+    with api_client(first) as client:
         page = client.post("/api/v1/pages", json=BODY).json()
         done = client.post("/api/v1/pages", json={"text": "请注意。", "times": 1}).json()
         run_for(first, 45)  # both play once; the first is due again a minute after it started
@@ -45,7 +45,7 @@ def test_an_active_page_carries_on_after_a_restart_and_a_finished_one_does_not(t
 
     second = start_daemon(data)
     second.clock.set(stopped_at)  # the restart takes no virtual time
-    with TestClient(create_app(second)) as client:
+    with api_client(second) as client:
         assert client.get(f"/api/v1/pages/{page['id']}").json()["plays"] == 1
         run_for(second, 5 * 60)
         rows = completed(client)

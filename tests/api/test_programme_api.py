@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from api.app import create_app
 from broadcaster.daemon import Daemon
 from broadcaster.programme import crud, spec
 from broadcaster.programme.default import default_programme
 from broadcaster.programme.models import CalendarEntry, DayType, Rule, WeekdayDefault
 from tests.api.conftest import start_daemon
+from tests.kit.accounts import api_client
 from tests.kit.programme import (
     BAD_REFS,
     INVALID_DAY_TYPES,
@@ -41,7 +41,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Daemon, T
     data = tmp_path_factory.mktemp("programme") / "data"
     make_programme_media(data)
     daemon = start_daemon(data)
-    with TestClient(create_app(daemon)) as client:
+    with api_client(daemon) as client:
         yield daemon, client
     daemon.stop()
 

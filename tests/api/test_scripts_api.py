@@ -16,18 +16,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import scripts as scripts_api
-from api.app import create_app
+from broadcaster.actors import Role
 from broadcaster.daemon import Daemon
 from tests.api.conftest import start_daemon
+from tests.kit.accounts import api_client, as_role
 from tests.kit.media import make_quiet_wav, make_tone
 from tests.kit.programme import rule
 
 P = "/api/v1/scripts"
 RULES = "/api/v1/programme/rules"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SUPERVISOR = {"X-Broadcaster-User": "Wang Fang", "X-Broadcaster-Role": "supervisor"}
-DESK = {"X-Broadcaster-User": "Li Na", "X-Broadcaster-Role": "service_desk"}
-ANNOUNCER = {"X-Broadcaster-User": "Zhou Min"}  # the default role
+SUPERVISOR = as_role(Role.SUPERVISOR)
+DESK = as_role(Role.SERVICE_DESK)
+ANNOUNCER = as_role(Role.ANNOUNCER)
 CORRUPT = bytes((i * 7919 + 13) % 251 for i in range(4096))  # as tests.kit.media.make_corrupt
 WELCOME_TEXT = "Good morning, / and welcome to *Riverside Mall*. // Enjoy your visit."
 
@@ -39,7 +40,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Daemon, T
     make_tone(data / "announcements" / "hello.wav", 1, 440)
     (data.parent / "secret.wav").write_bytes((data / "announcements" / "hello.wav").read_bytes())
     daemon = start_daemon(data)
-    with TestClient(create_app(daemon)) as client:
+    with api_client(daemon) as client:
         yield daemon, client
     daemon.stop()
 
@@ -75,7 +76,7 @@ def body(code: str | None = None, **changes: Any) -> dict[str, Any]:
 
 
 def create(api: TestClient, code: str | None = None, **changes: Any) -> dict[str, Any]:
-    return ok(api.post(P, json=body(code, **changes), headers=ANNOUNCER), 201)
+    return ok(api.post(P, json=body(code, **changes), headers=SUPERVISOR), 201)
 
 
 def approve(api: TestClient, script_id: int, **request: Any) -> Any:
@@ -110,7 +111,7 @@ def test_a_new_script_is_a_draft_that_is_not_on_air(api):
     assert created["code"] == "opening_welcome" and created["on_air"] is None
     draft = created["draft"]
     assert (draft["number"], draft["status"], draft["text"]) == (1, "draft", WELCOME_TEXT)
-    assert created["created_by"] == "Zhou Min (announcer)"
+    assert created["created_by"] == "Wang Fang (supervisor)"
     assert ok(api.get(f"{P}/{created['id']}")) == created
     assert versions(api, created["id"]) == [(1, "draft")]
 
@@ -151,7 +152,9 @@ def test_an_unknown_script_is_404_in_both_languages(api, method, url):
 # --- approval and versions --------------------------------------------------------------------
 
 
-def test_only_a_supervisor_approves_a_script(api):
+def test_only_a_supervisor_writes_and_approves_a_script(api):
+    for headers in (ANNOUNCER, DESK):
+        assert_refused(api.post(P, json=body("not_mine"), headers=headers), 403, "forbidden")
     created = create(api, "approve_roles")
     for headers in (ANNOUNCER, DESK):
         reply = api.post(f"{P}/{created['id']}/approve", headers=headers)
@@ -340,7 +343,7 @@ def test_a_preview_of_bad_text_is_refused_per_field(api, request_body, field):
 
 def upload(api: TestClient, script_id: int, name: str, content: bytes) -> Any:
     return api.put(f"{P}/{script_id}/recording", files={"file": (name, content, "audio/wav")},
-                   headers=ANNOUNCER)  # fmt: skip
+                   headers=SUPERVISOR)  # fmt: skip
 
 
 def test_an_uploaded_recording_goes_into_a_new_draft(api, library, tmp_path: Path):

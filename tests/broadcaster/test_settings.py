@@ -82,10 +82,12 @@ def test_daemon_refuses_to_start_with_bad_settings(tmp_path):
     assert "BROADCASTER_AUDIO__DUCK_DB" in proc.stderr and "设置项" in proc.stderr
 
 
-def test_daemon_refuses_a_public_address_until_accounts_exist(tmp_path):
-    env = {"BROADCASTER_HTTP__HOST": "0.0.0.0"}
+def test_a_first_start_without_a_terminal_says_how_to_make_the_admin(tmp_path):
+    # (stopped by the missing chime right after, so the test does not wait for a server)
+    env = {"BROADCASTER_AUDIO__CHIME": str(tmp_path / "nope.wav"),
+           "BROADCASTER_AUDIO__OUTPUT": "null"}  # fmt: skip
     proc = serve(env, tmp_path)
-    assert proc.returncode == 2 and "127.0.0.1" in proc.stderr
+    assert "broadcaster user add NAME --role admin" in proc.stderr and "管理员" in proc.stderr
 
 
 def test_a_configured_chime_that_does_not_exist_stops_start_up(tmp_path):

@@ -17,6 +17,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from broadcaster.actors import Role
+from broadcaster.db import make_engine
+from tests.kit.accounts import as_role, seed_accounts
+
 STORE_ZONE = "Asia/Shanghai"
 FAR_ZONE = "Etc/GMT+12"  # 20 hours behind the store: when the store is near midnight, this is not
 
@@ -51,10 +55,18 @@ class DaemonProcess:
             **{f"BROADCASTER_{k.upper()}": v for k, v in settings.items()},
         }
         self.proc: subprocess.Popen[bytes] | None = None
+        self.headers = as_role(Role.ADMIN)  # every request, as the tests' admin
         self.log_path = data_dir / "daemon.log"
 
     def start(self, timeout: float = 20.0) -> DaemonProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # The test accounts (tests.kit.accounts), in the database the daemon will use.
+        url = self.env.get("BROADCASTER_DATABASE_URL") or (
+            f"sqlite:///{(self.data_dir / 'broadcaster.db').resolve()}"
+        )
+        engine = make_engine(url)
+        seed_accounts(engine)
+        engine.dispose()
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve"], env=self.env, stdout=log, stderr=log
@@ -73,21 +85,21 @@ class DaemonProcess:
         raise RuntimeError(f"daemon did not answer: {self.log_path.read_text()[-3000:]}")
 
     def get(self, path: str, **kwargs: Any) -> Any:
-        reply = httpx.get(self.url + path, timeout=10, **kwargs)
+        reply = httpx.get(self.url + path, timeout=10, headers=self.headers, **kwargs)
         reply.raise_for_status()
         return reply.json()
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
-        reply = httpx.post(self.url + path, json=body, timeout=10)
+        reply = httpx.post(self.url + path, json=body, timeout=10, headers=self.headers)
         assert reply.status_code == 202, reply.text
         return reply.json()
 
     def delete(self, path: str) -> httpx.Response:
-        return httpx.delete(self.url + path, timeout=10)
+        return httpx.delete(self.url + path, timeout=10, headers=self.headers)
 
     def send(self, method: str, path: str, body: Any = None) -> Any:
         """Any JSON request; a reply that is not a success fails with the daemon's answer."""
-        reply = httpx.request(method, self.url + path, json=body, timeout=10)
+        reply = httpx.request(method, self.url + path, json=body, timeout=10, headers=self.headers)
         assert reply.is_success, f"{method} {path}: {reply.status_code} {reply.text}"
         return reply.json() if reply.content else None
 

@@ -1,0 +1,1 @@
+"""People and integrations: accounts, log-in sessions, API keys, the audit trail."""
