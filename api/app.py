@@ -18,6 +18,7 @@ from api.library import library_router
 from api.on_air import on_air_router
 from api.programme import programme_router
 from api.scripts import scripts_router
+from api.web import mount_static, web_router
 from broadcaster.accounts.crud import audit
 from broadcaster.actors import Right
 from broadcaster.bed import BED_LAYERS
@@ -112,6 +113,8 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(scripts_router(daemon))
     app.include_router(library_router(daemon))
     app.include_router(accounts_router(daemon))
+    app.include_router(web_router(daemon))
+    mount_static(app)
 
     @app.middleware("http")
     async def audit_changes(request: Request, call_next: Any) -> Any:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.actor import CurrentActor, need
 from api.errors import route_class
@@ -20,7 +20,8 @@ from api.schemas import Accepted, AnnouncementRequest, EmergencyRequest, PageReq
 from api.speech import rendered, said
 from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
-from broadcaster.paging.models import Page, PagePublic, PageStatus
+from broadcaster.paging.models import Page, PagePublic
+from broadcaster.paging.pager import list_pages
 from broadcaster.problems import FieldProblem, Invalid, NotFound
 from broadcaster.requests import Kind, Request, Segment
 from scripts_library.templates import TEMPLATES
@@ -119,13 +120,8 @@ def on_air_router(daemon: Daemon) -> APIRouter:
     @router.get("/pages", dependencies=[need(Right.PAGES)])
     def pages(active: bool | None = None, limit: int = 100) -> list[dict[str, Any]]:
         assert daemon.engine is not None
-        statement = select(Page).order_by(col(Page.id).desc()).limit(max(1, min(limit, 1000)))
-        if active is not None:
-            op = col(Page.status) == PageStatus.ACTIVE
-            statement = statement.where(op if active else ~op)
-        with Session(daemon.engine) as session:
-            rows = session.exec(statement).all()
-        return [_page_json(daemon, PagePublic.model_validate(row)) for row in rows]
+        return [_page_json(daemon, page)
+                for page in list_pages(daemon.engine, active=active, limit=limit)]  # fmt: skip
 
     @router.get("/pages/{page_id}", dependencies=[need(Right.PAGES)])
     def get_page(page_id: int) -> dict[str, Any]:

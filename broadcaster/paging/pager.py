@@ -51,6 +51,16 @@ class _Series:
     pending: set[int] = field(default_factory=set)
 
 
+def list_pages(engine: Engine, *, active: bool | None = None, limit: int = 100) -> list[PagePublic]:
+    """The desk's pages, newest first; only the active ones (or only the ended ones) if asked."""
+    statement = select(Page).order_by(col(Page.id).desc()).limit(max(1, min(limit, 1000)))
+    if active is not None:
+        op = col(Page.status) == PageStatus.ACTIVE
+        statement = statement.where(op if active else ~op)
+    with Session(engine) as session:
+        return [PagePublic.model_validate(row) for row in session.exec(statement).all()]
+
+
 class Pager:
     """Owns the repeating pages; entry points are safe from any thread (they run on the core
     thread through ``core.call``)."""

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from broadcaster.actors import RIGHTS, Right, Role
 from broadcaster.daemon import Daemon
 from tests.api.conftest import start_daemon
-from tests.kit.accounts import api_client, as_role
+from tests.kit.accounts import NAMES, PASSWORD, api_client, as_role
 from tests.kit.media import make_tone
 
 PUBLIC = object()  # anyone, logged in or not
@@ -134,3 +134,19 @@ def test_the_roles_build_on_each_other():
     assert (
         Right.SCRIPTS not in RIGHTS[Role.ANNOUNCER] and Right.USERS not in RIGHTS[Role.SUPERVISOR]
     )
+
+
+WEB: dict[str, Right] = {"/desk": Right.PAGES, "/desk/active": Right.PAGES}
+"""The console's pages (not in the API schema) and the right each needs."""
+
+
+@pytest.mark.parametrize("role", PEOPLE)
+def test_the_console_pages_follow_the_same_table(app, role):
+    _, client = app
+    with TestClient(client.app) as browser:
+        assert browser.get("/desk", follow_redirects=False).headers["location"] == "/login"
+        assert browser.get("/desk/active").status_code == 401
+        browser.post("/login", data={"name": NAMES[role], "password": PASSWORD})
+        for path, need in WEB.items():
+            status = browser.get(path).status_code
+            assert status == (200 if need in RIGHTS[role] else 403), (role, path, status)

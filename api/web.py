@@ -1,0 +1,137 @@
+"""The web console: server-rendered pages (Jinja2, htmx served from this package, no CDN).
+
+Simplified Chinese by default, English with ``?lang=en`` (remembered in a cookie). A page needs
+a log-in session (else it sends the person to the log-in page) and the right of its role
+(else a 403 page in their language); the page's own changes go to the JSON API with the
+session's CSRF token, and its live parts are fragments that htmx fetches again when the
+daemon's server-sent events say something changed.
+
+This first step has the log-in page and the service desk's page.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the route annotations.
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+
+from api.accounts import client_of
+from api.actor import SESSION_COOKIE
+from api.database import Db
+from api.web_text import TEXT, Language
+from broadcaster.accounts import crud
+from broadcaster.actors import ROLE_ZH, Actor, Right, Role
+from broadcaster.daemon import Daemon
+from broadcaster.paging.pager import list_pages
+from scripts_library.templates import TEMPLATES
+
+HERE = Path(__file__).parent
+LANG_COOKIE = "broadcaster_lang"
+HOME = {Role.SERVICE_DESK: "/desk", Role.ANNOUNCER: "/desk", Role.SUPERVISOR: "/desk",
+        Role.ADMIN: "/desk"}  # fmt: skip
+"""Where a role lands after log-in (the announcer's and supervisor's pages come next)."""
+
+templates = Jinja2Templates(directory=HERE / "templates")  # autoescaping on for .html
+
+
+def language(request: Request) -> Language:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "zh"
+    return "en" if asked == "en" else "zh"
+
+
+def mount_static(app: Any) -> None:
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+
+def web_router(daemon: Daemon) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    now = daemon.clock.now
+
+    def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+        lang = language(request)
+        response = templates.TemplateResponse(
+            request, template, {"t": TEXT[lang], "lang": lang, **context}, status_code=status
+        )
+        if request.query_params.get("lang") in ("zh", "en"):
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict")
+        return response
+
+    def person(request: Request) -> tuple[Actor, str] | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        with Session(daemon.engine) as session:
+            found = crud.session_actor(session, token=token, now=now())
+        return (found[0], found[1].csrf_token) if found else None
+
+    def page(request: Request, right: Right, template: str, **context: Any) -> Response:
+        found = person(request)
+        if found is None:
+            return RedirectResponse("/login", status_code=303)
+        actor, csrf = found
+        if not actor.may(right):
+            return render(request, "forbidden.html", status=403, actor=actor)
+        return render(request, template, actor=actor, csrf=csrf,
+                      role_name=ROLE_ZH[actor.role] if language(request) == "zh"
+                      else actor.role.value.replace("_", " "), **context)  # fmt: skip
+
+    @router.get("/")
+    def root(request: Request) -> Response:
+        found = person(request)
+        return RedirectResponse(HOME[found[0].role] if found else "/login", status_code=303)
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request) -> Response:
+        return render(request, "login.html", error=None, name="")
+
+    @router.post("/login")
+    def login(
+        request: Request,
+        db: Db,
+        name: Annotated[str, Form(max_length=60)] = "",
+        password: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        """The form's log-in: the same checks, limit and audit as POST /api/v1/login."""
+        client = client_of(request)
+        keys = (f"client:{client}", f"name:{name.casefold()}")
+        t = TEXT[language(request)]
+        if daemon_limiter.wait_s(*keys) > 0:
+            return render(request, "login.html", status=429, error=t["too_many"], name=name)
+        user = crud.check_password(db, name=name, password=password) if name and password else None
+        if user is None:
+            daemon_limiter.failed(*keys)
+            crud.audit(db, actor=name, action="login refused", status=401, now=now(),
+                       client=client)  # fmt: skip
+            return render(request, "login.html", status=401, error=t["bad_login"], name=name)
+        daemon_limiter.succeeded(*keys)
+        token, _ = crud.open_session(db, user=user, now=now(), client=client)
+        crud.audit(db, actor=f"{user.name} ({user.role.value})", action="login", status=200,
+                   now=now(), client=client)  # fmt: skip
+        response = RedirectResponse(HOME[user.role], status_code=303)
+        secure = daemon.settings.http.secure_cookies or request.url.scheme == "https"
+        response.set_cookie(SESSION_COOKIE, token, max_age=crud.SESSION_HOURS * 3600,
+                            httponly=True, samesite="strict", secure=secure, path="/")  # fmt: skip
+        return response
+
+    @router.get("/desk", response_class=HTMLResponse)
+    def desk(request: Request) -> Response:
+        return page(request, Right.PAGES, "desk.html", templates=list(TEMPLATES.values()))
+
+    @router.get("/desk/active", response_class=HTMLResponse)
+    def desk_active(request: Request) -> Response:
+        """The fragment of notices on air or waiting to repeat, refreshed on live events."""
+        found = person(request)
+        if found is None or not found[0].may(Right.PAGES):
+            return Response(status_code=401 if found is None else 403)
+        assert daemon.engine is not None
+        listed = list_pages(daemon.engine, limit=20)
+        zone = daemon.settings.zone
+        return render(request, "_desk_pages.html", pages=listed, csrf=found[1],
+                      local=lambda when: when.astimezone(zone).strftime("%H:%M"))  # fmt: skip
+
+    daemon_limiter = crud.LoginLimiter()
+    return router

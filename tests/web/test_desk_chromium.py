@@ -1,0 +1,107 @@
+"""The console in a real headless Chromium (Debian's, driven by Playwright): the service desk
+logs in, sends a lost-person notice, sees it go live without reloading, and marks it found.
+Each page is saved as a screenshot under ``screenshots/`` (not committed)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from broadcaster.actors import Role
+from tests.kit.accounts import NAMES, PASSWORD
+from tests.kit.daemon_process import DaemonProcess
+from tests.kit.media import make_tone
+
+CHROMIUM = shutil.which("chromium")
+SHOTS = Path(__file__).parents[2] / "screenshots"
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+]
+TABLET = {"width": 820, "height": 1180}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
+    data = tmp_path_factory.mktemp("console") / "data"
+    make_tone(data / "music" / "bed.wav", 300, 330)
+    with DaemonProcess(data, audio__output="null") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, daemon: DaemonProcess, role: Role) -> None:
+    page.goto(daemon.url + "/")
+    expect(page).to_have_url(daemon.url + "/login")
+    page.fill("input[name=name]", NAMES[role])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_the_desk_sends_a_lost_person_notice_sees_it_live_and_marks_it_found(daemon, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(daemon.url + "/login")
+    shot(page, "login-zh-1280x800")
+    log_in(page, daemon, Role.SERVICE_DESK)
+    expect(page).to_have_url(daemon.url + "/desk")
+    expect(page.locator("h1")).to_have_text("服务台 · 寻人寻物")
+    expect(page.locator("#pages")).to_contain_text("目前没有寻人寻物广播")
+    form = page.locator("#form-lost_person")
+    form.locator("input[name=name]").fill("乐乐<script>alert(1)</script>")
+    form.locator("input[name=age]").fill("五岁左右")
+    form.locator("input[name=clothing]").fill("红色外套")
+    form.locator("input[name=meet_at]").fill("一楼服务台")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".form-ok")).to_contain_text("已提交")
+    notice = page.locator("li.page.active").first
+    expect(notice).to_contain_text("乐乐<script>", timeout=10_000)  # shown as text, live
+    shot(page, "desk-zh-1280x800")
+    notice.get_by_role("button", name="已找到").click()
+    expect(page.locator("li.page").first).to_have_class("page resolved", timeout=10_000)
+    expect(page.locator("li.page").first).to_contain_text("已找到")
+    page.close()
+
+
+def test_a_missing_field_is_explained_beside_it_and_nothing_is_sent(daemon, browser):
+    page = browser.new_page(viewport=TABLET)
+    log_in(page, daemon, Role.SERVICE_DESK)
+    page.get_by_role("tab", name="寻物启事").click()
+    form = page.locator("#form-lost_item")
+    form.locator("input[name=item]").fill("黑色背包")
+    form.locator("input[name=return_to]").fill("   ")  # only spaces: empty after cleaning
+    form.evaluate("f => f.querySelector('input[name=return_to]').removeAttribute('required')")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".field-error[data-for=return_to]")).not_to_be_empty()
+    shot(page, "desk-error-zh-tablet")
+    expect(page.locator("li.page.active")).to_have_count(0)
+    page.close()
+
+
+def test_english_on_request_and_a_desk_user_cannot_open_supervisor_things(daemon, browser):
+    page = browser.new_page(viewport=TABLET)
+    log_in(page, daemon, Role.SERVICE_DESK)
+    page.goto(daemon.url + "/desk?lang=en")
+    expect(page.locator("h1")).to_have_text("Service desk · Lost and found")
+    shot(page, "desk-en-tablet")
+    reply = page.request.get(daemon.url + "/api/v1/log")
+    assert reply.status == 403 and "needs the right" in reply.json()["detail"]["message"]
+    page.click("#logout")
+    expect(page).to_have_url(daemon.url + "/login")
+    page.close()
