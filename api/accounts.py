@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from api.actor import SESSION_COOKIE, CurrentActor, need
 from api.database import Db
@@ -23,6 +24,8 @@ from broadcaster.accounts.models import (
     ApiKeyCreated,
     ApiKeyPublic,
     AuditPublic,
+    LoginSession,
+    User,
     UserCreate,
     UserPublic,
     UserUpdate,
@@ -48,9 +51,41 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def log_in(
+    request: Request, response: Response, session: Session, daemon: Daemon, name: str,
+    password: str,
+) -> tuple[User, LoginSession]:  # fmt: skip
+    """The one way in, for the API and the log-in page: the rate limit (one per app, in
+    ``app.state.login_limiter``, for both doors), the password, the audit row, a new session
+    and its cookie on ``response``. Refusals are ApiErrors (401, 429)."""
+    limiter: crud.LoginLimiter = request.app.state.login_limiter
+    now, client = daemon.clock.now(), client_of(request)
+    keys = (f"client:{client}", f"name:{name.casefold()}")
+    wait = limiter.wait_s(*keys)
+    if wait > 0:
+        crud.audit(session, actor=name, action="login refused", status=429, now=now,
+                   detail="too many failed log-ins", client=client)  # fmt: skip
+        raise ApiError(429, "too_many_logins", f"Too many failed log-ins; try again in "
+                       f"{math.ceil(wait / 60)} min.",
+                       f"登录失败次数过多，请 {math.ceil(wait / 60)} 分钟后再试。")  # fmt: skip
+    user = crud.check_password(session, name=name, password=password)
+    if user is None:
+        limiter.failed(*keys)
+        crud.audit(session, actor=name, action="login refused", status=401, now=now,
+                   client=client)  # fmt: skip
+        raise ApiError(401, "bad_login", "Wrong name or password.", "用户名或密码错误。")
+    limiter.succeeded(*keys)
+    token, row = crud.open_session(session, user=user, now=now, client=client)
+    secure = daemon.settings.http.secure_cookies or request.url.scheme == "https"
+    response.set_cookie(SESSION_COOKIE, token, max_age=crud.SESSION_HOURS * 3600,
+                        httponly=True, samesite="strict", secure=secure, path="/")  # fmt: skip
+    crud.audit(session, actor=f"{user.name} ({user.role.value})", action="login", status=200,
+               now=now, client=client)  # fmt: skip
+    return user, row
+
+
 def accounts_router(daemon: Daemon) -> APIRouter:
     now = daemon.clock.now
-    limiter = crud.LoginLimiter()
     router = APIRouter(
         prefix="/api/v1", tags=["accounts"], route_class=route_class("invalid_account")
     )
@@ -58,28 +93,7 @@ def accounts_router(daemon: Daemon) -> APIRouter:
 
     @router.post("/login", response_model=Me)
     def login(body: Login, request: Request, response: Response, db: Db) -> Any:
-        client = client_of(request)
-        keys = (f"client:{client}", f"name:{body.name.casefold()}")
-        wait = limiter.wait_s(*keys)
-        if wait > 0:
-            crud.audit(db, actor=body.name, action="login refused", status=429, now=now(),
-                       detail="too many failed log-ins", client=client)  # fmt: skip
-            raise ApiError(429, "too_many_logins", f"Too many failed log-ins; try again in "
-                           f"{math.ceil(wait / 60)} min.",
-                           f"登录失败次数过多，请 {math.ceil(wait / 60)} 分钟后再试。")  # fmt: skip
-        user = crud.check_password(db, name=body.name, password=body.password)
-        if user is None:
-            limiter.failed(*keys)
-            crud.audit(db, actor=body.name, action="login refused", status=401, now=now(),
-                       client=client)  # fmt: skip
-            raise ApiError(401, "bad_login", "Wrong name or password.", "用户名或密码错误。")
-        limiter.succeeded(*keys)
-        token, row = crud.open_session(db, user=user, now=now(), client=client)
-        secure = daemon.settings.http.secure_cookies or request.url.scheme == "https"
-        response.set_cookie(SESSION_COOKIE, token, max_age=crud.SESSION_HOURS * 3600,
-                            httponly=True, samesite="strict", secure=secure, path="/")  # fmt: skip
-        crud.audit(db, actor=f"{user.name} ({user.role.value})", action="login", status=200,
-                   now=now(), client=client)  # fmt: skip
+        user, row = log_in(request, response, db, daemon, body.name, body.password)
         return Me(name=user.name, role=user.role.value, role_zh=ROLE_ZH[user.role],
                   rights=sorted(r.value for r in Actor(user.name, user.role).rights),
                   csrf_token=row.csrf_token)  # fmt: skip

@@ -19,7 +19,7 @@ from api.on_air import on_air_router
 from api.programme import programme_router
 from api.scripts import scripts_router
 from api.web import mount_static, web_router
-from broadcaster.accounts.crud import audit
+from broadcaster.accounts.crud import LoginLimiter, audit
 from broadcaster.actors import Right
 from broadcaster.bed import BED_LAYERS
 from broadcaster.daemon import Daemon
@@ -34,6 +34,7 @@ def create_app(daemon: Daemon) -> FastAPI:
         title="broadcaster", version="0.1.0", description="Mall broadcast room controller"
     )
     app.state.daemon = daemon  # for the request-scoped dependencies (api.database)
+    app.state.login_limiter = LoginLimiter()  # for the API's log-in and the page's alike
     core, settings = daemon.core, daemon.settings
 
     def status() -> dict[str, Any]:

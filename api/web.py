@@ -19,9 +19,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from api.accounts import client_of
+from api.accounts import log_in
 from api.actor import SESSION_COOKIE
 from api.database import Db
+from api.errors import ApiError
 from api.web_text import TEXT, Language
 from broadcaster.accounts import crud
 from broadcaster.actors import ROLE_ZH, Actor, Right, Role
@@ -95,26 +96,16 @@ def web_router(daemon: Daemon) -> APIRouter:
         name: Annotated[str, Form(max_length=60)] = "",
         password: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
-        """The form's log-in: the same checks, limit and audit as POST /api/v1/login."""
-        client = client_of(request)
-        keys = (f"client:{client}", f"name:{name.casefold()}")
+        """The form's log-in: api.accounts.log_in, as for POST /api/v1/login."""
         t = TEXT[language(request)]
-        if daemon_limiter.wait_s(*keys) > 0:
-            return render(request, "login.html", status=429, error=t["too_many"], name=name)
-        user = crud.check_password(db, name=name, password=password) if name and password else None
-        if user is None:
-            daemon_limiter.failed(*keys)
-            crud.audit(db, actor=name, action="login refused", status=401, now=now(),
-                       client=client)  # fmt: skip
-            return render(request, "login.html", status=401, error=t["bad_login"], name=name)
-        daemon_limiter.succeeded(*keys)
-        token, _ = crud.open_session(db, user=user, now=now(), client=client)
-        crud.audit(db, actor=f"{user.name} ({user.role.value})", action="login", status=200,
-                   now=now(), client=client)  # fmt: skip
-        response = RedirectResponse(HOME[user.role], status_code=303)
-        secure = daemon.settings.http.secure_cookies or request.url.scheme == "https"
-        response.set_cookie(SESSION_COOKIE, token, max_age=crud.SESSION_HOURS * 3600,
-                            httponly=True, samesite="strict", secure=secure, path="/")  # fmt: skip
+        response = RedirectResponse("/", status_code=303)
+        try:
+            user, _ = log_in(request, response, db, daemon, name, password)
+        except ApiError as refused:
+            error = t["too_many"] if refused.status_code == 429 else t["bad_login"]
+            return render(request, "login.html", status=refused.status_code, error=error,
+                          name=name)  # fmt: skip
+        response.headers["location"] = HOME[user.role]
         return response
 
     @router.get("/desk", response_class=HTMLResponse)
@@ -133,5 +124,4 @@ def web_router(daemon: Daemon) -> APIRouter:
         return render(request, "_desk_pages.html", pages=listed, csrf=found[1],
                       local=lambda when: when.astimezone(zone).strftime("%H:%M"))  # fmt: skip
 
-    daemon_limiter = crud.LoginLimiter()
     return router
