@@ -84,6 +84,12 @@ def _password(value: Any) -> Any:
     return value
 
 
+def _person_role(value: Any) -> Any:
+    if value is Role.SYSTEM:
+        raise problem("That role is the daemon's own.", "该角色仅供系统内部使用。")
+    return value
+
+
 class UserCreate(SQLModel):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     role: Role
@@ -91,13 +97,7 @@ class UserCreate(SQLModel):
 
     _clean_name = field_validator("name", mode="before")(_name)
     _clean_password = field_validator("password", mode="before")(_password)
-
-    @field_validator("role")
-    @classmethod
-    def _person(cls, value: Role) -> Role:
-        if value is Role.SYSTEM:
-            raise problem("That role is the daemon's own.", "该角色仅供系统内部使用。")
-        return value
+    _person = field_validator("role")(_person_role)
 
 
 class UserUpdate(SQLModel):
@@ -106,13 +106,7 @@ class UserUpdate(SQLModel):
     password: str | None = Field(default=None, min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
     _clean_password = field_validator("password", mode="before")(_password)
-
-    @field_validator("role")
-    @classmethod
-    def _person(cls, value: Role | None) -> Role | None:
-        if value is Role.SYSTEM:
-            raise problem("That role is the daemon's own.", "该角色仅供系统内部使用。")
-        return value
+    _person = field_validator("role")(_person_role)
 
 
 class UserPublic(SQLModel):
