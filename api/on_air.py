@@ -11,12 +11,19 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import FileResponse
 from sqlmodel import Session
 
 from api.actor import CurrentActor, need
 from api.errors import route_class
 from api.media import checked_segment
-from api.schemas import Accepted, AnnouncementRequest, EmergencyRequest, PageRequest
+from api.schemas import (
+    Accepted,
+    AnnouncementRequest,
+    EmergencyRequest,
+    NoticePreview,
+    PageRequest,
+)
 from api.speech import rendered, said
 from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
@@ -24,6 +31,7 @@ from broadcaster.paging.models import Page, PagePublic
 from broadcaster.paging.pager import list_pages
 from broadcaster.problems import FieldProblem, Invalid, NotFound
 from broadcaster.requests import Kind, Request, Segment
+from broadcaster.scripts import book
 from scripts_library.templates import TEMPLATES
 
 FUTURE_TIMEOUT_S = 5.0
@@ -59,21 +67,34 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
                         queue_position=position(accepted.id))  # fmt: skip
 
+    async def notice(
+        template: str, fields: dict[str, Any], fields_en: dict[str, Any] | None,
+        languages: list[str],
+    ) -> tuple[book.Spoken, dict[str, Any]]:  # fmt: skip
+        """A template notice rendered (cached): for a page, and for the desk to listen first."""
+        if template not in TEMPLATES:
+            known = ", ".join(TEMPLATES)
+            raise Invalid([FieldProblem("template", f"Unknown template; use one of: {known}.",
+                                        f"没有这个模板，可用：{known}。")])  # fmt: skip
+        return await rendered(lambda: daemon.scripts.notice(
+            template=template, fields=fields, fields_en=fields_en, languages=languages,
+        ))  # fmt: skip
+
+    @router.post("/pages/preview", dependencies=[need(Right.PAGES)])
+    async def preview(body: NoticePreview) -> FileResponse:
+        """Listen before sending: the notice as it would be said (WAV); nothing goes on air."""
+        spoken, _ = await notice(body.template, body.fields, body.fields_en,
+                                 [language.value for language in body.languages])  # fmt: skip
+        return FileResponse(spoken.path, media_type="audio/wav", filename="notice.wav",
+                            content_disposition_type="inline")  # fmt: skip
+
     @router.post("/pages", dependencies=[need(Right.PAGES)], status_code=202)
     async def page(body: PageRequest, actor: CurrentActor) -> dict[str, Any]:
         received = daemon.clock.now()
         languages = [language.value for language in body.languages]
         fields: dict[str, Any] = {}
         if body.template is not None:
-            template = body.template
-            if template not in TEMPLATES:
-                known = ", ".join(TEMPLATES)
-                raise Invalid([FieldProblem("template", f"Unknown template; use one of: {known}.",
-                                            f"没有这个模板，可用：{known}。")])  # fmt: skip
-            spoken, fields = await rendered(lambda: daemon.scripts.notice(
-                template=template, fields=body.fields, fields_en=body.fields_en,
-                languages=languages,
-            ))  # fmt: skip
+            spoken, fields = await notice(body.template, body.fields, body.fields_en, languages)
             speech, title = Segment(spoken.path, spoken.duration_ms or 0), spoken.title
         else:
             what = await said(daemon, body, today())

@@ -64,6 +64,17 @@ class AnnouncementRequest(Spoken, Titled):
         return self
 
 
+class NoticePreview(BaseModel):
+    """A template notice to listen to before sending it."""
+
+    template: str = Field(..., examples=["lost_person"])
+    fields: dict[str, Any] = Field(default_factory=dict)
+    fields_en: dict[str, Any] | None = None
+    languages: list[Language] = Field(
+        default_factory=lambda: [Language.ZH_CN], min_length=1, max_length=2
+    )
+
+
 class PageRequest(Spoken, Titled):
     """A service-desk notice: from a ``template`` with its ``fields`` (the usual way), or a file,
     script or text. Repeated every ``every_min`` minutes up to ``times`` times until resolved."""

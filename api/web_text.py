@@ -17,7 +17,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "none": "目前没有寻人寻物广播。", "plays": "已播", "status_active": "广播中",
         "status_resolved": "已找到", "status_cancelled": "已撤销", "status_finished": "已播完",
         "sent": "已提交，即将播出。", "forbidden": "您的角色无权打开此页面。",
-        "back": "返回", "required": "必填", "live": "实时",
+        "back": "返回", "required": "必填", "live": "实时", "listen": "试听",
     },
     "en": {
         "app": "Mall broadcast room", "login": "Log in", "name": "Name", "password": "Password",
@@ -29,6 +29,6 @@ TEXT: dict[Language, dict[str, str]] = {
         "none": "No lost-and-found notices right now.", "plays": "played", "status_active": "on air",
         "status_resolved": "found", "status_cancelled": "cancelled", "status_finished": "finished",
         "sent": "Sent: it goes on air in a moment.", "forbidden": "Your role may not open this page.",
-        "back": "Back", "required": "required", "live": "live",
+        "back": "Back", "required": "required", "live": "live", "listen": "Listen first",
     },
 }  # fmt: skip

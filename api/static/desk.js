@@ -1,4 +1,5 @@
-// The service desk: template tabs, and sending a notice to the API with the page's CSRF token.
+// The service desk: template tabs, listening to a notice first, and sending it to the API with
+// the page's CSRF token.
 "use strict";
 const zh = document.documentElement.lang === "zh-CN";
 
@@ -11,25 +12,64 @@ for (const tab of document.querySelectorAll(".tab")) {
   });
 }
 
+function notice(form) {
+  const fields = {};
+  for (const input of form.querySelectorAll("input[name]")) {
+    if (!["bilingual", "times", "every_min"].includes(input.name) && input.value.trim()) {
+      fields[input.name] = input.value.trim();
+    }
+  }
+  return {
+    template: form.dataset.template,
+    fields,
+    languages: form.bilingual.checked ? ["zh-CN", "en"] : ["zh-CN"],
+  };
+}
+
+function clear(form) {
+  for (const slot of form.querySelectorAll(".field-error")) slot.textContent = "";
+  form.querySelector(".form-error").textContent = "";
+  form.querySelector(".form-ok").textContent = "";
+}
+
+function showProblems(form, status, data) {
+  const detail = (data && data.detail) || {};
+  const message = (d) => (zh ? d.message_zh : d.message) || "";
+  for (const [name, problem] of Object.entries(detail.fields || {})) {
+    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(name.replace(/^fields\./, ""))}"]`);
+    if (slot) slot.textContent = message(problem);
+    else form.querySelector(".form-error").textContent += message(problem) + " ";
+  }
+  if (!detail.fields) form.querySelector(".form-error").textContent = message(detail) || String(status);
+}
+
 for (const form of document.querySelectorAll("form.notice")) {
+  form.querySelector(".listen-button").addEventListener("click", async () => {
+    clear(form);
+    const reply = await fetch("/api/v1/pages/preview", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(notice(form)),
+      credentials: "same-origin",
+    });
+    if (!reply.ok) {
+      showProblems(form, reply.status, await reply.json().catch(() => null));
+      return;
+    }
+    const audio = form.querySelector("audio");
+    if (audio.src) URL.revokeObjectURL(audio.src);
+    audio.src = URL.createObjectURL(await reply.blob());
+    audio.play().catch(() => {});  // no speakers (or autoplay refused): the controls remain
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const fields = {};
-    for (const input of form.querySelectorAll("input[name]")) {
-      if (!["bilingual", "times", "every_min"].includes(input.name) && input.value.trim()) {
-        fields[input.name] = input.value.trim();
-      }
-    }
     const body = {
-      template: form.dataset.template,
-      fields,
-      languages: form.bilingual.checked ? ["zh-CN", "en"] : ["zh-CN"],
+      ...notice(form),
       times: Number(form.times.value) || undefined,
       every_min: Number(form.every_min.value) || undefined,
     };
-    for (const slot of form.querySelectorAll(".field-error")) slot.textContent = "";
-    form.querySelector(".form-error").textContent = "";
-    form.querySelector(".form-ok").textContent = "";
+    clear(form);
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     const reply = await api("POST", "/api/v1/pages", body);
@@ -40,13 +80,6 @@ for (const form of document.querySelectorAll("form.notice")) {
       htmx.trigger("#pages", "refresh");
       return;
     }
-    const detail = (reply.data && reply.data.detail) || {};
-    const message = (d) => (zh ? d.message_zh : d.message) || "";
-    for (const [name, problem] of Object.entries(detail.fields || {})) {
-      const slot = form.querySelector(`.field-error[data-for="${CSS.escape(name.replace(/^fields\./, ""))}"]`);
-      if (slot) slot.textContent = message(problem);
-      else form.querySelector(".form-error").textContent += message(problem) + " ";
-    }
-    if (!detail.fields) form.querySelector(".form-error").textContent = message(detail) || String(reply.status);
+    showProblems(form, reply.status, reply.data);
   });
 }

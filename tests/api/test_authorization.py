@@ -29,6 +29,7 @@ ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/events"): S,
     ("GET", "/api/v1/now-playing"): S,
     ("POST", "/api/v1/pages"): P,
+    ("POST", "/api/v1/pages/preview"): P,
     ("GET", "/api/v1/pages"): P,
     ("GET", "/api/v1/pages/templates"): P,
     ("GET", "/api/v1/pages/{page_id}"): P,

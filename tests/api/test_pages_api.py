@@ -294,3 +294,17 @@ def test_a_title_with_control_characters_is_refused_or_cleaned(desk):
         assert not any(unicodedata.category(c) in ("Cc", "Cf") for c in title), repr(title)
     else:
         assert "title" in assert_refused(reply, 422, "invalid_request")["fields"]
+
+
+def test_the_desk_listens_to_a_notice_before_sending_it_and_nothing_goes_on_air(desk):
+    before = desk.get(PAGES).json()
+    reply = desk.post(f"{PAGES}/preview", json={"template": "lost_person", "fields": LELE,
+                                                 "languages": ["zh-CN"]}, headers=DESK)  # fmt: skip
+    assert reply.status_code == 200 and reply.headers["content-type"] == "audio/wav"
+    assert reply.content[:4] == b"RIFF" and len(reply.content) > 48_000
+    bad = desk.post(f"{PAGES}/preview", json={"template": "lost_person", "fields": {"name": ""}},
+                    headers=DESK)  # fmt: skip
+    assert_refused(bad, 422, "invalid_request")
+    unknown = desk.post(f"{PAGES}/preview", json={"template": "nope", "fields": {}}, headers=DESK)
+    assert_refused(unknown, 422, "invalid_request")
+    assert desk.get(PAGES).json() == before

@@ -68,6 +68,13 @@ def test_the_desk_sends_a_lost_person_notice_sees_it_live_and_marks_it_found(dae
     form.locator("input[name=age]").fill("五岁左右")
     form.locator("input[name=clothing]").fill("红色外套")
     form.locator("input[name=meet_at]").fill("一楼服务台")
+    form.locator(".listen-button").click()  # listen before sending: the notice, rendered
+    seconds = form.locator("audio").evaluate(
+        "a => new Promise(done => a.readyState >= 1 ? done(a.duration)"
+        " : a.addEventListener('loadedmetadata', () => done(a.duration)))"
+    )
+    assert 5 < seconds < 60, seconds  # the whole notice in espeak's Mandarin
+    expect(page.locator("li.page.active")).to_have_count(0)  # listening sent nothing
     form.locator("button[type=submit]").click()
     expect(form.locator(".form-ok")).to_contain_text("已提交")
     notice = page.locator("li.page.active").first
