@@ -18,10 +18,10 @@ from api.library import library_router
 from api.on_air import on_air_router
 from api.programme import programme_router
 from api.scripts import scripts_router
+from api.status import current_status
 from api.web import mount_static, web_router
 from broadcaster.accounts.crud import LoginLimiter, audit
 from broadcaster.actors import Right
-from broadcaster.bed import BED_LAYERS
 from broadcaster.daemon import Daemon
 from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
 from broadcaster.requests import Kind
@@ -38,21 +38,7 @@ def create_app(daemon: Daemon) -> FastAPI:
     core, settings = daemon.core, daemon.settings
 
     def status() -> dict[str, Any]:
-        snapshot = core.snapshot()
-        layers = {}
-        # "bed" is whichever of the bed's two players carries the current track.
-        bed_layer = (snapshot["bed"].get("now_playing") or {}).get("layer", BED_LAYERS[0])
-        for name, layer in (("bed", bed_layer), ("voice", "voice")):
-            state = daemon.output.layer_state(layer)
-            layers[name] = {
-                "playing": state.playing,
-                "file": state.path.name if state.path else None,
-                "position_ms": state.position_ms if state.playing else None,
-                "volume_db": state.volume_db if state.playing else None,
-            }
-        return {"now": daemon.clock.now().isoformat(), "timezone": settings.timezone,
-                "layers": layers, **snapshot, "fault": core.fault(),
-                "next": daemon.scheduler.upcoming(5)}  # fmt: skip
+        return current_status(daemon)
 
     def aware(when: datetime | None) -> datetime | None:
         # A time without a zone is read in the store's zone.

@@ -6,10 +6,11 @@ a log-in session (else it sends the person to the log-in page) and the right of 
 session's CSRF token, and its live parts are fragments that htmx fetches again when the
 daemon's server-sent events say something changed.
 
-This first step has the log-in page and the service desk's page.
+So far: the log-in page, the service desk's page and the announcer's page.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,18 +24,23 @@ from api.accounts import log_in
 from api.actor import SESSION_COOKIE
 from api.database import Db
 from api.errors import ApiError
+from api.status import current_status
 from api.web_text import TEXT, Language
 from broadcaster.accounts import crud
 from broadcaster.actors import ROLE_ZH, Actor, Right, Role
 from broadcaster.daemon import Daemon
 from broadcaster.paging.pager import list_pages
+from broadcaster.scripts import crud as script_crud
 from scripts_library.templates import TEMPLATES
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "broadcaster_lang"
-HOME = {Role.SERVICE_DESK: "/desk", Role.ANNOUNCER: "/desk", Role.SUPERVISOR: "/desk",
-        Role.ADMIN: "/desk"}  # fmt: skip
-"""Where a role lands after log-in (the announcer's and supervisor's pages come next)."""
+HOME = {Role.SERVICE_DESK: "/desk", Role.ANNOUNCER: "/announcer", Role.SUPERVISOR: "/announcer",
+        Role.ADMIN: "/announcer"}  # fmt: skip
+"""Where a role lands after log-in (the supervisor's pages come next)."""
+
+PAGES = (("/desk", "desk_short", Right.PAGES), ("/announcer", "announcer", Right.ANNOUNCE))
+"""The console's pages, for the navigation bar: those the person's role may open."""
 
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescaping on for .html
 
@@ -76,7 +82,9 @@ def web_router(daemon: Daemon) -> APIRouter:
         actor, csrf = found
         if not actor.may(right):
             return render(request, "forbidden.html", status=403, actor=actor)
-        return render(request, template, actor=actor, csrf=csrf,
+        lang = language(request)
+        nav = [(url, TEXT[lang][key]) for url, key, need in PAGES if actor.may(need)]
+        return render(request, template, actor=actor, csrf=csrf, nav=nav,
                       role_name=ROLE_ZH[actor.role] if language(request) == "zh"
                       else actor.role.value.replace("_", " "), **context)  # fmt: skip
 
@@ -123,5 +131,37 @@ def web_router(daemon: Daemon) -> APIRouter:
         zone = daemon.settings.zone
         return render(request, "_desk_pages.html", pages=listed, csrf=found[1],
                       local=lambda when: when.astimezone(zone).strftime("%H:%M"))  # fmt: skip
+
+    @router.get("/announcer", response_class=HTMLResponse)
+    def announcer(request: Request) -> Response:
+        return page(request, Right.ANNOUNCE, "announcer.html")
+
+    @router.get("/announcer/now", response_class=HTMLResponse)
+    def announcer_now(request: Request) -> Response:
+        """What is on air, the queue and what the programme plays next (refreshed live)."""
+        found = person(request)
+        if found is None or not found[0].may(Right.ANNOUNCE):
+            return Response(status_code=401 if found is None else 403)
+        zone = daemon.settings.zone
+
+        def local(stamp: str | None) -> str:
+            return datetime.fromisoformat(stamp).astimezone(zone).strftime("%H:%M") if stamp else ""
+
+        return render(request, "_announcer_now.html", s=current_status(daemon), local=local)
+
+    @router.get("/announcer/scripts", response_class=HTMLResponse)
+    def announcer_scripts(request: Request, db: Db, q: str = "") -> Response:
+        """Approved scripts whose code, title or words contain ``q``, to queue with one tap."""
+        found = person(request)
+        if found is None or not found[0].may(Right.ANNOUNCE):
+            return Response(status_code=401 if found is None else 403)
+        wanted = q.strip().casefold()[:100]
+        scripts = [
+            s for s in script_crud.list_scripts(db, approved=True)
+            if s.on_air and (not wanted or wanted in s.code.casefold()
+                             or wanted in s.on_air.title.casefold()
+                             or wanted in s.on_air.text.casefold())
+        ]  # fmt: skip
+        return render(request, "_announcer_scripts.html", scripts=scripts[:40])
 
     return router

@@ -137,7 +137,10 @@ def test_the_roles_build_on_each_other():
     )
 
 
-WEB: dict[str, Right] = {"/desk": Right.PAGES, "/desk/active": Right.PAGES}
+WEB: dict[str, Right] = {
+    "/desk": Right.PAGES, "/desk/active": Right.PAGES, "/announcer": Right.ANNOUNCE,
+    "/announcer/now": Right.ANNOUNCE, "/announcer/scripts": Right.ANNOUNCE,
+}  # fmt: skip
 """The console's pages (not in the API schema) and the right each needs."""
 
 

@@ -1,0 +1,85 @@
+"""The announcer's page in headless Chromium: what is on air with its progress, a script found
+by search and queued with one tap, and the emergency button behind a confirmation."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from broadcaster.actors import Role
+from tests.kit.daemon_process import DaemonProcess
+from tests.kit.media import make_tone
+from tests.web.test_desk_chromium import DESKTOP, TABLET, log_in, shot
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
+    data = tmp_path_factory.mktemp("announcer") / "data"
+    make_tone(data / "music" / "bed.wav", 300, 330)
+    with DaemonProcess(data, audio__output="null") as running:
+        made = running.send("POST", "/api/v1/scripts", {
+            "code": "welcome_test", "title": "欢迎光临", "category": "opening",
+            "language": "zh-CN", "text": "亲爱的顾客朋友们，/ 欢迎光临本商场。",
+        })  # fmt: skip
+        running.send("POST", f"/api/v1/scripts/{made['id']}/approve")
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def test_the_announcer_queues_a_script_and_hears_it_go_on_air(daemon, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    log_in(page, daemon, Role.ANNOUNCER)
+    expect(page).to_have_url(daemon.url + "/announcer")
+    expect(page.locator("#now")).to_contain_text("bed")  # the music, with its progress bar
+    expect(page.locator(".progress")).to_be_visible()
+    page.fill("#search", "欢迎")
+    row = page.locator("#scripts li", has_text="欢迎光临")
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="排队播出").click()
+    expect(page.locator("#queued-note")).to_contain_text("已加入队列")
+    expect(page.locator("#now .layer").first).to_contain_text("欢迎光临", timeout=10_000)
+    shot(page, "announcer-zh-1280x800")
+    page.close()
+
+
+def test_an_emergency_needs_a_confirmation_then_stops_the_music_until_cleared(daemon, browser):
+    page = browser.new_page(viewport=TABLET)
+    log_in(page, daemon, Role.ANNOUNCER)
+    page.once("dialog", lambda dialog: dialog.dismiss())  # changed their mind
+    page.click("#emergency-start")
+    expect(page.locator(".banner.danger")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#emergency-start")
+    expect(page.locator(".banner.danger")).to_be_visible(timeout=10_000)
+    expect(page.locator("#now")).to_contain_text("已停止")
+    shot(page, "announcer-emergency-zh-tablet")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#emergency-clear")
+    expect(page.locator(".banner.danger")).to_have_count(0, timeout=10_000)
+    expect(page.locator("#emergency-start")).to_be_visible()
+    page.close()
+
+
+def test_the_desk_cannot_open_the_announcers_page(daemon, browser):
+    page = browser.new_page(viewport=TABLET)
+    log_in(page, daemon, Role.SERVICE_DESK)
+    reply = page.goto(daemon.url + "/announcer")
+    assert reply is not None and reply.status == 403
+    expect(page.locator("main")).to_contain_text("无权")
+    page.close()
