@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
@@ -22,8 +23,10 @@ from api.status import current_status
 from api.web import mount_static, web_router
 from broadcaster.accounts.crud import LoginLimiter, audit
 from broadcaster.actors import Right
+from broadcaster.clock import day_bounds
 from broadcaster.daemon import Daemon
 from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
+from broadcaster.proof import proof_of_play
 from broadcaster.requests import Kind
 
 FUTURE_TIMEOUT_S = 5.0
@@ -87,6 +90,15 @@ def create_app(daemon: Daemon) -> FastAPI:
                 headers={"Content-Disposition": 'attachment; filename="play-log.csv"'},
             )  # fmt: skip
         return rows
+
+    @app.get("/api/v1/log/proof-of-play", dependencies=[need(Right.LOG)])
+    def proof(day: date | None = None) -> list[dict[str, Any]]:
+        """Per programme spot of ``day`` (the store's date; today by default): planned, played
+        in full, cut short, missed — the advertisers' proof of play."""
+        since, until = day_bounds(day or daemon.clock.now().astimezone(settings.zone).date(),
+                                  settings.zone)  # fmt: skip
+        rows = daemon.playlog.query(since=since, until=until, limit=100_000)
+        return [asdict(spot) for spot in proof_of_play(rows)]
 
     @app.get("/api/v1/events", dependencies=[need(Right.STATUS)])
     async def events() -> StreamingResponse:

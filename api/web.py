@@ -10,9 +10,10 @@ So far: the log-in page, the service desk's page and the announcer's page.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -28,8 +29,12 @@ from api.status import current_status
 from api.web_text import TEXT, Language
 from broadcaster.accounts import crud
 from broadcaster.actors import ROLE_ZH, Actor, Right, Role
+from broadcaster.clock import day_bounds
 from broadcaster.daemon import Daemon
 from broadcaster.paging.pager import list_pages
+from broadcaster.playlog import Outcome
+from broadcaster.proof import proof_of_play
+from broadcaster.requests import Kind
 from broadcaster.scripts import crud as script_crud
 from scripts_library.templates import TEMPLATES
 
@@ -39,8 +44,15 @@ HOME = {Role.SERVICE_DESK: "/desk", Role.ANNOUNCER: "/announcer", Role.SUPERVISO
         Role.ADMIN: "/announcer"}  # fmt: skip
 """Where a role lands after log-in (the supervisor's pages come next)."""
 
-PAGES = (("/desk", "desk_short", Right.PAGES), ("/announcer", "announcer", Right.ANNOUNCE))
+PAGES = (
+    ("/desk", "desk_short", Right.PAGES),
+    ("/announcer", "announcer", Right.ANNOUNCE),
+    ("/supervisor/log", "log_page", Right.LOG),
+)
 """The console's pages, for the navigation bar: those the person's role may open."""
+
+KINDS = [k.value for k in Kind] + ["music"]
+OUTCOMES = [o.value for o in Outcome]
 
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescaping on for .html
 
@@ -163,5 +175,32 @@ def web_router(daemon: Daemon) -> APIRouter:
                              or wanted in s.on_air.text.casefold())
         ]  # fmt: skip
         return render(request, "_announcer_scripts.html", scripts=scripts[:40])
+
+    @router.get("/supervisor/log", response_class=HTMLResponse)
+    def play_log(request: Request, day: str = "", kind: str = "", outcome: str = "") -> Response:
+        """The play log of a day, filtered, with the proof of play per spot; printable."""
+        zone = daemon.settings.zone
+        today = now().astimezone(zone).date()
+        try:
+            chosen = date.fromisoformat(day) if day else today
+        except ValueError:
+            chosen = today
+        kinds = [kind] if kind in KINDS else []
+        outcomes = [outcome] if outcome in OUTCOMES else []
+        since, until = day_bounds(chosen, zone)
+        rows = daemon.playlog.query(since=since, until=until, kinds=kinds, outcomes=outcomes,
+                                    limit=5000)  # fmt: skip
+        proof = proof_of_play(daemon.playlog.query(since=since, until=until, limit=100_000))
+        csv = "/api/v1/log?" + urlencode({"since": since.isoformat(), "until": until.isoformat(),
+                                          "format": "csv", "limit": 10000,
+                                          **({"kind": kind} if kinds else {}),
+                                          **({"outcome": outcome} if outcomes else {})})  # fmt: skip
+
+        def local(when: datetime | None) -> str:
+            return when.astimezone(zone).strftime("%H:%M:%S") if when else ""
+
+        return page(request, Right.LOG, "log.html", rows=rows, proof=proof, day=chosen,
+                    kind=kind, outcome=outcome, kinds=KINDS, outcomes=OUTCOMES, csv=csv,
+                    local=local)  # fmt: skip
 
     return router

@@ -4,8 +4,9 @@ trading day can be simulated on a virtual clock and tests never sleep to let tim
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -42,3 +43,10 @@ class FakeClock:
         with self._lock:
             self._now += timedelta(seconds=seconds)
             return self._now
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A store's calendar day as instants: its local midnight to the next (23 or 25 hours
+    apart on a clock-change day)."""
+    return (datetime.combine(day, time(0), zone),
+            datetime.combine(day + timedelta(days=1), time(0), zone))  # fmt: skip

@@ -50,6 +50,7 @@ ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/scripts/{script_id}/approve"): Right.SCRIPTS,
     ("PUT", "/api/v1/scripts/{script_id}/recording"): Right.SCRIPTS,
     ("GET", "/api/v1/log"): Right.LOG,
+    ("GET", "/api/v1/log/proof-of-play"): Right.LOG,
     **{(method, f"/api/v1/programme/{path}"): Right.PROGRAMME for method, path in (
         ("GET", "day-types"), ("POST", "day-types"), ("GET", "day-types/{day_type_id}"),
         ("PATCH", "day-types/{day_type_id}"), ("DELETE", "day-types/{day_type_id}"),
@@ -140,6 +141,7 @@ def test_the_roles_build_on_each_other():
 WEB: dict[str, Right] = {
     "/desk": Right.PAGES, "/desk/active": Right.PAGES, "/announcer": Right.ANNOUNCE,
     "/announcer/now": Right.ANNOUNCE, "/announcer/scripts": Right.ANNOUNCE,
+    "/supervisor/log": Right.LOG,
 }  # fmt: skip
 """The console's pages (not in the API schema) and the right each needs."""
 

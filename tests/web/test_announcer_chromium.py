@@ -3,6 +3,7 @@ by search and queued with one tap, and the emergency button behind a confirmatio
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 
@@ -82,4 +83,25 @@ def test_the_desk_cannot_open_the_announcers_page(daemon, browser):
     reply = page.goto(daemon.url + "/announcer")
     assert reply is not None and reply.status == 403
     expect(page.locator("main")).to_contain_text("无权")
+    page.close()
+
+
+def test_the_supervisor_reads_the_days_log_filters_it_and_exports_it(daemon, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    log_in(page, daemon, Role.SUPERVISOR)
+    page.goto(daemon.url + "/supervisor/log")
+    expect(page.locator("h1")).to_contain_text("播出记录与播出证明")
+    expect(page.locator("#log")).to_contain_text("欢迎光临")  # queued by the announcer above
+    expect(page.locator("#log")).to_contain_text("music")
+    expect(page.locator("#proof")).to_be_visible()
+    shot(page, "log-zh-1280x800")
+    page.select_option("select[name=kind]", "music")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(r"kind=music"))
+    expect(page.locator("#log")).not_to_contain_text("欢迎光临")
+    href = page.get_by_role("link", name="导出 CSV").get_attribute("href")
+    assert href is not None
+    exported = page.request.get(daemon.url + href)
+    assert exported.status == 200 and exported.text().startswith("id,layer,kind")
+    assert "欢迎光临" not in exported.text() and ",music," in exported.text()
     page.close()
