@@ -100,6 +100,13 @@ def web_router(daemon: Daemon) -> APIRouter:
                       role_name=ROLE_ZH[actor.role] if language(request) == "zh"
                       else actor.role.value.replace("_", " "), **context)  # fmt: skip
 
+    def fragment_for(request: Request, right: Right) -> tuple[Actor, str] | Response:
+        """A page's live fragment: the person and their CSRF token, or the bare refusal."""
+        found = person(request)
+        if found is None or not found[0].may(right):
+            return Response(status_code=401 if found is None else 403)
+        return found
+
     @router.get("/")
     def root(request: Request) -> Response:
         found = person(request)
@@ -135,9 +142,9 @@ def web_router(daemon: Daemon) -> APIRouter:
     @router.get("/desk/active", response_class=HTMLResponse)
     def desk_active(request: Request) -> Response:
         """The fragment of notices on air or waiting to repeat, refreshed on live events."""
-        found = person(request)
-        if found is None or not found[0].may(Right.PAGES):
-            return Response(status_code=401 if found is None else 403)
+        found = fragment_for(request, Right.PAGES)
+        if isinstance(found, Response):
+            return found
         assert daemon.engine is not None
         listed = list_pages(daemon.engine, limit=20)
         zone = daemon.settings.zone
@@ -151,9 +158,9 @@ def web_router(daemon: Daemon) -> APIRouter:
     @router.get("/announcer/now", response_class=HTMLResponse)
     def announcer_now(request: Request) -> Response:
         """What is on air, the queue and what the programme plays next (refreshed live)."""
-        found = person(request)
-        if found is None or not found[0].may(Right.ANNOUNCE):
-            return Response(status_code=401 if found is None else 403)
+        found = fragment_for(request, Right.ANNOUNCE)
+        if isinstance(found, Response):
+            return found
         zone = daemon.settings.zone
 
         def local(stamp: str | None) -> str:
@@ -164,9 +171,9 @@ def web_router(daemon: Daemon) -> APIRouter:
     @router.get("/announcer/scripts", response_class=HTMLResponse)
     def announcer_scripts(request: Request, db: Db, q: str = "") -> Response:
         """Approved scripts whose code, title or words contain ``q``, to queue with one tap."""
-        found = person(request)
-        if found is None or not found[0].may(Right.ANNOUNCE):
-            return Response(status_code=401 if found is None else 403)
+        found = fragment_for(request, Right.ANNOUNCE)
+        if isinstance(found, Response):
+            return found
         wanted = q.strip().casefold()[:100]
         scripts = [
             s for s in script_crud.list_scripts(db, approved=True)
