@@ -210,4 +210,19 @@ def web_router(daemon: Daemon) -> APIRouter:
                     kind=kind, outcome=outcome, kinds=KINDS, outcomes=OUTCOMES, csv=csv,
                     local=local)  # fmt: skip
 
+    @router.get("/admin", response_class=HTMLResponse)
+    def admin(request: Request, db: Db) -> Response:
+        """Accounts, API keys and the latest audit entries; changes go through the JSON API."""
+        zone = daemon.settings.zone
+
+        def local(when: datetime | None) -> str:
+            return when.astimezone(zone).strftime("%m-%d %H:%M") if when else ""
+
+        users = crud.list_users(db)
+        names = {u.id: u.name for u in users}
+        return page(request, Right.USERS, "admin.html", users=users, keys=crud.list_keys(db),
+                    names=names, trail=crud.audit_trail(db, limit=50), local=local,
+                    roles=[r.value for r in Role if r is not Role.SYSTEM],
+                    rights=[r.value for r in Right])  # fmt: skip
+
     return router

@@ -141,7 +141,7 @@ def test_the_roles_build_on_each_other():
 WEB: dict[str, Right] = {
     "/desk": Right.PAGES, "/desk/active": Right.PAGES, "/announcer": Right.ANNOUNCE,
     "/announcer/now": Right.ANNOUNCE, "/announcer/scripts": Right.ANNOUNCE,
-    "/supervisor/log": Right.LOG,
+    "/supervisor/log": Right.LOG, "/admin": Right.USERS,
 }  # fmt: skip
 """The console's pages (not in the API schema) and the right each needs."""
 

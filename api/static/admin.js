@@ -1,0 +1,52 @@
+// The admin: add accounts, enable or disable them, make and revoke API keys (through the API).
+"use strict";
+const zhAdmin = document.documentElement.lang === "zh-CN";
+const say = (d) => (zhAdmin ? d.message_zh : d.message) || "";
+
+function problems(form, reply) {
+  const detail = (reply.data && reply.data.detail) || {};
+  for (const slot of form.querySelectorAll(".field-error")) slot.textContent = "";
+  form.querySelector(".form-error").textContent = detail.fields ? "" : say(detail) || String(reply.status);
+  for (const [name, problem] of Object.entries(detail.fields || {})) {
+    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`);
+    if (slot) slot.textContent = say(problem);
+    else form.querySelector(".form-error").textContent += say(problem) + " ";
+  }
+}
+
+document.getElementById("add-user").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const reply = await api("POST", "/api/v1/users", {
+    name: form.elements.name.value, role: form.elements.role.value,
+    password: form.elements.password.value,
+  });
+  if (reply.ok) window.location.reload();
+  else problems(form, reply);
+});
+
+document.getElementById("add-key").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const scopes = [...form.querySelectorAll("input[name=scope]:checked")].map((box) => box.value);
+  const reply = await api("POST", `/api/v1/users/${form.elements.user.value}/api-keys`, {
+    name: form.elements.name.value, scopes: scopes.length ? scopes : null,
+  });
+  if (!reply.ok) return problems(form, reply);
+  form.querySelector(".form-error").textContent = "";
+  document.getElementById("new-key").textContent = reply.data.key;
+  form.querySelector(".key-once").classList.remove("hidden");
+});
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  if (button.classList.contains("toggle-user")) {
+    const reply = await api("PATCH", `/api/v1/users/${button.dataset.id}`, { active: button.dataset.active === "true" });
+    if (reply.ok) window.location.reload();
+    else window.alert(say((reply.data && reply.data.detail) || {}));
+  } else if (button.classList.contains("revoke-key")) {
+    await api("DELETE", `/api/v1/api-keys/${button.dataset.id}`);
+    window.location.reload();
+  }
+});
