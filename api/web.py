@@ -6,7 +6,7 @@ a log-in session (else it sends the person to the log-in page) and the right of 
 session's CSRF token, and its live parts are fragments that htmx fetches again when the
 daemon's server-sent events say something changed.
 
-So far: the log-in page, the service desk's page and the announcer's page.
+So far: log-in, the service desk, the announcer, the play log and the admin's accounts page.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
@@ -48,6 +48,7 @@ PAGES = (
     ("/desk", "desk_short", Right.PAGES),
     ("/announcer", "announcer", Right.ANNOUNCE),
     ("/supervisor/log", "log_page", Right.LOG),
+    ("/admin", "admin_page", Right.USERS),
 )
 """The console's pages, for the navigation bar: those the person's role may open."""
 

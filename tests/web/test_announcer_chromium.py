@@ -110,7 +110,8 @@ def test_the_supervisor_reads_the_days_log_filters_it_and_exports_it(daemon, bro
 def test_the_admin_adds_an_announcer_and_makes_a_fire_panel_key_shown_once(daemon, browser):
     page = browser.new_page(viewport=DESKTOP)
     log_in(page, daemon, Role.ADMIN)
-    page.goto(daemon.url + "/admin")
+    page.get_by_role("link", name="账号管理").click()  # in the navigation bar
+    expect(page).to_have_url(daemon.url + "/admin")
     form = page.locator("#add-user")
     form.locator("input[name=name]").fill("新播音员")
     form.locator("select[name=role]").select_option("announcer")
