@@ -4,22 +4,17 @@ by search and queued with one tap, and the emergency button behind a confirmatio
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
 from broadcaster.actors import Role
+from tests.kit.browser import BROWSER_TESTS, DESKTOP, TABLET, log_in, shot
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
-from tests.web.test_desk_chromium import DESKTOP, TABLET, log_in, shot
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +28,6 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
         })  # fmt: skip
         running.send("POST", f"/api/v1/scripts/{made['id']}/approve")
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def test_the_announcer_queues_a_script_and_hears_it_go_on_air(daemon, browser):

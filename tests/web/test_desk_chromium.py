@@ -4,26 +4,17 @@ Each page is saved as a screenshot under ``screenshots/`` (not committed)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from broadcaster.actors import Role
-from tests.kit.accounts import NAMES, PASSWORD
+from tests.kit.browser import BROWSER_TESTS, DESKTOP, TABLET, log_in, shot
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 
-CHROMIUM = shutil.which("chromium")
-SHOTS = Path(__file__).parents[2] / "screenshots"
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
-TABLET = {"width": 820, "height": 1180}
-DESKTOP = {"width": 1280, "height": 800}
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
@@ -32,27 +23,6 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
     make_tone(data / "music" / "bed.wav", 300, 330)
     with DaemonProcess(data, audio__output="null") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page: Page, daemon: DaemonProcess, role: Role) -> None:
-    page.goto(daemon.url + "/")
-    expect(page).to_have_url(daemon.url + "/login")
-    page.fill("input[name=name]", NAMES[role])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_the_desk_sends_a_lost_person_notice_sees_it_live_and_marks_it_found(daemon, browser):
