@@ -1,12 +1,20 @@
-"""The console's words in Simplified Chinese (the default) and English."""
+"""The console's words in Simplified Chinese (the default) and English.
+
+``COMMON`` holds the words of the frame and of the first pages; each page module may bring its
+own ``WORDS`` ({"zh": {...}, "en": {...}}), merged with ``merge``, which refuses a key given
+twice or missing from one language (so a page never shows a bare key).
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
 Language = Literal["zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+Words = dict[Language, dict[str, str]]
+"""A page's words: {"zh": {key: text}, "en": {key: text}}."""
 
-TEXT: dict[Language, dict[str, str]] = {
+COMMON: Words = {
     "zh": {
         "app": "商场广播室", "login": "登录", "name": "用户名", "password": "密码",
         "bad_login": "用户名或密码错误。", "too_many": "登录失败次数过多，请稍后再试。",
@@ -64,3 +72,18 @@ TEXT: dict[Language, dict[str, str]] = {
         "emergency_clear_confirm": "Clear the emergency?", "queued": "Queued.", "nothing": "none",
     },
 }  # fmt: skip
+
+
+def merge(*parts: Words) -> Words:
+    """All the words, by language, from ``COMMON`` and the pages' own ``WORDS``."""
+    merged: Words = {"zh": {}, "en": {}}
+    for part in (COMMON, *parts):
+        for lang in LANGUAGES:
+            clash = merged[lang].keys() & part[lang].keys()
+            if clash:
+                raise ValueError(f"console words given twice: {sorted(clash)}")
+            merged[lang].update(part[lang])
+    missing = merged["zh"].keys() ^ merged["en"].keys()
+    if missing:
+        raise ValueError(f"console words in one language only: {sorted(missing)}")
+    return merged
