@@ -15,10 +15,10 @@ def test_every_page_word_exists_in_chinese_and_english():
 
 
 def test_a_word_given_by_two_pages_is_refused():
-    with pytest.raises(ValueError, match="given twice.*login"):
+    with pytest.raises(ValueError, match=r"given twice.*login"):
         merge({"zh": {"login": "登入"}, "en": {"login": "Sign in"}})
 
 
 def test_a_word_in_one_language_only_is_refused():
-    with pytest.raises(ValueError, match="one language only.*timeline"):
+    with pytest.raises(ValueError, match=r"one language only.*timeline"):
         merge({"zh": {"timeline": "时间线"}, "en": {}})
