@@ -1,0 +1,15 @@
+"""The supervisor's script editor: versions, markup help, listening, approval and recordings."""
+
+# No ``from __future__ import annotations``: FastAPI reads the route annotations.
+from fastapi import APIRouter
+
+from api.web.console import Console, NavEntry
+from api.web.text import Words
+
+NAV: tuple[NavEntry, ...] = ()
+WORDS: Words = {"zh": {}, "en": {}}
+
+
+def pages(console: Console) -> APIRouter:
+    router = APIRouter()
+    return router
