@@ -3,10 +3,17 @@
 const zhAdmin = document.documentElement.lang === "zh-CN";
 const say = (d) => (zhAdmin ? d.message_zh : d.message) || "";
 
+function clearProblems(form) {
+  for (const slot of form.querySelectorAll(".field-error, .form-error")) slot.textContent = "";
+}
+
 function problems(form, reply) {
   const detail = (reply.data && reply.data.detail) || {};
-  for (const slot of form.querySelectorAll(".field-error")) slot.textContent = "";
-  form.querySelector(".form-error").textContent = detail.fields ? "" : say(detail) || String(reply.status);
+  clearProblems(form);
+  // A 409 carries an empty "fields": its message is the whole form's.
+  if (!Object.keys(detail.fields || {}).length) {
+    form.querySelector(".form-error").textContent = say(detail) || String(reply.status);
+  }
   for (const [name, problem] of Object.entries(detail.fields || {})) {
     const slot = form.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`);
     if (slot) slot.textContent = say(problem);
@@ -38,10 +45,29 @@ document.getElementById("add-key").addEventListener("submit", async (event) => {
   form.querySelector(".key-once").classList.remove("hidden");
 });
 
+const editForm = document.getElementById("edit-user");
+editForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const change = { role: editForm.elements.role.value };
+  if (editForm.elements.password.value) change.password = editForm.elements.password.value;
+  const reply = await api("PATCH", `/api/v1/users/${editForm.elements.id.value}`, change);
+  if (reply.ok) window.location.reload();  // own account changed: the reload asks for log-in
+  else problems(editForm, reply);
+});
+document.getElementById("edit-close").addEventListener("click", () => editForm.classList.add("hidden"));
+
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button");
   if (!button) return;
-  if (button.classList.contains("toggle-user")) {
+  if (button.classList.contains("edit-user")) {
+    editForm.elements.id.value = button.dataset.id;
+    editForm.elements.role.value = button.dataset.role;
+    editForm.elements.password.value = "";
+    document.getElementById("edit-name").textContent = button.dataset.name;
+    clearProblems(editForm);
+    editForm.classList.remove("hidden");
+    editForm.elements.role.focus();
+  } else if (button.classList.contains("toggle-user")) {
     const reply = await api("PATCH", `/api/v1/users/${button.dataset.id}`, { active: button.dataset.active === "true" });
     if (reply.ok) window.location.reload();
     else window.alert(say((reply.data && reply.data.detail) || {}));

@@ -40,7 +40,9 @@ function showProblems(form, status, data) {
     if (slot) slot.textContent = message(problem);
     else form.querySelector(".form-error").textContent += message(problem) + " ";
   }
-  if (!detail.fields) form.querySelector(".form-error").textContent = message(detail) || String(status);
+  if (!Object.keys(detail.fields || {}).length) {
+    form.querySelector(".form-error").textContent = message(detail) || String(status);  // e.g. a 409
+  }
 }
 
 for (const form of document.querySelectorAll("form.notice")) {

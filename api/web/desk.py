@@ -7,11 +7,15 @@ from fastapi.responses import HTMLResponse, Response
 from api.web.console import Console, NavEntry
 from api.web.text import Words
 from broadcaster.actors import Right
+from broadcaster.clock import day_bounds
 from broadcaster.paging.pager import list_pages
 from scripts_library.templates import TEMPLATES
 
 NAV: tuple[NavEntry, ...] = (("/desk", "desk_short", Right.PAGES),)
-WORDS: Words = {"zh": {}, "en": {}}
+WORDS: Words = {
+    "zh": {"de_history_none": "今天还没有结束的广播。", "de_ended": "结束"},
+    "en": {"de_history_none": "No notice has ended today.", "de_ended": "ended"},
+}
 
 
 def pages(console: Console) -> APIRouter:
@@ -23,13 +27,17 @@ def pages(console: Console) -> APIRouter:
 
     @router.get("/desk/active", response_class=HTMLResponse)
     def desk_active(request: Request) -> Response:
-        """The fragment of notices on air or waiting to repeat, refreshed on live events."""
+        """The notices on air or waiting to repeat, and today's ended ones (the store's day),
+        refreshed on live events."""
         found = console.fragment_for(request, Right.PAGES)
         if isinstance(found, Response):
             return found
-        engine = console.daemon.engine
+        engine, zone = console.daemon.engine, console.daemon.settings.zone
         assert engine is not None
-        return console.render(request, "_desk_pages.html", pages=list_pages(engine, limit=20),
-                              csrf=found[1], local=console.local("%H:%M"))  # fmt: skip
+        since, _ = day_bounds(console.now().astimezone(zone).date(), zone)
+        return console.render(request, "_desk_pages.html", csrf=found[1],
+                              pages=list_pages(engine, active=True, limit=100),
+                              history=list_pages(engine, active=False, since=since, limit=500),
+                              local=console.local("%H:%M"))  # fmt: skip
 
     return router

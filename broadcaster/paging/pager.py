@@ -51,9 +51,18 @@ class _Series:
     pending: set[int] = field(default_factory=set)
 
 
-def list_pages(engine: Engine, *, active: bool | None = None, limit: int = 100) -> list[PagePublic]:
-    """The desk's pages, newest first; only the active ones (or only the ended ones) if asked."""
+def list_pages(
+    engine: Engine,
+    *,
+    active: bool | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[PagePublic]:
+    """The desk's pages, newest first; only the active ones (or only the ended ones) if asked,
+    only those made since ``since`` if given."""
     statement = select(Page).order_by(col(Page.id).desc()).limit(max(1, min(limit, 1000)))
+    if since is not None:
+        statement = statement.where(col(Page.created_at) >= since)
     if active is not None:
         op = col(Page.status) == PageStatus.ACTIVE
         statement = statement.where(op if active else ~op)

@@ -6,12 +6,14 @@ import pytest
 
 from api.web import PARTS
 from api.web.text import merge
+from broadcaster.actors import Right
 
 
 def test_every_page_word_exists_in_chinese_and_english():
     words = merge(*(part.WORDS for part in PARTS))
     assert words["zh"].keys() == words["en"].keys()
     assert words["zh"]["login"] == "登录"
+    assert all(f"right_{right.value}" in words["zh"] for right in Right)  # API keys' scopes
 
 
 def test_a_word_given_by_two_pages_is_refused():

@@ -51,8 +51,13 @@ def test_the_desk_sends_a_lost_person_notice_sees_it_live_and_marks_it_found(dae
     expect(notice).to_contain_text("乐乐<script>", timeout=10_000)  # shown as text, live
     shot(page, "desk-zh-1280x800")
     notice.get_by_role("button", name="已找到").click()
-    expect(page.locator("li.page").first).to_have_class("page resolved", timeout=10_000)
-    expect(page.locator("li.page").first).to_contain_text("已找到")
+    done = page.locator("#history li.page").first  # moved to the day's history
+    expect(done).to_have_class("page resolved", timeout=10_000)
+    expect(done).to_contain_text("乐乐<script>")
+    expect(done).to_contain_text("已找到")
+    expect(done).to_contain_text("结束")
+    expect(page.locator("li.page.active")).to_have_count(0)
+    shot(page, "desk-history-zh-1280x800")
     page.close()
 
 
