@@ -1,4 +1,5 @@
-"""The command line: ``broadcaster serve``, ``demo``, ``plan``, ``simulate``, ``library``, ``user``."""
+"""The command line: ``broadcaster serve``, ``demo``, ``check``, ``plan``, ``simulate``,
+``library``, ``user``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="run the daemon and its HTTP API")
     demo = commands.add_parser("demo", help="generate demo music and announcements, then serve")
     demo.add_argument("--no-serve", action="store_true", help="only generate the demo content")
+    check = commands.add_parser(
+        "check", help="is this machine ready: sound, VLC, voices, database, disk"
+    )
+    check.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
     cli_programme.add_commands(commands)
     cli_library.add_commands(commands)
     cli_users.add_commands(commands)
@@ -43,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         return cli_library.run(args, settings)
     if args.command == "user":
         return cli_users.run(args, settings)
+    if args.command == "check":
+        from broadcaster.check import Status, report, run_checks
+
+        findings = run_checks(settings)
+        print(report(findings, language=args.lang))
+        return 1 if any(f.status is Status.FAIL for f in findings) else 0
     if args.command == "demo":
         from broadcaster.demo import generate_demo
 
