@@ -7,7 +7,7 @@ DEB_PACKAGES := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio p
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: run test setup system-deps venv lint typecheck unit bench clean
+.PHONY: run test setup system-deps venv lint typecheck unit bench clean install-service
 
 run: setup
 	$(BIN)/broadcaster demo $(ARGS)
@@ -46,6 +46,10 @@ typecheck:
 
 bench: setup
 	$(BIN)/python bench/interrupt_latency.py
+
+# The systemd services (PulseAudio in system mode + the daemon, with a watchdog), as root.
+install-service: setup
+	$(SUDO) $(BIN)/broadcaster install-service $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts

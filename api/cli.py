@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         "check", help="is this machine ready: sound, VLC, voices, database, disk"
     )
     check.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
+    service = commands.add_parser("install-service", help="install the systemd services (root)")
+    service.add_argument("--user", default="broadcaster", help="the service's system user")
+    service.add_argument("--data-dir", type=Path, default=Path("/var/lib/broadcaster"))
+    service.add_argument("--root", type=Path, default=Path("/"),
+                         help="write the files under this folder only (packaging, tests)")  # fmt: skip
     cli_programme.add_commands(commands)
     cli_library.add_commands(commands)
     cli_users.add_commands(commands)
@@ -48,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         return cli_library.run(args, settings)
     if args.command == "user":
         return cli_users.run(args, settings)
+    if args.command == "install-service":
+        from broadcaster.service_units import Install, install_service, this_executable
+
+        install = Install(this_executable(), user=args.user, data_dir=args.data_dir)
+        for step in install_service(install, root=args.root):
+            print(step)
+        return 0
     if args.command == "check":
         from broadcaster.check import Status, report, run_checks
 

@@ -1,25 +1,62 @@
-"""Serve the HTTP face on top of a started daemon; stop the daemon when the server stops."""
+"""Serve the HTTP face on top of a started daemon; stop the daemon when the server stops.
+
+Under systemd (``Type=notify``) it says READY once the server listens and keeps the watchdog
+fed while the core answers (broadcaster.service)."""
 
 from __future__ import annotations
 
 import logging
+import signal
+import threading
+import time
+from types import FrameType
 
 import uvicorn
 
 from api.app import create_app
 from broadcaster.daemon import Daemon
+from broadcaster.service import Notifier, Watchdog
 from broadcaster.settings import Settings
 
 log = logging.getLogger(__name__)
+READY_TIMEOUT_S = 60.0
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def serve(settings: Settings) -> None:
+    """Start the daemon, serve until SIGTERM or SIGINT, then stop the daemon in order.
+
+    uvicorn stops on either signal and then raises it again with the handler it found: for
+    SIGTERM (systemd's stop) that was the default, which killed the process before the daemon
+    could close its play-log rows. Our handler turns it into a normal exit through ``finally``."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    notifier = Notifier()
+    notifier.notify("STATUS=starting: audio, database, voices")
     daemon = Daemon(settings)
     daemon.start()
+    watchdog = Watchdog(notifier, daemon.alive)
     try:
         app = create_app(daemon)
         host, port = settings.http.host, settings.http.port
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                               access_log=False))  # fmt: skip
+
+        def tell_ready() -> None:
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            while not server.started and time.monotonic() < deadline and not server.should_exit:
+                time.sleep(0.05)
+            if server.started:
+                notifier.notify("READY=1", f"STATUS=on air; serving http://{host}:{port}")
+                watchdog.start()
+
+        threading.Thread(target=tell_ready, name="ready", daemon=True).start()
         print(f"broadcaster: serving http://{host}:{port}  (API docs: /docs)", flush=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        server.run()
     finally:
+        notifier.notify("STOPPING=1")
+        watchdog.stop()
         daemon.stop()

@@ -164,6 +164,15 @@ class Daemon:
         if self._with_scheduler:
             self.scheduler.replan()
 
+    def alive(self, timeout: float) -> bool:
+        """The core thread runs and answers within ``timeout`` seconds (the watchdog's test)."""
+        if self._thread is None or not self._thread.is_alive():
+            return False
+        try:
+            return bool(self.core.call(lambda: True).result(timeout))
+        except Exception:  # a timeout or a core that refuses work: not alive
+            return False
+
     def _run_core(self) -> None:
         self.core.run_forever(self._stop)
         self.core.shutdown()
@@ -185,3 +194,4 @@ class Daemon:
         if self.engine is not None:
             self.engine.dispose()
             self.engine = None
+        log.info("broadcaster stopped")
