@@ -6,14 +6,15 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts import accounts_router, client_of
 from api.actor import UNSAFE, CurrentActor, need
-from api.errors import ApiError
+from api.errors import ApiError, route_class
 from api.events import event_stream
 from api.library import library_router
 from api.on_air import on_air_router
@@ -23,6 +24,7 @@ from api.status import current_status
 from api.web import mount_static, web_router
 from broadcaster.accounts.crud import LoginLimiter, audit
 from broadcaster.actors import Right
+from broadcaster.arbiter import Moved
 from broadcaster.clock import day_bounds
 from broadcaster.daemon import Daemon
 from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
@@ -30,6 +32,11 @@ from broadcaster.proof import proof_of_play
 from broadcaster.requests import Kind
 
 FUTURE_TIMEOUT_S = 5.0
+
+
+class MoveRequest(BaseModel):
+    position: int = Field(..., ge=0, le=100_000,
+                          description="0-based place in the queue as GET /api/v1/status shows it")  # fmt: skip
 
 
 def create_app(daemon: Daemon) -> FastAPI:
@@ -57,13 +64,32 @@ def create_app(daemon: Daemon) -> FastAPI:
     def get_status() -> dict[str, Any]:
         return status()
 
-    @app.delete("/api/v1/queue/{request_id}", dependencies=[need(Right.ANNOUNCE)])
+    queue = APIRouter(prefix="/api/v1/queue", route_class=route_class("invalid_move"),
+                      tags=["queue"])  # fmt: skip
+
+    @queue.delete("/{request_id}", dependencies=[need(Right.ANNOUNCE)])
     def cancel(request_id: int, actor: CurrentActor) -> dict[str, Any]:
         if not core.cancel(request_id, str(actor)).result(FUTURE_TIMEOUT_S):
             raise ApiError(404, "unknown_request",
                            f"No waiting or playing request has id {request_id}.",
                            f"没有编号为 {request_id} 的待播或正在播放的请求。")  # fmt: skip
         return {"cancelled": request_id}
+
+    @queue.post("/{request_id}/move", dependencies=[need(Right.ANNOUNCE)])
+    def move(request_id: int, body: MoveRequest, actor: CurrentActor) -> dict[str, Any]:
+        """Move a waiting request to ``position`` among those of its priority: a page stays
+        ahead of every announcement, so a place past that is clamped (``clamped``, and the
+        message says where it went)."""
+        moved = core.move(request_id, body.position, str(actor)).result(FUTURE_TIMEOUT_S)
+        if moved is None:
+            raise ApiError(404, "unknown_request",
+                           f"No request with id {request_id} is waiting in the queue "
+                           "(it may have gone on air, finished or been cancelled).",
+                           f"队列中没有编号为 {request_id} 的待播请求（可能已开始播出、已播完或已撤销）。")  # fmt: skip
+        return {"moved": request_id, "position": moved.position, "asked": body.position,
+                "clamped": moved.clamped, **_move_message(moved)}  # fmt: skip
+
+    app.include_router(queue)
 
     @app.delete("/api/v1/emergency", dependencies=[need(Right.EMERGENCY)])
     def clear_emergency(actor: CurrentActor) -> dict[str, Any]:
@@ -134,3 +160,16 @@ def create_app(daemon: Daemon) -> FastAPI:
                   client=client)  # fmt: skip
 
     return app
+
+
+def _move_message(moved: Moved) -> dict[str, str]:
+    """What happened, for the person who asked (places counted from 1, as they are shown).
+    Only pages and announcements wait in the queue (an emergency takes the air at once), so a
+    clamped move always met the one rule between them."""
+    place = moved.position + 1
+    if not moved.clamped:
+        return {"message": f"Moved to place {place} in the queue.",
+                "message_zh": f"已移到队列第 {place} 位。"}  # fmt: skip
+    return {"message": "A page always waits ahead of announcements, so it went as far as it "
+                       f"may: place {place}.",
+            "message_zh": f"寻人寻物广播始终排在普通广播之前，已移到允许的最远位置：第 {place} 位。"}  # fmt: skip

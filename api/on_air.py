@@ -1,6 +1,7 @@
 """What the announcer and the service desk put on air: announcements and pages (寻人寻物).
 
-Announcements take a file, an approved script or one-off text (logged ``unapproved``). Pages
+Announcements take a file, an approved script or one-off text (logged ``unapproved``), or a
+recording made in the announcer's browser (uploaded, saved under a name of ours, checked). Pages
 come from a template (the service desk's form), rendered in Chinese, English or both, and repeat
 until resolved (broadcaster.paging.Pager).
 """
@@ -8,33 +9,44 @@ until resolved (broadcaster.paging.Pager).
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import FileResponse
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.actor import CurrentActor, need
-from api.errors import route_class
-from api.media import checked_segment
+from api.errors import ApiError, route_class
+from api.media import checked_segment, save_upload
 from api.schemas import (
     Accepted,
     AnnouncementRequest,
     EmergencyRequest,
     NoticePreview,
     PageRequest,
+    Titled,
 )
 from api.speech import rendered, said
 from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
 from broadcaster.paging.models import Page, PagePublic
 from broadcaster.paging.pager import list_pages
-from broadcaster.problems import FieldProblem, Invalid, NotFound
+from broadcaster.problems import FieldProblem, Invalid, NotFound, problems_from_errors
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts import book
 from scripts_library.templates import TEMPLATES
 
 FUTURE_TIMEOUT_S = 5.0
+RECORDED = "announcements/recorded"  # in the data dir
+RECORDING_MAX_BYTES = 20 * 1024 * 1024  # about 20 minutes of a browser's Opus
+RECORDING_TYPES = {
+    "audio/webm": ".webm", "audio/ogg": ".ogg", "audio/mp4": ".m4a",
+    "audio/x-m4a": ".m4a", "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav",
+    "audio/mpeg": ".mp3",
+}  # fmt: skip
+"""What a browser's MediaRecorder (Chromium: WebM/Opus; Firefox: Ogg; Safari: MP4) or a
+person's upload may send, by content type, and the suffix the saved file gets."""
 
 
 def on_air_router(daemon: Daemon) -> APIRouter:
@@ -62,6 +74,43 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             kind=Kind.ANNOUNCEMENT, title=body.title or what.title, segments=(what.segment,),
             requested_by=body.requested_by if body.requested_by != "api" else actor.name,
             requested_at=received, expires_at=aware(body.expires_at), note=what.note,
+        )  # fmt: skip
+        accepted = core.submit(request).result(FUTURE_TIMEOUT_S)
+        return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
+                        queue_position=position(accepted.id))  # fmt: skip
+
+    @router.post("/announcements/recording", dependencies=[need(Right.ANNOUNCE)],
+                 status_code=202)  # fmt: skip
+    async def announce_recording(
+        file: UploadFile,
+        actor: CurrentActor,
+        title: Annotated[str, Form()] = "",
+    ) -> Accepted:
+        """Queue a clip recorded in the browser (or any audio file) as an announcement. It is
+        saved in the data dir under ``announcements/recorded/`` with a name of ours, and must
+        be audio by its content type, at most 20 MB, and playable by the real output."""
+        received = daemon.clock.now()
+        kind = (file.content_type or "").split(";")[0].strip().lower()
+        if kind not in RECORDING_TYPES:
+            raise ApiError(422, "bad_recording_type",
+                           f"Send an audio recording (WebM, Ogg, MP4, WAV or MP3); this is "
+                           f"{kind or 'of no type'}.",
+                           f"请上传音频录音（WebM、Ogg、MP4、WAV 或 MP3），此文件类型为 "
+                           f"{kind or '未知'}。")  # fmt: skip
+        try:
+            title = Titled(title=title).title
+        except ValidationError as exc:
+            raise Invalid(problems_from_errors(exc.errors())) from None
+        local = received.astimezone(settings.zone)
+        segment = await save_upload(
+            core, file, settings.data_dir.resolve() / RECORDED,
+            f"mic-{local:%Y%m%d-%H%M%S}", RECORDING_TYPES[kind],
+            set(RECORDING_TYPES.values()), RECORDING_MAX_BYTES,
+        )  # fmt: skip
+        request = Request(
+            kind=Kind.ANNOUNCEMENT, title=title or f"录音 {local:%H:%M}", segments=(segment,),
+            requested_by=actor.name, requested_at=received,
+            note="recorded in the browser",
         )  # fmt: skip
         accepted = core.submit(request).result(FUTURE_TIMEOUT_S)
         return Accepted(id=accepted.id, kind="announcement", title=accepted.title,

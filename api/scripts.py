@@ -4,9 +4,7 @@ a person can listen in the browser before anything goes on air. Every route goes
 broadcaster.scripts.crud; refusals come out in the house format (api.errors)."""
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
-import hashlib
 import logging
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,8 +14,8 @@ from pydantic import BaseModel, Field
 
 from api.actor import CurrentActor, need
 from api.database import Db
-from api.errors import ApiError, route_class
-from api.media import checked_segment
+from api.errors import route_class
+from api.media import save_upload
 from api.speech import rendered
 from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
@@ -142,36 +140,11 @@ def scripts_router(daemon: Daemon) -> APIRouter:
         """A recording of the script (it wins over the voice): saved in the data dir, checked
         playable, then set on a new draft, which a supervisor approves as usual."""
         crud.get_script(db, script_id=script_id)
-        suffix = Path(file.filename or "").suffix.lower()
-        if suffix not in UPLOAD_TYPES:
-            raise ApiError(422, "bad_recording_type",
-                           f"Upload a {', '.join(UPLOAD_TYPES)} file.",
-                           f"请上传以下格式的音频：{'、'.join(UPLOAD_TYPES)}。")  # fmt: skip
         folder = settings.data_dir.resolve() / RECORDINGS
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".upload-{script_id}-{os.getpid()}-{id(file)}{suffix}"
-        digest, size = hashlib.sha256(), 0
-        try:
-            with partial.open("wb") as out:
-                while chunk := await file.read(1 << 20):
-                    size += len(chunk)
-                    if size > UPLOAD_MAX_BYTES:
-                        limit = f"{UPLOAD_MAX_BYTES / 2**20:.3g} MB"
-                        raise ApiError(413, "recording_too_large",
-                                       f"The recording is larger than {limit}.",
-                                       f"录音文件超过 {limit}。")  # fmt: skip
-                    digest.update(chunk)
-                    out.write(chunk)
-            target = folder / f"script-{script_id}-{digest.hexdigest()[:16]}{suffix}"
-            partial.replace(target)
-        finally:
-            partial.unlink(missing_ok=True)
-        try:
-            await checked_segment(daemon.core, target)
-        except ApiError:
-            target.unlink(missing_ok=True)
-            raise
-        relative = target.relative_to(settings.data_dir.resolve()).as_posix()
+        saved = await save_upload(daemon.core, file, folder, f"script-{script_id}",
+                                  Path(file.filename or "").suffix.lower(), UPLOAD_TYPES,
+                                  UPLOAD_MAX_BYTES)  # fmt: skip
+        relative = saved.path.relative_to(settings.data_dir.resolve()).as_posix()
         return crud.update_script(db, script_id=script_id, data=ScriptUpdate(recording=relative),
                                   by=actor, now=now(), data_dir=settings.data_dir)  # fmt: skip
 

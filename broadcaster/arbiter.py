@@ -2,7 +2,8 @@
 
 Given what holds the voice layer, the active emergency and the queue, at ``now``, ``decide``
 says what should be on air and what the music bed should do. The core applies the result; a
-table of cases tests it (tests/broadcaster/test_arbiter.py).
+table of cases tests it (tests/broadcaster/test_arbiter.py). ``move`` is the one change of
+order a person may ask for: a waiting request to another place among those of its priority.
 """
 
 from __future__ import annotations
@@ -80,6 +81,52 @@ def decide(state: ArbiterState, now: datetime) -> Decision:
         waiting = sorted([replace(on_air, requeued=True), *waiting], key=_order)
         requeued = True
     return Decision(contender, _bed_for(contender), tuple(waiting), expired, on_air, requeued)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What ``move`` did: the queue in its new order, where the request now waits (0-based),
+    where it waited, where it was asked to go, and the places its priority allows."""
+
+    request: Request
+    queue: tuple[Request, ...]
+    position: int
+    was: int
+    asked: int
+    first: int
+    last: int
+
+    @property
+    def clamped(self) -> bool:
+        """The place asked for was among another priority's: it went as far as it may."""
+        return self.position != self.asked
+
+
+def move(queue: tuple[Request, ...], request_id: int, to_index: int) -> Moved | None:
+    """Move the waiting request ``request_id`` to place ``to_index`` of the queue as it is
+    served (the order ``decide`` keeps), or None when no waiting request has that id.
+
+    1. The request stays among the requests of its own priority, which stand together in the
+       queue: ``to_index`` is clamped to the places they hold, so a page stays ahead of every
+       announcement and an announcement cannot pass a page.
+    2. Within that run the requests keep the ``seq`` values they had between them, dealt out
+       again in the new order: ``decide`` sorts them the same way, and a request that arrives
+       later still comes after all of them.
+    """
+    ordered = sorted(queue, key=_order)
+    was = next((i for i, r in enumerate(ordered) if r.id == request_id), None)
+    if was is None:
+        return None
+    priority = ordered[was].priority
+    same = [i for i, r in enumerate(ordered) if r.priority == priority]
+    first, last = same[0], same[-1]
+    position = min(max(to_index, first), last)
+    run = ordered[first : last + 1]
+    seqs = sorted(r.seq for r in run)
+    run.insert(position - first, run.pop(was - first))
+    run = [replace(r, seq=seq) for r, seq in zip(run, seqs, strict=True)]
+    new_queue = (*ordered[:first], *run, *ordered[last + 1 :])
+    return Moved(new_queue[position], new_queue, position, was, to_index, first, last)
 
 
 def _bed_for(voice: Request | None) -> BedMode:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from broadcaster.arbiter import ArbiterState, BedMode, Decision, decide
+from broadcaster.arbiter import ArbiterState, BedMode, Decision, Moved, decide, move
 from broadcaster.audio.output import AudioOutput, MediaError, MediaInfo, OutputEvent
 from broadcaster.audio.output import OutputEventKind as Ev
 from broadcaster.bed import BED_LAYERS, Bed
@@ -27,6 +27,7 @@ from broadcaster.bed_tracks import MusicSource, Song
 from broadcaster.clock import Clock
 from broadcaster.loop import EventLoop
 from broadcaster.playlog import Outcome, PlayLog
+from broadcaster.problems import FieldProblem, Invalid
 from broadcaster.requests import Kind, Request
 from broadcaster.settings import AudioSettings
 from broadcaster.status import describe, in_time_order
@@ -103,6 +104,13 @@ class Core(EventLoop):
 
     def cancel(self, request_id: int, by: str) -> Future[bool]:
         return self.call(self._cancel, request_id, by)
+
+    def move(self, request_id: int, to_index: int, by: str) -> Future[Moved | None]:
+        """Move a waiting request to place ``to_index`` (0-based) of the queue as the status
+        shows it, within its own priority (``arbiter.move``: a place among another priority's
+        is clamped, and the result says so). None when no request with that id is waiting;
+        Invalid when ``to_index`` is not a place in the queue."""
+        return self.call(self._move, request_id, to_index, by)
 
     def start_emergency(self, request: Request) -> Future[Request]:
         return self.call(self._start_emergency, request)
@@ -231,6 +239,27 @@ class Core(EventLoop):
             self._arbitrate()
             return True
         return False
+
+    def _move(self, request_id: int, to_index: int, by: str) -> Moved | None:
+        if not any(r.id == request_id for r in self._queue):
+            return None
+        if not 0 <= to_index < len(self._queue):
+            last = len(self._queue) - 1
+            raise Invalid([FieldProblem(
+                "position", f"The queue has places 0 to {last}; {to_index} is not one of them.",
+                f"队列的位置是 0 到 {last}，没有位置 {to_index}。",
+            )])  # fmt: skip
+        moved = move(self._queue, request_id, to_index)
+        assert moved is not None
+        self._queue = moved.queue
+        self._arbitrate()
+        if moved.position != moved.was:
+            log.info("%s moved %s #%d %r from place %d to %d in the queue", by,
+                     moved.request.kind.value, request_id, moved.request.title, moved.was,
+                     moved.position)  # fmt: skip
+            self._changed("queue_moved", {"id": request_id, "kind": moved.request.kind.value,
+                                          "from": moved.was, "to": moved.position, "by": by})  # fmt: skip
+        return moved
 
     def _start_emergency(self, request: Request) -> Request:
         request = replace(request, seq=next(self._seqs))

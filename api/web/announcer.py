@@ -1,5 +1,6 @@
-"""The announcer's page: what is on air, the queue, the programme next, scripts to queue, and
-the emergency button."""
+"""The announcer's page: what is on air, the queue (reordered with ↑/↓ within a priority), the
+programme next, scripts to queue, a recording made with the browser's microphone, and the
+emergency button."""
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
 from fastapi import APIRouter, Request
@@ -13,7 +14,30 @@ from broadcaster.actors import Right
 from broadcaster.scripts import crud as script_crud
 
 NAV: tuple[NavEntry, ...] = (("/announcer", "announcer", Right.ANNOUNCE),)
-WORDS: Words = {"zh": {}, "en": {}}
+WORDS: Words = {
+    "zh": {
+        "an_up": "上移", "an_down": "下移", "an_page": "寻人寻物",
+        "an_record": "现场录音", "an_record_hint": "对着麦克风录一段广播，试听无误后加入队列。",
+        "an_rec_start": "开始录音", "an_rec_stop": "停止", "an_rec_again": "重新录音",
+        "an_rec_title_hint": "例如：停车场满位提示", "an_rec_send": "录音加入队列",
+        "an_rec_idle": "尚未录音。", "an_rec_recording": "正在录音…",
+        "an_rec_ready": "录好了，请先试听。", "an_rec_sending": "正在上传并检查…",
+        "an_rec_queued": "录音已加入队列：", "an_rec_no_mic": "无法使用麦克风：",
+        "an_rec_unsupported": "此浏览器不支持录音，请使用新版 Chrome 或 Edge。",
+        "an_rec_empty": "没有录到声音，请重新录音。", "an_rec_failed": "提交失败：",
+    },
+    "en": {
+        "an_up": "Move up", "an_down": "Move down", "an_page": "page",
+        "an_record": "Record an announcement", "an_record_hint": "Speak into the microphone, listen back, then queue it.",
+        "an_rec_start": "Record", "an_rec_stop": "Stop", "an_rec_again": "Record again",
+        "an_rec_title_hint": "e.g. Car park full", "an_rec_send": "Queue the recording",
+        "an_rec_idle": "Nothing recorded yet.", "an_rec_recording": "Recording…",
+        "an_rec_ready": "Recorded: listen back first.", "an_rec_sending": "Uploading and checking…",
+        "an_rec_queued": "Recording queued: ", "an_rec_no_mic": "The microphone cannot be used: ",
+        "an_rec_unsupported": "This browser cannot record; use a recent Chrome or Edge.",
+        "an_rec_empty": "Nothing was recorded; record again.", "an_rec_failed": "Not queued: ",
+    },
+}  # fmt: skip
 
 
 def pages(console: Console) -> APIRouter:

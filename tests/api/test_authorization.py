@@ -37,7 +37,9 @@ ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/pages/{page_id}/cancel"): P,
     ("POST", "/api/v1/scripts/preview"): P,  # the desk listens before sending
     ("POST", "/api/v1/announcements"): A,
+    ("POST", "/api/v1/announcements/recording"): A,
     ("DELETE", "/api/v1/queue/{request_id}"): A,
+    ("POST", "/api/v1/queue/{request_id}/move"): A,
     ("GET", "/api/v1/scripts"): A,
     ("GET", "/api/v1/scripts/{script_id}"): A,
     ("GET", "/api/v1/scripts/{script_id}/versions"): A,

@@ -1,4 +1,5 @@
-"""One headless Chromium for all the console's tests."""
+"""One headless Chromium for all the console's tests, with a fake microphone that hears a
+steady tone (so a recording made on a page has real sound) and no permission prompt."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.kit.browser import CHROMIUM
+from tests.kit.media import make_tone
+
+MICROPHONE_HZ = 523.0  # what the fake microphone hears, looped
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
+    heard = make_tone(tmp_path_factory.mktemp("microphone") / "tone.wav", 5, MICROPHONE_HZ,
+                      rate=48000)  # fmt: skip
+    args = ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={heard}"]  # fmt: skip
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         yield launched
         launched.close()
