@@ -144,6 +144,9 @@ WEB: dict[str, Right] = {
     "/desk": Right.PAGES, "/desk/active": Right.PAGES, "/announcer": Right.ANNOUNCE,
     "/announcer/now": Right.ANNOUNCE, "/announcer/scripts": Right.ANNOUNCE,
     "/supervisor/log": Right.LOG, "/admin": Right.USERS,
+    "/supervisor/scripts": Right.SCRIPTS, "/supervisor/scripts/list": Right.SCRIPTS,
+    "/supervisor/scripts/panel": Right.SCRIPTS, "/supervisor/music": Right.MUSIC,
+    "/supervisor/music/playlists": Right.MUSIC, "/supervisor/music/tracks": Right.MUSIC,
 }  # fmt: skip
 """The console's pages (not in the API schema) and the right each needs."""
 
