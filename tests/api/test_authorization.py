@@ -147,6 +147,7 @@ WEB: dict[str, Right] = {
     "/supervisor/scripts": Right.SCRIPTS, "/supervisor/scripts/list": Right.SCRIPTS,
     "/supervisor/scripts/panel": Right.SCRIPTS, "/supervisor/music": Right.MUSIC,
     "/supervisor/music/playlists": Right.MUSIC, "/supervisor/music/tracks": Right.MUSIC,
+    "/supervisor/programme": Right.PROGRAMME,
 }  # fmt: skip
 """The console's pages (not in the API schema) and the right each needs."""
 
