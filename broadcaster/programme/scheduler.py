@@ -98,9 +98,11 @@ class LiveScheduler:
             for timeline in self.timelines:
                 for daypart in timeline.dayparts:
                     if daypart.start > now:
+                        # A daypart split by a higher one is two pieces of one rule and day.
+                        piece = f"{daypart.rule_id}:{timeline.day}:{daypart.start.isoformat()}"
                         self._scheduler.add_job(
                             self._feeder.start_daypart, DateTrigger(daypart.start),
-                            args=[daypart], id=f"{DAYPART_JOB}{daypart.rule_id}:{timeline.day}",
+                            args=[daypart], id=f"{DAYPART_JOB}{piece}",
                         )  # fmt: skip
         log.info("scheduled %d cues ahead", len(ahead))
 
