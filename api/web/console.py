@@ -28,9 +28,9 @@ from broadcaster.daemon import Daemon
 TEMPLATES = Path(__file__).parents[1] / "templates"
 STATIC = Path(__file__).parents[1] / "static"
 LANG_COOKIE = "broadcaster_lang"
-HOME = {Role.SERVICE_DESK: "/desk", Role.ANNOUNCER: "/announcer", Role.SUPERVISOR: "/announcer",
-        Role.ADMIN: "/announcer"}  # fmt: skip
-"""Where a role lands after log-in."""
+HOME = {Role.SERVICE_DESK: "/desk", Role.ANNOUNCER: "/announcer",
+        Role.SUPERVISOR: "/supervisor/programme", Role.ADMIN: "/admin"}  # fmt: skip
+"""Where a role lands after log-in: the page of its own work (the bar leads to the others)."""
 
 NavEntry = tuple[str, str, Right]
 """A page in the navigation bar: its URL, the key of its name in the words, the right it needs."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from api.web.console import HOME
 from broadcaster.actors import Role
 from tests.kit.accounts import NAMES, PASSWORD
 from tests.kit.daemon_process import DaemonProcess
@@ -34,3 +35,4 @@ def log_in(page: Page, daemon: DaemonProcess, role: Role) -> None:
     page.fill("input[name=name]", NAMES[role])
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    expect(page).to_have_url(daemon.url + HOME[role])  # each role lands on its own page

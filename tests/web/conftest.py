@@ -4,9 +4,10 @@ steady tone (so a recording made on a page has real sound) and no permission pro
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.kit.browser import CHROMIUM
 from tests.kit.media import make_tone
@@ -15,7 +16,7 @@ MICROPHONE_HZ = 523.0  # what the fake microphone hears, looped
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChineseBrowser]:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     heard = make_tone(tmp_path_factory.mktemp("microphone") / "tone.wav", 5, MICROPHONE_HZ,
@@ -24,5 +25,20 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
             f"--use-file-for-fake-audio-capture={heard}"]  # fmt: skip
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield launched
+        yield ChineseBrowser(launched)
         launched.close()
+
+
+class ChineseBrowser:
+    """The browser, its pages in a Chinese locale as on the store's PCs (24-hour time fields,
+    year-first dates); only a context's ``locale`` does that, not ``--lang``."""
+
+    def __init__(self, browser: Browser) -> None:
+        self._browser = browser
+
+    def new_page(self, **options: Any) -> Page:
+        options.setdefault("locale", "zh-CN")
+        return self._browser.new_page(**options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)

@@ -76,3 +76,37 @@ def test_the_last_admin_cannot_be_demoted_from_the_page(daemon, browser):
     expect(page.locator("#users tr", has_text=NAMES[Role.ADMIN])).to_contain_text("admin")
     shot(page, "admin-en-tablet")
     page.close()
+
+
+def test_the_admin_adds_an_announcer_and_makes_a_fire_panel_key_shown_once(daemon, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    log_in(page, daemon, Role.ADMIN)
+    page.get_by_role("link", name="账号管理").click()  # in the navigation bar
+    expect(page).to_have_url(daemon.url + "/admin")
+    form = page.locator("#add-user")
+    form.locator("input[name=name]").fill("新播音员")
+    form.locator("select[name=role]").select_option("announcer")
+    form.locator("input[name=password]").fill("short")
+    form.locator("input[name=password]").evaluate("i => i.removeAttribute('minlength')")
+    form.get_by_role("button").click()
+    expect(form.locator(".field-error[data-for=password]")).to_contain_text("至少 8 个字符")
+    form.locator("input[name=password]").fill("a good long password")
+    form.get_by_role("button").click()
+    expect(page.locator("#users")).to_contain_text("新播音员", timeout=10_000)
+    keys = page.locator("#add-key")
+    keys.locator("select[name=user]").select_option(label="新播音员")
+    keys.locator("input[name=name]").fill("fire panel")
+    keys.locator("input[value=emergency]").check()
+    keys.get_by_role("button").click()
+    expect(page.locator("#new-key")).to_contain_text("bk_")
+    key = page.locator("#new-key").inner_text()
+    shot(page, "admin-zh-1280x800")
+    panel = page.request.get(daemon.url + "/api/v1/status",
+                             headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+    assert panel.status == 403  # emergency only
+    page.reload()
+    expect(page.locator("#keys")).to_contain_text("fire panel")
+    expect(page.locator("h2", has_text="接口密钥")).to_be_visible()
+    assert key not in page.content()  # never shown again
+    expect(page.locator("#audit")).to_contain_text("POST /api/v1/users")
+    page.close()
