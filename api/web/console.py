@@ -98,11 +98,12 @@ class Console:
         if found is None:
             return RedirectResponse("/login", status_code=303)
         actor, csrf = found
-        if not actor.may(right):
-            return self.render(request, "forbidden.html", status=403, actor=actor)
         lang = language(request)
         nav = [(url, self.text[lang][key]) for url, key, need in self.nav if actor.may(need)]
         role_name = ROLE_ZH[actor.role] if lang == "zh" else actor.role.value.replace("_", " ")
+        if not actor.may(right):  # the bar still leads to the pages the role may open
+            return self.render(request, "forbidden.html", status=403, actor=actor, csrf=csrf,
+                               nav=nav, role_name=role_name)  # fmt: skip
         return self.render(request, template, actor=actor, csrf=csrf, nav=nav,
                            role_name=role_name, **context)  # fmt: skip
 

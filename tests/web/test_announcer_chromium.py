@@ -100,6 +100,7 @@ def test_the_desk_cannot_open_the_announcers_page(daemon, browser):
     reply = page.goto(daemon.url + "/announcer")
     assert reply is not None and reply.status == 403
     expect(page.locator("main")).to_contain_text("无权")
+    shot(page, "forbidden-zh-tablet")
     page.close()
 
 
@@ -191,7 +192,8 @@ def test_the_supervisor_reads_the_days_log_filters_it_and_exports_it(daemon, bro
     page.goto(daemon.url + "/supervisor/log")
     expect(page.locator("h1")).to_contain_text("播出记录与播出证明")
     expect(page.locator("#log")).to_contain_text("欢迎光临")  # queued by the announcer above
-    expect(page.locator("#log")).to_contain_text("music")
+    expect(page.locator("#log")).to_contain_text("背景音乐")  # kinds and outcomes in Chinese
+    expect(page.locator("#log td[data-kind=music]").first).to_have_text("背景音乐")
     expect(page.locator("#proof")).to_be_visible()
     shot(page, "log-zh-1280x800")
     page.select_option("select[name=kind]", "music")
@@ -203,4 +205,8 @@ def test_the_supervisor_reads_the_days_log_filters_it_and_exports_it(daemon, bro
     exported = page.request.get(daemon.url + href)
     assert exported.status == 200 and exported.text().startswith("id,layer,kind")
     assert "欢迎光临" not in exported.text() and ",music," in exported.text()
+    page.set_viewport_size(TABLET)
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("h1")).to_contain_text("Play log")
+    shot(page, "log-en-tablet")
     page.close()
