@@ -35,6 +35,9 @@ from broadcaster.status import describe, in_time_order
 log = logging.getLogger(__name__)
 VOICE = "voice"
 CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
+Submitted = Callable[[Request], None]
+"""Told (on the core thread) when a request is accepted (held or queued), an emergency starts,
+or a waiting request's place changes (its ``seq``): the request as the core now keeps it."""
 Finished = Callable[[Request, Outcome, datetime | None, bool], None]
 """Told (on the core thread) when a request is done with: its outcome, when it started (None if
 it never did) and whether that is final (False: preempted and put back in the queue)."""
@@ -70,6 +73,7 @@ class Core(EventLoop):
         self._tokens = itertools.count(1)
         self._seqs = itertools.count(1)
         self._finished_hooks: list[Finished] = []
+        self._submitted_hooks: list[Submitted] = []
         self._on_air: _OnAir | None = None
         self._emergency: Request | None = None
         self._queue: tuple[Request, ...] = ()
@@ -135,6 +139,12 @@ class Core(EventLoop):
         """Register ``hook`` before ``start``; it runs on the core thread."""
         self._finished_hooks.append(hook)
 
+    def on_submitted(self, hook: Submitted) -> None:
+        """Register ``hook`` before ``start``; it runs on the core thread, before the request
+        can start (so a store has it before anything is played or logged), and again for each
+        request a move gave a new place."""
+        self._submitted_hooks.append(hook)
+
     # -- for collaborators that run on the core thread (paging.Pager) -----------------------
     def submit_now(self, request: Request) -> Request:
         return self._submit(request)
@@ -164,6 +174,7 @@ class Core(EventLoop):
         """Queue now, or hold until ``planned_at`` less the duck fade (so the bed is down and
         the first word falls on the planned instant)."""
         request = replace(request, seq=next(self._seqs))
+        self._tell_submitted(request)
         admit_at = self._lead_in(request)
         if admit_at is not None and admit_at > self._clock.now():
             self._held[request.id] = request
@@ -251,7 +262,11 @@ class Core(EventLoop):
             )])  # fmt: skip
         moved = move(self._queue, request_id, to_index)
         assert moved is not None
+        before = {r.id: r.seq for r in self._queue}
         self._queue = moved.queue
+        for request in self._queue:
+            if before[request.id] != request.seq:
+                self._tell_submitted(request)
         self._arbitrate()
         if moved.position != moved.was:
             log.info("%s moved %s #%d %r from place %d to %d in the queue", by,
@@ -263,6 +278,7 @@ class Core(EventLoop):
 
     def _start_emergency(self, request: Request) -> Request:
         request = replace(request, seq=next(self._seqs))
+        self._tell_submitted(request)
         self._emergency = request
         self._arbitrate()
         self._changed("emergency_started", {"id": request.id, "title": request.title})
@@ -389,6 +405,13 @@ class Core(EventLoop):
             self._log.close(on_air.row_id, ended_at=now, outcome=outcome, detail=detail)
             self._tell_finished(on_air.request, outcome, on_air.started_at, final)
         self._changed("voice_ended", {"id": on_air.request.id, "outcome": outcome.value})
+
+    def _tell_submitted(self, request: Request) -> None:
+        for hook in self._submitted_hooks:
+            try:
+                hook(request)
+            except Exception:
+                log.exception("a submitted-request hook failed")
 
     def _tell_finished(
         self, request: Request, outcome: Outcome, started_at: datetime | None, final: bool

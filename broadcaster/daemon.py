@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from broadcaster.air_store import AirStore
 from broadcaster.audio.output import AudioOutput
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.core import Core
@@ -82,8 +83,9 @@ class Daemon:
 
     def start(self) -> None:
         """1. data dir, tones and voices, 2. database and music library, 3. audio output,
-        4. core and pager, 5. live scheduler (current daypart, catch-up, jobs), 6. the core
-        thread and the library's scan thread, 7. the pages still active from the last run."""
+        4. core, pager and the store of what must survive a crash, 5. live scheduler (current
+        daypart, catch-up, jobs), 6. the core thread and the library's scan thread, 7. the
+        pages still active from the last run, then its emergency and queued announcements."""
         limit_malloc_arenas()
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -113,6 +115,8 @@ class Daemon:
             gain_for=self.library.gain_for,
         )
         self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock)
+        self.air_store = AirStore(self.engine)
+        self.air_store.attach(self.core)
         self.core.start()
         self.scripts = ScriptBook(
             engine=self.engine, renderer=self.renderer, data_dir=settings.data_dir
@@ -133,6 +137,9 @@ class Daemon:
         chime = self.core.preflight(self.chime).result(10)
         if resumed := self.pager.resume(Segment(self.chime, chime.duration_ms)).result(10):
             log.warning("%d service-desk pages were still active: they carry on", resumed)
+        if resumed := self.air_store.resume(self.core):
+            log.warning("%d announcements or an emergency were left by the last run: resumed",
+                        resumed)  # fmt: skip
         log.info("broadcaster started; music from %s", settings.music_path)
 
     def ensure_tones(self) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import broadcaster.accounts.models
+import broadcaster.air_store
 import broadcaster.library.models
 import broadcaster.paging.models
 import broadcaster.playlog

@@ -1,0 +1,121 @@
+"""What must survive a crash of the daemon: the announcer's queued announcements and an active
+emergency. (Service-desk pages keep their own rows, broadcaster.paging; programme cues are
+caught up from the plan and the play log.)
+
+The store listens to the core: a request it keeps is written when the core accepts it and
+deleted when the core is done with it for good; at start, ``resume`` gives what was left back to
+the core — the emergency first, then the queue in its order — each with a note in the log.
+A request that was on air when the daemon died plays again from its start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, delete
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from broadcaster.core import Core
+from broadcaster.playlog import Outcome
+from broadcaster.requests import Kind, Request, Segment
+
+log = logging.getLogger(__name__)
+KEPT = (Kind.ANNOUNCEMENT, Kind.EMERGENCY)
+RESUMED = "resumed after a restart"
+
+
+class AirRequest(SQLModel, table=True):
+    __tablename__ = "air_request"
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(index=True)  # the core's id in the run that stored it
+    kind: str = Field(max_length=16)
+    title: str = Field(max_length=300)
+    segments: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    requested_by: str = Field(max_length=120)
+    requested_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    note: str = Field(default="", max_length=1000)
+    seq: int = 0
+
+
+def _kept(request: Request) -> bool:
+    # Programme cues (cue_key) and page plays (series) have their own ways back.
+    return request.kind in KEPT and request.cue_key is None and request.series is None
+
+
+class AirStore:
+    """Keeps the core's announcements and emergency in the database (core thread writes)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def attach(self, core: Core) -> None:
+        core.on_submitted(self._submitted)
+        core.on_finished(self._finished)
+
+    def _submitted(self, request: Request) -> None:
+        if not _kept(request):
+            return
+        row = AirRequest(
+            request_id=request.id, kind=request.kind.value, title=request.title,
+            segments=[[str(s.path), s.duration_ms] for s in request.segments],
+            requested_by=request.requested_by, requested_at=request.requested_at,
+            expires_at=request.expires_at, note=request.note, seq=request.seq,
+        )  # fmt: skip
+        with Session(self._engine) as session:
+            kept = session.exec(select(AirRequest).where(col(AirRequest.request_id) == request.id))
+            known = kept.first()
+            if known is not None:  # a new place in the queue
+                known.seq = request.seq
+                row = known
+            session.add(row)
+            session.commit()
+
+    def _finished(
+        self, request: Request, outcome: Outcome, started_at: dt.datetime | None, final: bool
+    ) -> None:
+        if final and _kept(request):
+            with Session(self._engine) as session:
+                session.execute(delete(AirRequest).where(col(AirRequest.request_id) == request.id))
+                session.commit()
+
+    def left_over(self) -> list[AirRequest]:
+        with Session(self._engine) as session:
+            return list(session.exec(select(AirRequest).order_by(col(AirRequest.seq))).all())
+
+    def resume(self, core: Core) -> int:
+        """Give the core what the last run left: the emergency, then the announcements in
+        their order (the core takes calls in the order they come). Rows are replaced by the
+        resubmitted requests' own. Returns how many."""
+        rows = self.left_over()
+        with Session(self._engine) as session:
+            session.execute(delete(AirRequest))
+            session.commit()
+        resumed = 0
+        for row in sorted(rows, key=lambda r: (r.kind != Kind.EMERGENCY.value, r.seq)):
+            segments = tuple(Segment(Path(path), int(ms)) for path, ms in row.segments)
+            missing = [s.path.name for s in segments if not s.path.is_file()]
+            if missing:
+                log.error("cannot resume %s %r: %s gone", row.kind, row.title, ", ".join(missing))
+                continue
+            request = Request(
+                kind=Kind(row.kind), title=row.title, segments=segments,
+                requested_by=row.requested_by, requested_at=_aware(row.requested_at),
+                expires_at=_aware(row.expires_at) if row.expires_at else None,
+                note="; ".join(filter(None, [row.note, RESUMED])),
+            )  # fmt: skip
+            if request.kind is Kind.EMERGENCY:
+                core.start_emergency(request)
+            else:
+                core.submit(request)
+            resumed += 1
+        return resumed
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite gives naive datetimes back; every stored instant is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
