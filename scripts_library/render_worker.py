@@ -211,4 +211,7 @@ def main(argv: Sequence[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    try:
+        main(sys.argv[1:])
+    except BrokenPipeError:  # the daemon went away (stopped or killed): so does its worker
+        sys.exit(0)

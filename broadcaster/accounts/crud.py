@@ -8,6 +8,7 @@ Keyword-only functions that take the session; refusals are problems in both lang
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 import threading
@@ -37,8 +38,13 @@ from broadcaster.problems import Conflict, FieldProblem, Invalid, NotFound
 SESSION_HOURS = 12  # a shift; then log in again
 KEY_PREFIX = "bk_"
 _HASHER = PasswordHasher()
-# Spent on an unknown name too, so a refusal takes as long whoever was named.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked for an unknown name too, so a refusal takes as long whoever was named. Made on
+    first use: an argon2 hash costs ~0.25 s and 64 MB, not to be paid on every start."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def digest(secret: str) -> str:
@@ -111,7 +117,7 @@ def check_password(session: Session, *, name: str, password: str) -> User | None
     """The active user with this name and password, or None (after the same work either way)."""
     user = session.exec(select(User).where(User.name == name)).first()
     try:
-        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _HASHER.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
