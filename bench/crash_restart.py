@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +88,9 @@ def main() -> int:
                 pages = {p["id"] for p in daemon.get("/api/v1/pages", params={"active": "true"})}
                 before = log_of(daemon)
                 daemon.kill()
-                restarted = datetime.now(UTC)
                 daemon.start()
+                restarted = daemon.spawned_at
+                assert restarted is not None
                 after_status = daemon.get("/api/v1/status")
                 was = (status["emergency"] or {}).get("title")
                 now = (after_status["emergency"] or {}).get("title")

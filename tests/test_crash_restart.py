@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,8 +92,9 @@ def test_a_killed_daemon_comes_back_with_its_emergency_page_queue_and_music(tmp_
         before = log_of(daemon)
         daemon.kill()  # music playing, nothing else on air
 
-        restarted = datetime.now(UTC)
         daemon.start()
+        restarted = daemon.spawned_at
+        assert restarted is not None
         after = wait_for("music after the restart", lambda: [
             r for r in log_of(daemon) if r["layer"] == "bed" and r["started_at"]
             and datetime.fromisoformat(r["started_at"]) > restarted

@@ -57,6 +57,7 @@ class DaemonProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.headers = as_role(Role.ADMIN)  # every request, as the tests' admin
         self.log_path = data_dir / "daemon.log"
+        self.spawned_at: datetime | None = None
 
     def start(self, timeout: float = 20.0) -> DaemonProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -68,6 +69,7 @@ class DaemonProcess:
         seed_accounts(engine)
         engine.dispose()
         log = self.log_path.open("ab")
+        self.spawned_at = datetime.now(UTC)  # the process's start (after the tests' seeding)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve"], env=self.env, stdout=log, stderr=log
         )
