@@ -1,25 +1,5 @@
 // The admin: add accounts, enable or disable them, make and revoke API keys (through the API).
 "use strict";
-const zhAdmin = document.documentElement.lang === "zh-CN";
-const say = (d) => (zhAdmin ? d.message_zh : d.message) || "";
-
-function clearProblems(form) {
-  for (const slot of form.querySelectorAll(".field-error, .form-error")) slot.textContent = "";
-}
-
-function problems(form, reply) {
-  const detail = (reply.data && reply.data.detail) || {};
-  clearProblems(form);
-  // A 409 carries an empty "fields": its message is the whole form's.
-  if (!Object.keys(detail.fields || {}).length) {
-    form.querySelector(".form-error").textContent = say(detail) || String(reply.status);
-  }
-  for (const [name, problem] of Object.entries(detail.fields || {})) {
-    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`);
-    if (slot) slot.textContent = say(problem);
-    else form.querySelector(".form-error").textContent += say(problem) + " ";
-  }
-}
 
 document.getElementById("add-user").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -29,7 +9,7 @@ document.getElementById("add-user").addEventListener("submit", async (event) => 
     password: form.elements.password.value,
   });
   if (reply.ok) window.location.reload();
-  else problems(form, reply);
+  else showProblems(form, reply);
 });
 
 document.getElementById("add-key").addEventListener("submit", async (event) => {
@@ -39,7 +19,7 @@ document.getElementById("add-key").addEventListener("submit", async (event) => {
   const reply = await api("POST", `/api/v1/users/${form.elements.user.value}/api-keys`, {
     name: form.elements.name.value, scopes: scopes.length ? scopes : null,
   });
-  if (!reply.ok) return problems(form, reply);
+  if (!reply.ok) return showProblems(form, reply);
   form.querySelector(".form-error").textContent = "";
   document.getElementById("new-key").textContent = reply.data.key;
   form.querySelector(".key-once").classList.remove("hidden");
@@ -52,7 +32,7 @@ editForm.addEventListener("submit", async (event) => {
   if (editForm.elements.password.value) change.password = editForm.elements.password.value;
   const reply = await api("PATCH", `/api/v1/users/${editForm.elements.id.value}`, change);
   if (reply.ok) window.location.reload();  // own account changed: the reload asks for log-in
-  else problems(editForm, reply);
+  else showProblems(editForm, reply);
 });
 document.getElementById("edit-close").addEventListener("click", () => editForm.classList.add("hidden"));
 
@@ -70,7 +50,7 @@ document.addEventListener("click", async (event) => {
   } else if (button.classList.contains("toggle-user")) {
     const reply = await api("PATCH", `/api/v1/users/${button.dataset.id}`, { active: button.dataset.active === "true" });
     if (reply.ok) window.location.reload();
-    else window.alert(say((reply.data && reply.data.detail) || {}));
+    else window.alert(sayApi(reply.data && reply.data.detail));
   } else if (button.classList.contains("revoke-key")) {
     await api("DELETE", `/api/v1/api-keys/${button.dataset.id}`);
     window.location.reload();

@@ -7,14 +7,6 @@ const note = document.getElementById("queued-note");
 const queueNote = document.getElementById("queue-note");
 const zhPage = document.documentElement.lang === "zh-CN";
 
-// What the API said, in the page's language (with the fields' own messages, if any).
-function said(reply) {
-  const detail = reply.data && reply.data.detail;
-  if (!detail || typeof detail !== "object") return String(reply.status);
-  const fields = Object.values(detail.fields || {}).map((f) => (zhPage ? f.message_zh : f.message));
-  return [zhPage ? detail.message_zh : detail.message, ...fields].filter(Boolean).join(" ");
-}
-
 function tell(element, text, ok) {
   element.textContent = text;
   element.classList.toggle("ok", ok);
@@ -37,7 +29,7 @@ document.addEventListener("click", async (event) => {
   if (!button) return;
   if (button.classList.contains("queue-script")) {
     const reply = await api("POST", "/api/v1/announcements", { script_id: Number(button.dataset.id) });
-    note.textContent = reply.ok ? (zhPage ? "已加入队列：" : "Queued: ") + button.dataset.title : said(reply);
+    note.textContent = reply.ok ? (zhPage ? "已加入队列：" : "Queued: ") + button.dataset.title : refusal(reply);
     htmx.trigger("#now", "refresh");
   } else if (button.classList.contains("move-request")) {
     button.disabled = true;
@@ -45,7 +37,7 @@ document.addEventListener("click", async (event) => {
     const reply = await api("POST", `/api/v1/queue/${button.dataset.id}/move`,
       { position: Number(button.dataset.to) });
     clearTimeout(queueNoteTimer);
-    tell(queueNote, reply.ok ? (zhPage ? reply.data.message_zh : reply.data.message) : said(reply),
+    tell(queueNote, reply.ok ? (zhPage ? reply.data.message_zh : reply.data.message) : refusal(reply),
       reply.ok && !reply.data.clamped);
     queueNoteTimer = setTimeout(() => { queueNote.textContent = ""; }, 6000);
     htmx.trigger("#now", "refresh");
@@ -194,7 +186,7 @@ document.addEventListener("click", async (event) => {
       become("idle", words.idle);
       htmx.trigger("#now", "refresh");
     } else {
-      tell(result, words.failed + said(reply), false);
+      tell(result, words.failed + refusal(reply), false);
       send.disabled = false;
       become("ready", words.ready);
     }

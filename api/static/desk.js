@@ -26,23 +26,10 @@ function notice(form) {
   };
 }
 
+// Empties the form's problems and its "sent" note.
 function clear(form) {
-  for (const slot of form.querySelectorAll(".field-error")) slot.textContent = "";
-  form.querySelector(".form-error").textContent = "";
+  clearProblems(form);
   form.querySelector(".form-ok").textContent = "";
-}
-
-function showProblems(form, status, data) {
-  const detail = (data && data.detail) || {};
-  const message = (d) => (zh ? d.message_zh : d.message) || "";
-  for (const [name, problem] of Object.entries(detail.fields || {})) {
-    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(name.replace(/^fields\./, ""))}"]`);
-    if (slot) slot.textContent = message(problem);
-    else form.querySelector(".form-error").textContent += message(problem) + " ";
-  }
-  if (!Object.keys(detail.fields || {}).length) {
-    form.querySelector(".form-error").textContent = message(detail) || String(status);  // e.g. a 409
-  }
 }
 
 for (const form of document.querySelectorAll("form.notice")) {
@@ -55,7 +42,7 @@ for (const form of document.querySelectorAll("form.notice")) {
       credentials: "same-origin",
     });
     if (!reply.ok) {
-      showProblems(form, reply.status, await reply.json().catch(() => null));
+      showProblems(form, { ok: false, status: reply.status, data: await reply.json().catch(() => null) });
       return;
     }
     const audio = form.querySelector("audio");
@@ -82,6 +69,6 @@ for (const form of document.querySelectorAll("form.notice")) {
       htmx.trigger("#pages", "refresh");
       return;
     }
-    showProblems(form, reply.status, reply.data);
+    showProblems(form, reply);
   });
 }

@@ -4,7 +4,6 @@
 "use strict";
 const zhMusic = document.documentElement.lang === "zh-CN";
 const muWords = JSON.parse(document.getElementById("mu-words").textContent);
-const sayMusic = (d) => (d && (zhMusic ? d.message_zh : d.message)) || "";
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
 const note = document.getElementById("mu-note");
 const error = document.getElementById("mu-error");
@@ -27,20 +26,6 @@ function showTracks(id) {
   }
   history.replaceState(null, "", id ? `/supervisor/music?playlist=${id}` : "/supervisor/music");
   htmx.trigger("#mu-search", "refresh");
-}
-
-function problems(form, reply) {
-  const detail = (reply.data && reply.data.detail) || {};
-  for (const slot of form.querySelectorAll(".field-error, .form-error")) slot.textContent = "";
-  const fields = detail.fields || {};
-  if (!Object.keys(fields).length) {
-    form.querySelector(".form-error").textContent = sayMusic(detail) || String(reply.status);
-  }
-  for (const [name, problem] of Object.entries(fields)) {
-    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`);
-    if (slot) slot.textContent = sayMusic(problem);
-    else form.querySelector(".form-error").textContent += sayMusic(problem) + " ";
-  }
 }
 
 // -- the library scan -------------------------------------------------------------------------
@@ -71,7 +56,7 @@ async function follow(jobId) {
   scanCard.dataset.job = jobId;
   for (;;) {
     const reply = await api("GET", `/api/v1/library/scans/${jobId}`);
-    if (!reply.ok) { scanState.textContent = sayMusic(reply.data && reply.data.detail) || String(reply.status); break; }
+    if (!reply.ok) { scanState.textContent = sayApi(reply.data && reply.data.detail) || String(reply.status); break; }
     showJob(reply.data);
     if (!["queued", "running"].includes(reply.data.status)) {
       scanCard.dataset.done = reply.data.status;
@@ -93,7 +78,7 @@ rescan.addEventListener("click", async () => {
   const reply = await api("POST", "/api/v1/library/scans");
   if (!reply.ok) {
     rescan.disabled = false;
-    scanState.textContent = sayMusic(reply.data && reply.data.detail) || String(reply.status);
+    scanState.textContent = sayApi(reply.data && reply.data.detail) || String(reply.status);
     return;
   }
   showJob(reply.data);
@@ -117,7 +102,7 @@ document.addEventListener("click", async (event) => {
   if (button.classList.contains("mu-delete")) {
     if (!window.confirm(`${muWords.delete_confirm}\n${button.dataset.name}`)) return;
     const reply = await api("DELETE", `/api/v1/playlists/${button.dataset.id}`);
-    if (!reply.ok) return tell(sayMusic(reply.data && reply.data.detail) || String(reply.status), true);
+    if (!reply.ok) return tell(sayApi(reply.data && reply.data.detail) || String(reply.status), true);
     tell(muWords.deleted);
     if (chosen.value === button.dataset.id) showTracks("");
     refreshPlaylists();
@@ -125,7 +110,7 @@ document.addEventListener("click", async (event) => {
     renameForm.elements.id.value = button.dataset.id;
     renameForm.elements.name.value = button.dataset.name;
     document.getElementById("mu-rename-name").textContent = button.dataset.name;
-    for (const slot of renameForm.querySelectorAll(".field-error, .form-error")) slot.textContent = "";
+    clearProblems(renameForm);
     renameForm.classList.remove("hidden");
     renameForm.elements.name.focus();
   } else if (button.classList.contains("mu-add")) {
@@ -148,10 +133,10 @@ document.addEventListener("click", async (event) => {
 // A list playlist's tracks, changed by ``change`` (its entries in order, as the API takes them).
 async function changeEntries(id, change) {
   const current = await api("GET", `/api/v1/playlists/${id}`);
-  if (!current.ok) return tell(sayMusic(current.data && current.data.detail) || String(current.status), true);
+  if (!current.ok) return tell(sayApi(current.data && current.data.detail) || String(current.status), true);
   const entries = current.data.entries.map((e) => ({ track_id: e.track.id, weight: e.weight }));
   const reply = await api("PATCH", `/api/v1/playlists/${id}`, { tracks: change(entries) });
-  if (!reply.ok) return tell(sayMusic(reply.data && reply.data.detail) || String(reply.status), true);
+  if (!reply.ok) return tell(sayApi(reply.data && reply.data.detail) || String(reply.status), true);
   refreshPlaylists();
   return true;
 }
@@ -162,7 +147,7 @@ document.addEventListener("change", async (event) => {
   const reply = await api("PATCH", `/api/v1/playlists/${box.dataset.id}`, { shuffle: box.checked });
   if (!reply.ok) {
     box.checked = !box.checked;
-    tell(sayMusic(reply.data && reply.data.detail) || String(reply.status), true);
+    tell(sayApi(reply.data && reply.data.detail) || String(reply.status), true);
   }
 });
 
@@ -170,7 +155,7 @@ renameForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   const reply = await api("PATCH", `/api/v1/playlists/${renameForm.elements.id.value}`,
     { name: renameForm.elements.name.value });
-  if (!reply.ok) return problems(renameForm, reply);
+  if (!reply.ok) return showProblems(renameForm, reply);
   renameForm.classList.add("hidden");
   tell(muWords.renamed);
   refreshPlaylists();
@@ -183,9 +168,8 @@ document.getElementById("mu-create").addEventListener("submit", async (event) =>
   const reply = await api("POST", "/api/v1/playlists", {
     name: form.elements.name.value, kind: "list", shuffle: form.elements.shuffle.checked,
   });
-  if (!reply.ok) return problems(form, reply);
-  problems(form, { data: { detail: { fields: {} } } });
-  form.querySelector(".form-error").textContent = "";
+  if (!reply.ok) return showProblems(form, reply);
+  clearProblems(form);
   form.reset();
   tell(muWords.created);
   chosen.value = String(reply.data.id);
@@ -198,7 +182,7 @@ document.getElementById("mu-import").addEventListener("submit", async (event) =>
   const form = event.target;
   const result = document.getElementById("mu-import-result");
   const missing = document.getElementById("mu-unresolved");
-  for (const slot of form.querySelectorAll(".field-error, .form-error")) slot.textContent = "";
+  clearProblems(form);
   result.textContent = "";
   missing.replaceChildren();
   missing.classList.add("hidden");
@@ -216,7 +200,7 @@ document.getElementById("mu-import").addEventListener("submit", async (event) =>
     method: "POST", body, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin",
   });
   const data = await reply.json().catch(() => null);
-  if (!reply.ok) return problems(form, { status: reply.status, data });
+  if (!reply.ok) return showProblems(form, { ok: false, status: reply.status, data });
   result.textContent = fill(muWords.imported, { name: data.playlist.name, n: data.imported });
   if (data.unresolved.length) {
     const head = document.createElement("li");

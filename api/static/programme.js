@@ -2,47 +2,13 @@
 // API (app.js's api() sends the CSRF token); the page then reloads to show the new timeline.
 // User text only ever goes into the page as textContent.
 "use strict";
-const zhProgramme = document.documentElement.lang === "zh-CN";
-const sayIt = (d) => (d && (zhProgramme ? d.message_zh : d.message)) || "";
 const base = "/api/v1/programme";
 const rules = JSON.parse(document.getElementById("rules-data").textContent);
 const form = document.getElementById("rule-form");
 const FRESH = "programme-fresh-rule";
 
-// --- refusals beside their fields ---
-
-function visible(element) {
-  return element.offsetParent !== null;
-}
-
-function clearProblems(where) {
-  for (const slot of where.querySelectorAll(".field-error, .form-error")) slot.textContent = "";
-}
-
-function problems(where, reply) {
-  const detail = (reply.data && reply.data.detail) || {};
-  clearProblems(where);
-  const general = where.querySelector(".form-error");
-  const fields = Object.entries(detail.fields || {});
-  if (!fields.length) general.textContent = sayIt(detail) || String(reply.status);
-  for (const [name, problem] of fields) {
-    // "spots.0.ref" is shown beside "spots", "content.ref" beside the content picker in view.
-    const names = [name, name.split(".")[0]];
-    const slots = names.flatMap((n) => [...where.querySelectorAll(`.field-error[data-for="${CSS.escape(n)}"]`)]);
-    const slot = slots.find(visible) || slots[0];
-    if (slot) slot.textContent += sayIt(problem) + " ";
-    else general.textContent += sayIt(problem) + " ";
-  }
-  const first = [...where.querySelectorAll(".field-error, .form-error")].find((s) => s.textContent);
-  if (first) first.scrollIntoView({ block: "center", behavior: "smooth" });
-}
-
-function refusal(reply) {
-  const detail = (reply.data && reply.data.detail) || {};
-  const parts = [sayIt(detail)];
-  for (const problem of Object.values(detail.fields || {})) parts.push(sayIt(problem));
-  return parts.filter(Boolean).join(" ") || String(reply.status);
-}
+// Refusals: app.js's showProblems beside the fields ("spots.0.ref" beside "spots", "content.ref"
+// beside the content picker in view), its refusal() in one line for the lists' error slots.
 
 function reloadShowing(ruleId) {
   if (ruleId) sessionStorage.setItem(FRESH, String(ruleId));
@@ -186,7 +152,7 @@ form.addEventListener("submit", async (event) => {
     : await api("POST", `${base}/rules`, ruleBody());
   save.disabled = false;
   if (reply.ok) reloadShowing(reply.data.id);
-  else problems(form, reply);
+  else showProblems(form, reply);
 });
 document.getElementById("rule-reset").addEventListener("click", resetForm);
 document.getElementById("new-rule").addEventListener("click", () => {
@@ -269,7 +235,7 @@ entryForm.addEventListener("submit", async (event) => {
     date: f.date.value || null, day_type: f.day_type.value, note: f.note.value,
   });
   if (reply.ok) reloadShowing();
-  else problems(entryForm, reply);
+  else showProblems(entryForm, reply);
 });
 
 // --- after a reload: the rule just saved, shown on the timeline ---

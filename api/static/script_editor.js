@@ -3,9 +3,7 @@
 // archive. Every change goes to the JSON API; then the list and the open script are fetched
 // again. User text only ever goes into the page through textContent.
 "use strict";
-const zhEditor = document.documentElement.lang === "zh-CN";
 const seWords = JSON.parse(document.getElementById("se-words").textContent);
-const sayEditor = (d) => (d && (zhEditor ? d.message_zh : d.message)) || "";
 
 function refreshList() {
   htmx.trigger("#se-filters", "change");
@@ -20,8 +18,9 @@ function openScript(id, note) {
   });
 }
 
-function clearProblems(form) {
-  for (const slot of form.querySelectorAll(".field-error, .form-error")) slot.textContent = "";
+// The form's problems cleared, and the markup problem's place hidden.
+function clearEditor(form) {
+  clearProblems(form);
   const where = form.querySelector(".se-where");
   if (where) { where.textContent = ""; where.classList.add("hidden"); }
 }
@@ -48,17 +47,10 @@ function showWhere(form, problem) {
   box.setSelectionRange(start, start + chars[at].length);
 }
 
-function problems(form, reply) {
-  const detail = (reply.data && reply.data.detail) || {};
-  clearProblems(form);
-  const fields = detail.fields || {};
-  if (!Object.keys(fields).length) {
-    form.querySelector(".form-error").textContent = sayEditor(detail) || String(reply.status);
-  }
-  for (const [name, problem] of Object.entries(fields)) {
-    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`);
-    if (slot) slot.textContent = sayEditor(problem);
-    else form.querySelector(".form-error").textContent += sayEditor(problem) + " ";
+// A refusal beside the fields (app.js's showProblems), with the markup problem's place shown.
+function editorProblems(form, reply) {
+  clearEditor(form);
+  for (const [name, problem] of showProblems(form, reply)) {
     if (name === "text") showWhere(form, problem);
   }
 }
@@ -87,7 +79,7 @@ async function listen(url, init, form) {
     const data = await reply.json().catch(() => null);
     const detail = (data && data.detail) || {};
     const problem = (detail.fields && detail.fields.text) || null;
-    error.textContent = sayEditor(problem || detail) || String(reply.status);
+    error.textContent = sayApi(problem || detail) || String(reply.status);
     if (problem && form) showWhere(form, problem);
     return;
   }
@@ -106,7 +98,7 @@ document.addEventListener("submit", async (event) => {
     const reply = editing
       ? await api("PATCH", `/api/v1/scripts/${form.dataset.id}`, content(form))
       : await api("POST", "/api/v1/scripts", content(form));
-    if (!reply.ok) return problems(form, reply);
+    if (!reply.ok) return editorProblems(form, reply);
     refreshList();
     openScript(reply.data.id, editing ? seWords.saved : seWords.created);
   } else if (form.id === "se-upload") {
@@ -122,9 +114,7 @@ document.addEventListener("submit", async (event) => {
     });
     const data = await reply.json().catch(() => null);
     if (!reply.ok) {
-      const detail = (data && data.detail) || {};
-      const fields = Object.values(detail.fields || {}).map(sayEditor).join(" ");
-      slot.textContent = [sayEditor(detail), fields].filter(Boolean).join(" ") || String(reply.status);
+      slot.textContent = refusal({ ok: false, status: reply.status, data });
       return;
     }
     refreshList();
@@ -139,7 +129,7 @@ document.addEventListener("click", async (event) => {
     listen(`/api/v1/scripts/${button.dataset.id}/preview?version=${button.dataset.version}`);
   } else if (button.classList.contains("se-try")) {
     const form = button.closest("form");
-    clearProblems(form);
+    clearEditor(form);
     listen("/api/v1/scripts/preview", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
@@ -150,7 +140,7 @@ document.addEventListener("click", async (event) => {
     const reply = await api("POST", `/api/v1/scripts/${button.dataset.id}/approve`,
       { version: Number(button.dataset.version) });
     if (!reply.ok) {
-      document.getElementById("se-listen-error").textContent = sayEditor(reply.data && reply.data.detail);
+      document.getElementById("se-listen-error").textContent = sayApi(reply.data && reply.data.detail);
       return;
     }
     refreshList();
@@ -160,7 +150,7 @@ document.addEventListener("click", async (event) => {
     const reply = await api("DELETE", `/api/v1/scripts/${button.dataset.id}`);
     if (!reply.ok) {
       document.getElementById("se-archive-error").textContent =
-        sayEditor(reply.data && reply.data.detail) || String(reply.status);
+        sayApi(reply.data && reply.data.detail) || String(reply.status);
       return;
     }
     refreshList();
