@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +37,9 @@ FUTURE_TIMEOUT_S = 5.0
 class MoveRequest(BaseModel):
     position: int = Field(..., ge=0, le=100_000,
                           description="0-based place in the queue as GET /api/v1/status shows it")  # fmt: skip
+
+
+ID_MAX = 2**63 - 1  # SQLite's and PostgreSQL's bigint
 
 
 def create_app(daemon: Daemon) -> FastAPI:
@@ -140,6 +143,16 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(accounts_router(daemon))
     app.include_router(web_router(daemon))
     mount_static(app)
+
+    @app.middleware("http")
+    async def ids_the_database_can_hold(request: Request, call_next: Any) -> Any:
+        """A number in the path beyond 64-bit integers cannot name anything the database holds
+        (SQLite refuses to even look it up): 404, as for any unknown id."""
+        if any(part.lstrip("-").isdigit() and abs(int(part)) > ID_MAX
+               for part in request.url.path.split("/")):  # fmt: skip
+            return JSONResponse({"detail": {"code": "not_found", "message": "No such item.",
+                                            "message_zh": "没有这一项。"}}, status_code=404)  # fmt: skip
+        return await call_next(request)
 
     @app.middleware("http")
     async def audit_changes(request: Request, call_next: Any) -> Any:

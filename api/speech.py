@@ -19,7 +19,7 @@ from broadcaster.problems import Conflict, FieldProblem, Invalid, NotFound
 from broadcaster.requests import Segment
 from broadcaster.scripts.book import Spoken
 from scripts_library.markup import MarkupError, parse, plain
-from scripts_library.render import RenderError
+from scripts_library.render import NothingToSay, RenderError
 from scripts_library.templates import TemplateError
 
 T = TypeVar("T")
@@ -41,6 +41,8 @@ async def rendered(work: Callable[[], T]) -> T:
     except TemplateError as exc:
         raise Invalid([FieldProblem(_form_field(name), en, zh)
                        for name, (en, zh) in exc.problems.items()]) from None  # fmt: skip
+    except NothingToSay as exc:
+        raise Invalid([FieldProblem("text", exc.message, exc.message_zh)]) from None
     except RenderError as exc:
         raise ApiError(503, "speech_failed", f"The voice could not speak this: {exc.message}",
                        f"语音合成失败：{exc.message_zh}") from None  # fmt: skip

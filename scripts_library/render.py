@@ -50,6 +50,11 @@ class RenderError(Exception):
         self.message, self.message_zh = message, message_zh
 
 
+class NothingToSay(RenderError):
+    """The text has no word a voice could say (only punctuation, symbols or unknown characters):
+    the text's fault, not the voice's."""
+
+
 @dataclass(frozen=True)
 class RenderSettings:
     """How rendered speech sounds. ``target_lufs`` must sit at least 10 LU above the ducked
@@ -145,6 +150,13 @@ class Renderer:
         if not parts:
             raise RenderError("The notice has nothing to say.", "广播内容为空。")
         speeches = [(language, parse(text), self._voice(language)) for language, text in parts]
+        for _, text in parts:
+            if not any(ch.isalnum() for ch in text):
+                raise NothingToSay(
+                    "There is nothing a voice can say: only punctuation, symbols or unknown "
+                    "characters.",
+                    "没有可以朗读的文字：只有标点、符号或无法识别的字符。",
+                )
         key = self._key(parts)
         return speeches, key, self.cache_dir / key[:2] / f"{key}.wav"
 
