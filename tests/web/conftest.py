@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.kit.browser import CHROMIUM
 from tests.kit.media import make_tone
 
+# What a page shows after the daemon has done something (rendered a notice, played it) may take
+# a few seconds on a loaded 2-core machine: wait up to 15 s instead of Playwright's 5.
+expect.set_options(timeout=15_000)
 MICROPHONE_HZ = 523.0  # what the fake microphone hears, looped
 
 
