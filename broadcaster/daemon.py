@@ -192,6 +192,7 @@ class Daemon:
             self.scheduler.stop()
         self._stop.set()
         if self._thread is not None:
+            self.core.post(lambda: None)  # wake the loop now rather than at its next poll
             self._thread.join(timeout=10)
             self._thread = None
         if hasattr(self, "output"):

@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 import re
 import subprocess
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +35,12 @@ SILENCE_LUFS = -70.0
 _SUMMARY = re.compile(r"Summary:(?P<body>.*)", re.S)
 _INTEGRATED = re.compile(r"I:\s+(?P<lufs>-?(?:inf|[\d.]+))\s+LUFS")
 _PEAK = re.compile(r"Peak:\s+(?P<peak>-?(?:inf|[\d.]+))\s+dBFS")
+_POLL_S = 0.1  # how often a running measurement looks whether it should stop
 _DURATION = re.compile(r"time=(?P<h>\d+):(?P<m>\d+):(?P<s>[\d.]+)")
+
+
+class MeasureStopped(Exception):
+    """The measurement was stopped before it finished: nothing was learnt about the track."""
 
 
 class LoudnessError(MusicError):
@@ -50,10 +57,14 @@ class TrackLoudness:
     """The decoded audio's length."""
 
 
-def measure_track(path: Path, *, timeout_s: float = 120, nice: int = 0) -> TrackLoudness:
+def measure_track(
+    path: Path, *, timeout_s: float = 120, nice: int = 0, stop: threading.Event | None = None
+) -> TrackLoudness:
     """Integrated loudness and true peak of a file's first audio stream; raises
     ``LoudnessError`` if the file cannot be measured within ``timeout_s`` seconds. ``nice``
-    lowers ffmpeg's CPU priority (the daemon measures at 10, so playback always comes first)."""
+    lowers ffmpeg's CPU priority (the daemon measures at 10, so playback always comes first).
+    When ``stop`` is set meanwhile, ffmpeg is killed and ``MeasureStopped`` raised (a daemon
+    stopping does not wait for a long track)."""
     name = path.name
     command = ["nice", "-n", str(nice)] if nice else []
     command += [
@@ -74,21 +85,32 @@ def measure_track(path: Path, *, timeout_s: float = 120, nice: int = 0) -> Track
         "-",
     ]
     try:
-        result = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False)
-    except subprocess.TimeoutExpired:
-        raise LoudnessError(
-            f"{name}: measuring took more than {timeout_s:g} s; the file may be damaged.",
-            f"{name}：测量响度超过 {timeout_s:g} 秒，文件可能已损坏。",
-        ) from None
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     except OSError:
         raise LoudnessError(
             "ffmpeg cannot be started; install ffmpeg on the broadcast computer.",
             "无法启动 ffmpeg，请在广播电脑上安装 ffmpeg。",
         ) from None
-    stderr = result.stderr.decode("utf-8", "replace")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            _, errors = process.communicate(timeout=_POLL_S)
+            break
+        except subprocess.TimeoutExpired:
+            stopped = stop is not None and stop.is_set()
+            if stopped or time.monotonic() > deadline:
+                process.kill()
+                process.communicate()
+                if stopped:
+                    raise MeasureStopped(name) from None
+                raise LoudnessError(
+                    f"{name}: measuring took more than {timeout_s:g} s; the file may be damaged.",
+                    f"{name}：测量响度超过 {timeout_s:g} 秒，文件可能已损坏。",
+                ) from None
+    stderr = errors.decode("utf-8", "replace")
     summary = _SUMMARY.search(stderr)
     integrated = _INTEGRATED.search(summary["body"]) if summary else None
-    if result.returncode != 0 or integrated is None:
+    if process.returncode != 0 or integrated is None:
         raise LoudnessError(
             f"{name}: not a readable music file (damaged, or not audio); replace the file.",
             f"{name}：不是可读取的音乐文件（已损坏或不是音频），请更换该文件。",

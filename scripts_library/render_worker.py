@@ -54,6 +54,7 @@ class WorkerRenderer:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[str] | None = None
         self._lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._starting = False  # the worker is loading (the lock is held, no render under way)
         if warm:  # a daemon wants the first notice fast; a one-off command may need no worker
             self.warm()
 
@@ -103,9 +104,19 @@ class WorkerRenderer:
         raise error(reply["message"], reply["message_zh"])
 
     def close(self) -> None:
-        """Stop the worker (after the render in hand, if any)."""
-        with self._lock:
+        """Stop the worker (after the render in hand, if any). A worker still starting is
+        stopped at once: the start holds the lock until it is ready, and need not finish."""
+        proc = self._proc
+        if proc is not None and not self._lock.acquire(blocking=False):
+            if self._starting:  # not a render in hand: the worker is still loading
+                proc.terminate()  # its start sees the end and gives up; the lock comes free
+            self._lock.acquire()
+        elif proc is None:
+            self._lock.acquire()
+        try:
             self._stop()
+        finally:
+            self._lock.release()
 
     # -- the lock is held -----------------------------------------------------------------
     def _running(self) -> subprocess.Popen[str]:
@@ -123,7 +134,12 @@ class WorkerRenderer:
         assert proc.stdout is not None
         threading.Thread(target=_pump, args=(proc.stdout, self._lines), daemon=True,
                          name="render-worker-reader").start()  # fmt: skip
-        if self._next_line(START_TIMEOUT_S, lambda line: line == "ready") is None:
+        self._starting = True
+        try:
+            ready = self._next_line(START_TIMEOUT_S, lambda line: line == "ready")
+        finally:
+            self._starting = False
+        if ready is None:
             self._stop()
             raise _WorkerGone("it did not start")
         return proc

@@ -36,7 +36,7 @@ from broadcaster.library.models import (
 )
 from playlists.sources import AUDIO_SUFFIXES
 from playlists.tags import TagError, TrackInfo, read_track
-from playlists.track_loudness import LoudnessError, TrackLoudness, measure_track
+from playlists.track_loudness import LoudnessError, MeasureStopped, TrackLoudness, measure_track
 
 BATCH = 200  # tracks written per transaction while reading tags
 Report = Callable[[ScanJob], None]
@@ -275,12 +275,16 @@ def measure_pending(
                 if item is None:
                     break
                 done_ids.add(item.id)
-                running[pool.submit(measure_track, item.path, nice=nice)] = item
+                running[pool.submit(measure_track, item.path, nice=nice, stop=stop)] = item
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             future = next(iter(finished))
             item = running.pop(future)
+            if isinstance(future.exception(), MeasureStopped):
+                for other in running:  # those running see ``stop`` too and end within 0.1 s
+                    other.cancel()
+                return  # the tracks not measured stay pending for the next scan
             stored = _store(engine, item, future, now())
             if stored:
                 job.measured += 1
