@@ -144,6 +144,14 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(web_router(daemon))
     mount_static(app)
 
+    @app.exception_handler(OverflowError)
+    async def number_too_large(request: Request, exc: OverflowError) -> JSONResponse:
+        """A number in the query or body beyond what the database stores (SQLite refuses to
+        bind it): the request's fault, said as such, not a server error."""
+        return JSONResponse({"detail": {
+            "code": "number_too_large", "message": "A number in the request is too large.",
+            "message_zh": "请求中的数字过大。"}}, status_code=422)  # fmt: skip
+
     @app.middleware("http")
     async def ids_the_database_can_hold(request: Request, call_next: Any) -> Any:
         """A number in the path beyond 64-bit integers cannot name anything the database holds

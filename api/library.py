@@ -64,7 +64,7 @@ def library_router(daemon: Daemon) -> APIRouter:
         playlist_id: int | None = None,
         include_removed: bool = False,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     ) -> Any:
         rows, total = crud.search_tracks(db, query=q, playlist_id=playlist_id,
                                          present_only=not include_removed, limit=limit,

@@ -51,8 +51,8 @@ class RenderError(Exception):
 
 
 class NothingToSay(RenderError):
-    """The text has no word a voice could say (only punctuation, symbols or unknown characters):
-    the text's fault, not the voice's."""
+    """The text has no word a voice could say (only punctuation, symbols, or characters the
+    voice cannot read, so it said nothing): the text's fault, not the voice's."""
 
 
 @dataclass(frozen=True)
@@ -276,8 +276,11 @@ def _voice_failed(voice: Voice, language: str, reason: object) -> RenderError:
     )
 
 
-def _silent(what: str, what_zh: str) -> RenderError:
-    return RenderError(
-        f"The audio of {what} is silent. Check the text and the voice's settings.",
-        f"{what_zh}的音频没有声音。请检查稿件和语音设置。",
+def _silent(what: str, what_zh: str) -> NothingToSay:
+    # A voice that fails says so (an error); silence means it found nothing it could read.
+    return NothingToSay(
+        f"The voice said nothing for {what}: the text may hold only characters it cannot read. "
+        "If every text is silent, run `broadcaster check` for the voice.",
+        f"语音没有读出{what_zh}的任何内容：文字中可能只有它无法朗读的字符。"
+        "如果所有稿件都没有声音，请运行 broadcaster check 检查语音。",
     )

@@ -27,7 +27,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from scripts_library.markup import MarkupError
-from scripts_library.render import Rendered, Renderer, RenderError, RenderSettings
+from scripts_library.render import (
+    NothingToSay,
+    Rendered,
+    Renderer,
+    RenderError,
+    RenderSettings,
+)
 from scripts_library.voices import get_voice
 
 RENDER_TIMEOUT_S = 120.0
@@ -100,8 +106,12 @@ class WorkerRenderer:
             done = reply["ok"]
             return Rendered(Path(done["path"]), done["duration_ms"], done["lufs"],
                             done["cached"], done["key"])  # fmt: skip
-        error = MarkupError if reply.get("error") == "markup" else RenderError
-        raise error(reply["message"], reply["message_zh"])
+        kind = str(reply.get("error"))
+        if kind == "markup":
+            raise MarkupError(reply["message"], reply["message_zh"])
+        if kind == "nothing":
+            raise NothingToSay(reply["message"], reply["message_zh"])
+        raise RenderError(reply["message"], reply["message_zh"])
 
     def close(self) -> None:
         """Stop the worker (after the render in hand, if any). A worker still starting is
@@ -218,6 +228,8 @@ def main(argv: Sequence[str]) -> None:
             reply = {"ok": {**asdict(done), "path": str(done.path)}}
         except MarkupError as exc:
             reply = {"error": "markup", "message": exc.message, "message_zh": exc.message_zh}
+        except NothingToSay as exc:  # the text's fault: the daemon refuses the text, not the voice
+            reply = {"error": "nothing", "message": exc.message, "message_zh": exc.message_zh}
         except RenderError as exc:
             reply = {"error": "render", "message": exc.message, "message_zh": exc.message_zh}
         except Exception as exc:  # anything else is still an answer: the daemon must not hang

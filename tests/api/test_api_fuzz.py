@@ -70,6 +70,12 @@ def test_an_id_beyond_the_databases_integers_is_not_found(client):
         assert reply.status_code == 404, (path, reply.text)
         assert reply.json()["detail"]["message_zh"] == "没有这一项。"
     assert client.get("/api/v1/scripts/9223372036854775807").status_code == 404  # the largest
+    # In a query or a body, such a number is refused as too large (422), not a crash.
+    huge = 2**64
+    assert client.get(f"/api/v1/library/tracks?offset={huge}").status_code == 422
+    assert client.get(f"/api/v1/library/tracks?playlist_id={huge}").status_code == 422
+    reply = client.post("/api/v1/announcements", json={"script_id": huge})
+    assert reply.status_code == 422, reply.text
 
 
 def test_text_with_nothing_to_say_is_the_texts_fault_not_the_voices(client):

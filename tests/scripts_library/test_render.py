@@ -17,6 +17,7 @@ import pytest
 
 from scripts_library.markup import MarkupError, Speech
 from scripts_library.render import (
+    NothingToSay,
     Rendered,
     Renderer,
     RenderError,
@@ -228,7 +229,11 @@ def test_a_failing_or_silent_voice_is_a_render_error_and_leaves_no_file(
     with pytest.raises(RenderError) as caught:
         renderer(tmp_path, voice).render([("zh-CN", "欢迎光临。"), ("en", "Welcome.")])
     assert caught.value.message and caught.value.message_zh
-    assert ("engine crashed" if trouble == "voice error" else "silent") in caught.value.message
+    assert (
+        "engine crashed" if trouble == "voice error" else "said nothing"
+    ) in caught.value.message
+    # Silence is blamed on the text (a 422 for the person), a voice error on the voice (503).
+    assert isinstance(caught.value, NothingToSay) == (trouble != "voice error")
     assert "中文" in caught.value.message_zh
     assert files_in(tmp_path / "cache") == []
 
