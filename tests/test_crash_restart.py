@@ -7,29 +7,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
+from tests.kit.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
-T = TypeVar("T")
-
-
-def wait_for(what: str, predicate: Callable[[], T | None], seconds: float) -> T:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def log_of(daemon: DaemonProcess) -> list[dict[str, Any]]:
