@@ -72,3 +72,14 @@ for (const form of document.querySelectorAll("form.notice")) {
     showProblems(form, reply);
   });
 }
+
+// Found / cancel: one listener on the page, not on the buttons, so a tap that lands while the
+// live list is being redrawn (a notice starting to play redraws it) still counts.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button.page-end");
+  if (!button) return;
+  button.disabled = true;
+  const reply = await api("POST", `/api/v1/pages/${button.dataset.id}/${button.dataset.end}`);
+  if (!reply.ok) window.alert(refusal(reply));
+  htmx.trigger("#pages", "refresh");
+});
