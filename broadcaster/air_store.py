@@ -52,6 +52,7 @@ class AirStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._rows: dict[int, int] = {}  # this run's request id -> its row (ids restart per run)
 
     def attach(self, core: Core) -> None:
         core.on_submitted(self._submitted)
@@ -60,28 +61,36 @@ class AirStore:
     def _submitted(self, request: Request) -> None:
         if not _kept(request):
             return
-        row = AirRequest(
-            request_id=request.id, kind=request.kind.value, title=request.title,
-            segments=[[str(s.path), s.duration_ms] for s in request.segments],
-            requested_by=request.requested_by, requested_at=request.requested_at,
-            expires_at=request.expires_at, note=request.note, seq=request.seq,
-        )  # fmt: skip
         with Session(self._engine) as session:
-            kept = session.exec(select(AirRequest).where(col(AirRequest.request_id) == request.id))
-            known = kept.first()
-            if known is not None:  # a new place in the queue
-                known.seq = request.seq
-                row = known
+            row = (
+                session.get(AirRequest, self._rows[request.id])
+                if request.id in self._rows
+                else None
+            )
+            if row is not None:  # a new place in the queue, or a row resumed from the last run
+                row.request_id, row.seq = request.id, request.seq
+            else:
+                row = AirRequest(
+                    request_id=request.id, kind=request.kind.value, title=request.title,
+                    segments=[[str(s.path), s.duration_ms] for s in request.segments],
+                    requested_by=request.requested_by, requested_at=request.requested_at,
+                    expires_at=request.expires_at, note=request.note, seq=request.seq,
+                )  # fmt: skip
             session.add(row)
             session.commit()
+            assert row.id is not None
+            self._rows[request.id] = row.id
 
     def _finished(
         self, request: Request, outcome: Outcome, started_at: dt.datetime | None, final: bool
     ) -> None:
-        if final and _kept(request):
-            with Session(self._engine) as session:
-                session.execute(delete(AirRequest).where(col(AirRequest.request_id) == request.id))
-                session.commit()
+        if final and (row_id := self._rows.pop(request.id, None)) is not None:
+            self._forget([row_id])
+
+    def _forget(self, row_ids: list[int]) -> None:
+        with Session(self._engine) as session:
+            session.execute(delete(AirRequest).where(col(AirRequest.id).in_(row_ids)))
+            session.commit()
 
     def left_over(self) -> list[AirRequest]:
         with Session(self._engine) as session:
@@ -89,18 +98,18 @@ class AirStore:
 
     def resume(self, core: Core) -> int:
         """Give the core what the last run left: the emergency, then the announcements in
-        their order (the core takes calls in the order they come). Rows are replaced by the
-        resubmitted requests' own. Returns how many."""
+        their order (the core takes calls in the order they come). Each resubmitted request
+        takes over its row, so a crash at any moment of this leaves every row in place; rows
+        whose files are gone are deleted. Returns how many were resumed."""
         rows = self.left_over()
-        with Session(self._engine) as session:
-            session.execute(delete(AirRequest))
-            session.commit()
-        resumed = 0
+        resumed, gone = 0, list[int]()
         for row in sorted(rows, key=lambda r: (r.kind != Kind.EMERGENCY.value, r.seq)):
+            assert row.id is not None
             segments = tuple(Segment(Path(path), int(ms)) for path, ms in row.segments)
             missing = [s.path.name for s in segments if not s.path.is_file()]
             if missing:
                 log.error("cannot resume %s %r: %s gone", row.kind, row.title, ", ".join(missing))
+                gone.append(row.id)
                 continue
             request = Request(
                 kind=Kind(row.kind), title=row.title, segments=segments,
@@ -108,11 +117,14 @@ class AirStore:
                 expires_at=_aware(row.expires_at) if row.expires_at else None,
                 note="; ".join(filter(None, [row.note, RESUMED])),
             )  # fmt: skip
+            self._rows[request.id] = row.id  # the request takes over its row: none is lost
             if request.kind is Kind.EMERGENCY:
                 core.start_emergency(request)
             else:
                 core.submit(request)
             resumed += 1
+        if gone:
+            self._forget(gone)
         return resumed
 
 

@@ -61,9 +61,18 @@ def test_a_new_run_gets_the_emergency_then_the_queue_in_its_moved_order(tmp_path
     first.run(1)  # A was cut off by the emergency: back at the head of the queue
     assert a.id in [r["id"] for r in first.core.snapshot()["queue"]]
     # The daemon dies here (nothing is closed). A new run, on a new core, resumes:
+    with Session(first.engine) as session:
+        rows_before = sorted(r.id for r in session.exec(select(AirRequest)))
     second = make_rig(tmp_path / "second", durations=durations)
-    assert AirStore(first.engine).resume(second.core) == 4
+    store = AirStore(first.engine)  # the new run's store, on the same database
+    store.attach(second.core)
+    assert store.resume(second.core) == 4
+    assert sorted(kept(first.engine)) == ["A", "B", "C", "fire"]  # a crash now loses nothing
     second.run(1)
+    # Each resumed request took over its row: none lost, none doubled, whenever a crash comes.
+    assert sorted(kept(first.engine)) == ["A", "B", "C", "fire"]
+    with Session(first.engine) as session:
+        assert sorted(r.id for r in session.exec(select(AirRequest))) == rows_before
     snapshot = second.core.snapshot()
     assert snapshot["emergency"]["title"] == "fire"
     assert [r["title"] for r in snapshot["queue"]] == ["A", "C", "B"]
