@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcaster.arbiter import ArbiterState, BedMode, Decision, Moved, decide, move
-from broadcaster.audio.output import AudioOutput, MediaError, MediaInfo, OutputEvent
+from broadcaster.audio.output import OUTPUT, AudioOutput, MediaError, MediaInfo, OutputEvent
 from broadcaster.audio.output import OutputEventKind as Ev
 from broadcaster.bed import BED_LAYERS, Bed
 from broadcaster.bed_tracks import MusicSource, Song
@@ -35,6 +35,7 @@ from broadcaster.status import describe, in_time_order
 log = logging.getLogger(__name__)
 VOICE = "voice"
 CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
+FAULT_TITLE = "音频输出故障 / audio output fault"
 Submitted = Callable[[Request], None]
 """Told (on the core thread) when a request is accepted (held or queued), an emergency starts,
 or a waiting request's place changes (its ``seq``): the request as the core now keeps it."""
@@ -80,6 +81,7 @@ class Core(EventLoop):
         self._held: dict[int, Request] = {}  # not yet due, or waiting for the track to end
         self._snapshot: dict[str, Any] = {}
         self._snapshot_lock = threading.Lock()
+        self._fault_row: int | None = None  # the play-log row of a fault of the output now on
         self.bed = Bed(
             output=output, playlog=playlog, clock=clock, source=music, audio=audio,
             new_token=lambda: next(self._tokens), post=self.post,
@@ -167,6 +169,10 @@ class Core(EventLoop):
         self.process_pending()
         if self._on_air is not None:
             self._finish_on_air(Outcome.CANCELLED, "daemon stopped")
+        if self._fault_row is not None:
+            self._log.close(self._fault_row, ended_at=self._clock.now(), outcome=Outcome.FAILED,
+                            detail="daemon stopped while the fault was on")  # fmt: skip
+            self._fault_row = None
         self.bed.stop()
 
     # -- handlers (core thread only) --------------------------------------------------------
@@ -354,6 +360,9 @@ class Core(EventLoop):
         self.post(lambda: self._handle_output_event(event))
 
     def _handle_output_event(self, event: OutputEvent) -> None:
+        if event.layer == OUTPUT:
+            self._output_fault(event.detail, event.at)
+            return
         if event.layer in BED_LAYERS:
             self.bed.on_event(event)
             self._refresh_snapshot()
@@ -372,6 +381,22 @@ class Core(EventLoop):
             self._arbitrate()
         elif event.kind is Ev.ENDED:
             self._segment_ended(on_air, event.at)
+
+    def _output_fault(self, fault: str, at: datetime) -> None:
+        """The output lost (or got back) its sound: the play log keeps one row per outage,
+        from when it was noticed to when the sound came back, and listeners are told."""
+        if fault and self._fault_row is None:
+            log.error("no sound reaching the speakers: %s", fault)
+            self._fault_row = self._log.open(
+                layer=OUTPUT, kind="fault", title=FAULT_TITLE, requested_by="audio output",
+                requested_at=at, started_at=at, detail=fault[:1000],
+            )  # fmt: skip
+        elif not fault and self._fault_row is not None:
+            log.warning("the sound is back on the speakers")
+            self._log.close(self._fault_row, ended_at=at, outcome=Outcome.RECOVERED,
+                            detail="sound back")  # fmt: skip
+            self._fault_row = None
+        self._changed("fault", {"fault": self.fault()})
 
     def _segment_ended(self, on_air: _OnAir, at: datetime) -> None:
         segment = on_air.request.segments[on_air.segment]

@@ -25,6 +25,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
     MISSED = "missed"  # a programme cue that could not start within its grace (e.g. daemon down)
+    RECOVERED = "recovered"  # a fault row (kind "fault"): the sound came back
 
 
 class PlayLogBase(SQLModel):

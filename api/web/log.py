@@ -20,14 +20,16 @@ WORDS: Words = {
     "zh": {"kind_music": "背景音乐", "kind_announcement": "播音", "kind_page": "寻人寻物",
            "kind_emergency": "紧急广播", "outcome_completed": "完整播出", "outcome_preempted": "被打断",
            "outcome_failed": "失败", "outcome_expired": "过期未播", "outcome_skipped": "跳过",
-           "outcome_cancelled": "已撤销", "outcome_missed": "未播出", "lg_now": "播出中"},
+           "outcome_cancelled": "已撤销", "outcome_missed": "未播出", "lg_now": "播出中",
+           "kind_fault": "音频故障", "outcome_recovered": "已恢复"},
     "en": {"kind_music": "music", "kind_announcement": "announcement", "kind_page": "page",
            "kind_emergency": "emergency", "outcome_completed": "completed",
            "outcome_preempted": "preempted", "outcome_failed": "failed", "outcome_expired": "expired",
            "outcome_skipped": "skipped", "outcome_cancelled": "cancelled", "outcome_missed": "missed",
+           "kind_fault": "audio fault", "outcome_recovered": "recovered",
            "lg_now": "on air"},
 }  # fmt: skip
-KINDS = [k.value for k in Kind] + ["music"]
+KINDS = [k.value for k in Kind] + ["music", "fault"]
 OUTCOMES = [o.value for o in Outcome]
 
 

@@ -41,6 +41,7 @@ COMMON: Words = {
         "next": "节目单接下来", "scripts": "稿件库", "search": "搜索稿件", "queue_it": "排队播出",
         "emergency": "紧急广播", "emergency_confirm": "确定要开始紧急广播吗？背景音乐将停止，警报和通知会反复播放，直到解除。",
         "emergency_on": "紧急广播进行中", "emergency_clear": "解除紧急广播",
+        "fault_on": "扬声器没有声音",
         "emergency_clear_confirm": "确定解除紧急广播吗？", "queued": "已加入队列。", "nothing": "无",
     },
     "en": {
@@ -69,6 +70,7 @@ COMMON: Words = {
         "next": "Programme next", "scripts": "Scripts", "search": "Search scripts", "queue_it": "Queue",
         "emergency": "EMERGENCY", "emergency_confirm": "Start an emergency broadcast? The music stops and the alert and notice repeat until it is cleared.",
         "emergency_on": "Emergency on air", "emergency_clear": "Clear the emergency",
+        "fault_on": "No sound on the speakers",
         "emergency_clear_confirm": "Clear the emergency?", "queued": "Queued.", "nothing": "none",
     },
 }  # fmt: skip

@@ -20,6 +20,7 @@ from pathlib import Path
 import mutagen
 
 from broadcaster.audio.output import (
+    OUTPUT,
     SILENT_DB,
     EventSink,
     FadeShape,
@@ -213,6 +214,12 @@ class FakeOutput:
 
     def fault(self) -> str | None:
         return self.fault_text
+
+    def set_fault(self, text: str | None) -> None:
+        """Play a device failing (``text``) or coming back (None), with its FAULT event."""
+        if text != self.fault_text:
+            self.fault_text = text
+            self._emit(OutputEvent(OUTPUT, 0, OutputEventKind.FAULT, self._clock.now(), text or ""))
 
     # -- virtual time ---------------------------------------------------------------------
     def next_due(self) -> datetime | None:

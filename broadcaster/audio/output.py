@@ -15,6 +15,8 @@ Rules every implementation keeps:
    target); anything louder is clamped to ``MAX_GAIN_DB``.
 4. A ``play`` carries a token chosen by the caller; its events carry the same token, so a late
    event from an item that was already replaced can be recognised and ignored.
+5. When ``fault()`` changes the output sends a FAULT event (layer ``OUTPUT``, token 0, the new
+   fault or "" in ``detail``), so the core can tell people and log it without polling.
 """
 
 from __future__ import annotations
@@ -84,6 +86,10 @@ class OutputEventKind(StrEnum):
     ENDED = "ended"
     FAILED = "failed"
     FADED = "faded"  # a fade reached its target volume
+    FAULT = "fault"  # fault() changed (rule 5)
+
+
+OUTPUT = "output"  # the layer name of the output's own events (FAULT)
 
 
 @dataclass(frozen=True)

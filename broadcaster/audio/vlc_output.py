@@ -9,6 +9,11 @@ With the pulse output VLC's volume becomes the stream's PulseAudio volume, cubic
 (v/100)^3 holds within 0.15 dB from -30 to +12 dB (v 32..158; above 100 it amplifies).
 ``player.stop()`` destroys the player's audio output (and the volume set on it), so items are
 stopped with ``set_media(None)`` instead (see ``_drop``).
+When the sound server dies a playing stream does not notice (it even counts buffers as played)
+and does not come back with the server; a new item on the same player decodes but plays nothing.
+A new player does play once the server is back. So a lost output is found by the server itself
+(``pulse_probe``) and by the stats (decoded, none played), and mended by reopening: every layer
+gets a new player and its item goes on from where it was (see ``_watch_output``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcaster.audio.output import (
+    OUTPUT,
     EventSink,
     FadeShape,
     LayerState,
@@ -38,6 +44,7 @@ from broadcaster.audio.output import (
     db_to_vlc_volume,
     fade_db,
 )
+from broadcaster.audio.pulse_probe import Heard, PulseProbe
 from broadcaster.clock import Clock
 
 try:
@@ -58,6 +65,9 @@ _MAX_END_HOLD_S = 0.5  # adummy reports EndReached ~0.1 s before the audio's rea
 _LOST_END_S = 5.0  # past the end this long without EndReached: ENDED anyway
 _NO_AUDIO_S = 0.5  # Playing without an audio track for this long: FAILED
 _PLAYING, _ENDED, _ERROR = 3, 6, 7  # libvlc_state_t
+_REOPEN_AFTER_S, _REOPEN_MAX_S = 2.0, 30.0  # the first reopen, then doubling up to the most
+_STREAM_SETTLE_S = 1.5  # an item playing this long has its stream on the server
+_REOPENABLE = ("silent", "device", "server", "stream")  # faults a new player may mend
 _IDLE: dict[str, Any] = {"token": None, "path": None, "position_ms": 0, "playing": False}
 
 _SETUP_HELP = (
@@ -72,6 +82,17 @@ _SILENT_FAULT = (
     "decodes audio but plays none. Check that the sound server (PulseAudio) runs and the sink "
     "exists. / 扬声器没有声音：VLC 无法打开音频输出（{where}），音频已解码但没有播放。"
     "请检查声音服务（PulseAudio）是否运行、输出设备是否存在。"
+)
+_SERVER_FAULT = (
+    "The sound server (PulseAudio) does not answer: nothing reaches the speakers. The daemon "
+    "keeps trying to reconnect; check `systemctl status broadcaster-pulse`. / 声音服务"
+    "（PulseAudio）没有响应，扬声器没有声音。系统正在自动重连；请检查 `systemctl status "
+    "broadcaster-pulse`。"
+)
+_STREAM_FAULT = (
+    "The sound server lost this daemon's sound (it restarted?): nothing reaches the speakers. "
+    "The daemon is reconnecting. / 声音服务丢失了本系统的声音（可能重启过），扬声器没有声音，"
+    "系统正在重新连接。"
 )
 _DEVICE_FAULT = (
     "PulseAudio sink {device!r} was not found (available: {found}); sound goes nowhere. / "
@@ -190,6 +211,13 @@ class VlcOutput:
             "file_caching_ms": file_caching_ms, "devices": [], "stats": {},
         }  # fmt: skip
         self._parses: list[tuple[Any, Path, PreflightCallback, float]] = []
+        self._probe: PulseProbe | None = None
+        # The probe counts once it has seen a stream of ours: a server that pactl cannot reach,
+        # or that VLC does not play through, is none of the probe's business.
+        self._pulse_seen = False
+        self._fault_since: float | None = None
+        self._reopen_at, self._reopen_wait, self._reopens = 0.0, _REOPEN_AFTER_S, 0
+        self._told: str | None = None  # the fault the sink was last told of
 
     # -- protocol (any thread) ------------------------------------------------------------
     def start(self, sink: EventSink) -> None:
@@ -198,12 +226,17 @@ class VlcOutput:
         self._sink = sink
         self._thread = threading.Thread(target=self._run, name="vlc-output", daemon=True)
         self._thread.start()
+        if self._output != "null" and PulseProbe.available():
+            self._probe = PulseProbe(lambda heard: self._inbox.put(lambda: self._on_heard(heard)))
+            self._probe.start()
 
     def close(self) -> None:
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+        if self._probe is not None:
+            self._probe.stop()
         if self._thread is None:
             self._shutdown()
         else:
@@ -276,6 +309,7 @@ class VlcOutput:
             if now >= next_refresh:
                 next_refresh = now + _REFRESH_S
                 self._guarded(functools.partial(self._refresh, now))
+                self._guarded(functools.partial(self._watch_output, now))
 
     def _guarded(self, job: Callable[[], None]) -> None:
         try:
@@ -288,6 +322,9 @@ class VlcOutput:
             return
         for lay in self._layers.values():
             lay.player.audio_output_device_set(None, self._device)
+        self._check_device()
+
+    def _check_device(self) -> None:
         found, node = [], self._layers[next(iter(self._layers))].player.audio_output_device_enum()
         head = node
         while node:
@@ -501,6 +538,90 @@ class VlcOutput:
             result = MediaInfo(path, int(media.get_duration()))
         media.release()
         self._guarded(lambda: done(result))
+
+    def _on_heard(self, heard: Heard) -> None:
+        """The probe's answer: is the server there, and does it play a stream of ours?"""
+        now = time.monotonic()
+        playing = any(
+            lay.item is not None and lay.item.started and lay.item.playing_at is not None
+            and now - lay.item.playing_at > _STREAM_SETTLE_S
+            for lay in self._layers.values()
+        )  # fmt: skip
+        with self._lock:
+            self._pulse_seen = self._pulse_seen or heard is Heard.STREAM
+            if not self._pulse_seen:
+                return
+            if heard is Heard.NO_SERVER:
+                self._faults["server"] = _SERVER_FAULT
+                return
+            if self._faults.pop("server", None) is not None:
+                self._reopen_at = now  # the server is back: reconnect now, not after the wait
+            if heard is Heard.STREAM:
+                self._faults.pop("stream", None)
+            elif playing:
+                self._faults["stream"] = _STREAM_FAULT
+
+    def _watch_output(self, now: float) -> None:
+        """While no sound reaches the speakers, reopen the output: first after
+        ``_REOPEN_AFTER_S`` (a passing fault mends itself), then waiting twice as long each time
+        up to ``_REOPEN_MAX_S``. The fault is logged when it starts and when it ends."""
+        with self._lock:
+            lost = [key for key in _REOPENABLE if key in self._faults]
+            text = " | ".join(self._faults[key] for key in lost)
+            fault = self.fault()
+            if fault != self._told and self._sink is not None:
+                self._told = fault
+                self._sink(OutputEvent(OUTPUT, 0, OutputEventKind.FAULT, self._clock.now(),
+                                       fault or ""))  # fmt: skip
+        if not lost:
+            if self._fault_since is not None:
+                log.warning("audio output: sound is back after %.1f s (%d reopen(s))",
+                            now - self._fault_since, self._reopens)  # fmt: skip
+                self._fault_since, self._reopens = None, 0
+            return
+        if self._fault_since is None:
+            log.error("audio output: %s", text)
+            self._fault_since, self._reopen_at = now, now + _REOPEN_AFTER_S
+            self._reopen_wait = _REOPEN_AFTER_S
+            return
+        if now >= self._reopen_at:
+            self._reopens += 1
+            self._reopen_wait = min(self._reopen_wait * 2, _REOPEN_MAX_S)
+            self._reopen_at = now + self._reopen_wait
+            log.warning("audio output: reopening (try %d, %s); next try in %.0f s",
+                        self._reopens, ", ".join(lost), self._reopen_wait)  # fmt: skip
+            self._reopen(now)
+
+    def _reopen(self, now: float) -> None:
+        """Give every layer a new player (libvlc then opens the audio output afresh) and let
+        its item go on from where it was, at its volume; its fade runs on."""
+        for name, lay in self._layers.items():
+            item, fade = lay.item, lay.fade
+            with self._lock:
+                position = self._views[name].position_ms
+            self._drop(lay)
+            lay.player.release()
+            lay.player, lay.applied = self._instance.media_player_new(), -1
+            if self._output == "pulse" and self._device:
+                lay.player.audio_output_device_set(None, self._device)
+            if item is None or item.end_due is not None:
+                if item is not None:  # it was ending anyway
+                    self._emit(name, item.token, OutputEventKind.ENDED, final=True)
+                continue
+            media = self._new_media(item.path)
+            if position > 0:
+                media.add_option(f":start-time={position / 1000:.3f}")
+            events = media.event_manager()
+            events.event_attach(vlc.EventType.MediaStateChanged, self._vlc_event, name, item.token)
+            lay.item = _Item(item.token, item.path, position, media, events, started=True,
+                             length_ms=item.length_ms)  # fmt: skip
+            self._set_vlc_volume(lay, fade.at(now) if fade else lay.volume_db, force=True)
+            lay.fade = fade
+            lay.player.set_media(media)
+            if lay.player.play() == -1:
+                self._finish(name, OutputEventKind.FAILED, f"VLC refused to play {item.path}")
+        if self._output == "pulse" and self._device:
+            self._check_device()
 
     def _shutdown(self) -> None:
         for lay in self._layers.values():

@@ -97,6 +97,15 @@ class PulseServer:
         for sub in ("home", "runtime", "state", "config"):
             (self._dir / sub).mkdir(mode=0o700)
         (self._dir / "client.conf").write_text(_CLIENT_CONF)
+        self._finalizer = weakref.finalize(self, _clean_up, self._groups, str(self._dir))
+        try:
+            self._spawn()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self) -> None:
         command = [
             "pulseaudio",
             "-n",  # no default.pa: only the modules below
@@ -114,25 +123,41 @@ class PulseServer:
             f"--load=module-null-sink sink_name={self.sink} rate={self.rate} "
             f"channels={self.channels} sink_properties=device.description=broadcaster-test",
         ]
-        with (self._dir / "stderr.txt").open("wb") as stderr:
+        with (self.directory / "stderr.txt").open("ab") as stderr:
             self._process = subprocess.Popen(
                 command,
                 env=self._server_env(),
-                cwd=self._dir,
+                cwd=self.directory,
                 stdin=subprocess.DEVNULL,
                 stdout=stderr,
                 stderr=stderr,
                 start_new_session=True,  # its own process group: stop() kills all of it
             )
-        self._groups = [self._process.pid]
-        self._finalizer = weakref.finalize(self, _clean_up, self._groups, str(self._dir))
-        try:
-            self._wait_ready()
-            self._keep_clock_running()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        self._groups.append(self._process.pid)
+        self._wait_ready()
+        self._keep_clock_running()
+
+    def crash(self) -> None:
+        """Kill the server (SIGKILL, like a crash), its recorders and keep-alive, but keep its
+        directory, so ``revive()`` brings a new server up at the same socket."""
+        for recorder in list(self._recorders):
+            self._stop_recorder(recorder, graceful=False)
+        keepalive, self._keepalive = self._keepalive, None
+        if keepalive is not None and keepalive.poll() is None:
+            keepalive.kill()
+            keepalive.wait(timeout=5)
+        process, self._process = self._process, None
+        if process is not None:
+            _kill_group(process.pid)
+            process.wait(timeout=5)
+            self._groups.remove(process.pid)
+        self.socket.unlink(missing_ok=True)
+
+    def revive(self) -> None:
+        """Start a new server at the socket of the one ``crash()`` killed."""
+        if self._process is not None:
+            raise PulseError("the server is already running")
+        self._spawn()
 
     def stop(self) -> None:
         """Stop recorders and the server (its whole process group) and remove its directory.
