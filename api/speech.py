@@ -19,7 +19,7 @@ from broadcaster.problems import Conflict, FieldProblem, Invalid, NotFound
 from broadcaster.requests import Segment
 from broadcaster.scripts.book import Spoken
 from scripts_library.markup import MarkupError, parse, plain
-from scripts_library.render import NothingToSay, RenderError
+from scripts_library.render import DiskFull, NothingToSay, RenderError
 from scripts_library.templates import TemplateError
 
 T = TypeVar("T")
@@ -43,6 +43,9 @@ async def rendered(work: Callable[[], T]) -> T:
                        for name, (en, zh) in exc.problems.items()]) from None  # fmt: skip
     except NothingToSay as exc:
         raise Invalid([FieldProblem("text", exc.message, exc.message_zh)]) from None
+    except DiskFull as exc:  # nothing went on air; what is playing goes on
+        raise ApiError(507, "disk_full", f"{exc.message} The music keeps playing.",
+                       f"{exc.message_zh}背景音乐照常播放。") from None  # fmt: skip
     except RenderError as exc:
         raise ApiError(503, "speech_failed", f"The voice could not speak this: {exc.message}",
                        f"语音合成失败：{exc.message_zh}") from None  # fmt: skip

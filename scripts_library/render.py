@@ -14,13 +14,16 @@ pydub are imported only when something has to be synthesised.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import threading
 import wave
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -34,12 +37,15 @@ if TYPE_CHECKING:
 
 RENDER_VERSION = 1
 """Part of every cache key: raise it when a change here changes the audio."""
+MIN_FREE_BYTES = 1 << 20
+"""A disk with less room than this left after a voice wrote to it is full: espeak-ng exits 0
+with its file cut short when the disk fills, so what it wrote there cannot be trusted."""
 
 # Renders of one key in this process wait for each other. Striped: bounded, and two different
 # notices share a lock only by chance (1 in 64), which merely makes one wait.
 _LOCKS = tuple(threading.Lock() for _ in range(64))
 
-__all__ = ["RenderError", "RenderSettings", "Rendered", "Renderer", "measure_lufs"]
+__all__ = ["DiskFull", "RenderError", "RenderSettings", "Rendered", "Renderer", "measure_lufs"]
 
 
 class RenderError(Exception):
@@ -53,6 +59,11 @@ class RenderError(Exception):
 class NothingToSay(RenderError):
     """The text has no word a voice could say (only punctuation, symbols, or characters the
     voice cannot read, so it said nothing): the text's fault, not the voice's."""
+
+
+class DiskFull(RenderError):
+    """The disk the speech is written to has no room left: nothing was saved, nothing half
+    written is left behind, and once space is freed the same notice renders again."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,8 @@ class Renderer:
         6. Write the loudness, then the WAV, each to a temporary file beside its place and
            ``os.replace`` it there. Nothing reaches the cache unless the whole render succeeded.
 
-        A voice failure or audio that is silent raises ``RenderError``. Concurrent renders of
+        A voice failure or audio that is silent raises ``RenderError``; a full disk (the
+        cache's, or the temporary one the voice writes to) ``DiskFull``. Concurrent renders of
         one key in this process wait for each other; across processes the atomic writes keep
         every file whole.
         """
@@ -211,13 +223,16 @@ class Renderer:
         rate, settings = self.settings.sample_rate, self.settings
         gap = np.zeros(round(max(0, settings.language_gap_ms - 2 * settings.edge_ms) * rate / 1000))
         pieces: list[Float] = []
-        with tempfile.TemporaryDirectory(prefix="render-") as tmp:
+        scratch = Path(tempfile.gettempdir())
+        with _on_disk(scratch), tempfile.TemporaryDirectory(prefix="render-", dir=scratch) as tmp:
             for i, (language, speech, voice) in enumerate(speeches):
                 say(f"synthesising {language}…")
                 try:
                     wav = voice.render(speech, language, Path(tmp) / f"{i}-{language}.wav")
+                    _check_room(scratch)  # else the voice's file may be cut short
                     mono = load_mono(wav, rate)  # ValueError if it cannot be decoded
                 except (VoiceError, ValueError) as exc:
+                    _check_room(scratch)  # a voice that failed for want of room: say so
                     raise _voice_failed(voice, language, exc) from exc
                 trimmed = trim_silence(
                     mono, rate, threshold_dbfs=settings.silence_dbfs, edge_ms=settings.edge_ms
@@ -243,11 +258,15 @@ class Renderer:
                 w.setframerate(rate)
                 w.writeframes(pcm.tobytes())
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(
-            path.with_suffix(".json"), lambda f: f.write(json.dumps({"lufs": lufs}).encode())
-        )
-        _atomic_write(path, write_wav)
+        loudness = path.with_suffix(".json")
+        with _on_disk(self.cache_dir):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(loudness, lambda f: f.write(json.dumps({"lufs": lufs}).encode()))
+            try:
+                _atomic_write(path, write_wav)
+            except BaseException:
+                loudness.unlink(missing_ok=True)  # no loudness left without its sound
+                raise
         return Rendered(path, round(len(pcm) * 1000 / rate), lufs, cached=False, key=key)
 
 
@@ -262,6 +281,32 @@ def _atomic_write(dest: Path, write: Callable[[IO[bytes]], object]) -> None:
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _on_disk(folder: Path) -> Iterator[None]:
+    """Writing into ``folder``: running out of room (or quota) there is ``DiskFull``."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise _disk_full(folder) from exc
+
+
+def _check_room(folder: Path) -> None:
+    if shutil.disk_usage(folder).free < MIN_FREE_BYTES:
+        raise _disk_full(folder)
+
+
+def _disk_full(folder: Path) -> DiskFull:
+    return DiskFull(
+        f"The disk is full: there is no room in {folder} to save the speech. Free some space "
+        "on that disk (old recordings, logs, music no longer played), then try again; nothing "
+        "needs restarting.",
+        f"磁盘已满：{folder} 没有空间保存语音。请清理该磁盘（旧录音、日志、不再播放的音乐）"
+        "后重试，无需重启。",
+    )
 
 
 def _zh(language: str) -> str:

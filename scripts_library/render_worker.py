@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from scripts_library.markup import MarkupError
 from scripts_library.render import (
+    DiskFull,
     NothingToSay,
     Rendered,
     Renderer,
@@ -111,6 +112,8 @@ class WorkerRenderer:
             raise MarkupError(reply["message"], reply["message_zh"])
         if kind == "nothing":
             raise NothingToSay(reply["message"], reply["message_zh"])
+        if kind == "disk_full":
+            raise DiskFull(reply["message"], reply["message_zh"])
         raise RenderError(reply["message"], reply["message_zh"])
 
     def close(self) -> None:
@@ -230,6 +233,8 @@ def main(argv: Sequence[str]) -> None:
             reply = {"error": "markup", "message": exc.message, "message_zh": exc.message_zh}
         except NothingToSay as exc:  # the text's fault: the daemon refuses the text, not the voice
             reply = {"error": "nothing", "message": exc.message, "message_zh": exc.message_zh}
+        except DiskFull as exc:  # no room to save: the worker stays, and renders once freed
+            reply = {"error": "disk_full", "message": exc.message, "message_zh": exc.message_zh}
         except RenderError as exc:
             reply = {"error": "render", "message": exc.message, "message_zh": exc.message_zh}
         except Exception as exc:  # anything else is still an answer: the daemon must not hang
