@@ -45,6 +45,17 @@ class FakeClock:
             return self._now
 
 
+class JumpingClock(FakeClock):
+    """A virtual clock that can also be stepped, as the wall clock is by an NTP correction or
+    by someone setting the time: ``set`` and ``advance`` are time passing (never backwards),
+    ``jump`` moves the reading either way with no time passing."""
+
+    def jump(self, seconds: float) -> datetime:
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
+            return self._now
+
+
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """A store's calendar day as instants: its local midnight to the next (23 or 25 hours
     apart on a clock-change day)."""

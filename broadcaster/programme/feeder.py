@@ -1,14 +1,17 @@
 """Hands planned cues to the core: the one path used by the live scheduler and the simulator.
 
 A cue is handed a few seconds before its planned instant (``LEAD``): its file is checked then, so
-the core only has to wait for the instant. Restart catch-up lives here too: cues the log already
-shows are never handed again; missed ones within their grace still play; the rest are logged
-``missed``.
+the core only has to wait for the instant. Each cue is handed over once: again (a job added anew
+after the wall clock was set back) it is ignored. One handed over past its grace (the daemon was
+down, or the wall clock jumped forward over it) is logged ``missed`` instead. Restart catch-up
+lives here too: cues the log already shows are never handed again; missed ones within their
+grace still play; the rest are logged ``missed``.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,9 +53,38 @@ class CueFeeder:
         self._core, self._log, self._clock = core, playlog, clock
         self._data_dir, self._playlists = data_dir.resolve(), playlists
         self._zone, self._scripts = zone, scripts
+        # Cues handed over in this run (key -> planned instant), or in the log at its start
+        # (key -> the start).
+        self._accounted: dict[str, datetime] = {}
+        self._accounted_lock = threading.Lock()
+
+    def accounted_for(self, cue: Cue) -> bool:
+        """Handed over already (played, waiting in the core, or logged unplayed)."""
+        with self._accounted_lock:
+            return cue.key in self._accounted
+
+    def forget_before(self, instant: datetime) -> None:
+        """Let go of cues noted before ``instant`` (older than any the plans still hold)."""
+        with self._accounted_lock:
+            self._accounted = {k: t for k, t in self._accounted.items() if t >= instant}
+
+    def _claim(self, cue: Cue) -> bool:
+        with self._accounted_lock:
+            if cue.key in self._accounted:
+                return False
+            self._accounted[cue.key] = cue.planned_at
+            return True
 
     def hand(self, cue: Cue) -> None:
-        """Give ``cue`` to the core (called about LEAD before its planned instant)."""
+        """Give ``cue`` to the core (called about LEAD before its planned instant), once; past
+        its grace, log it ``missed``."""
+        if not self._claim(cue):
+            log.info("cue %s (%s) was handed over already: not again", cue.key, cue.rule_name)
+            return
+        late = (self._clock.now() - cue.planned_at).total_seconds()
+        if late > cue.grace_s:
+            self._unplayed(cue, Outcome.MISSED, f"not on air at the time ({late:.0f} s late)")
+            return
         content = cue.content
         requested_by = f"programme: {cue.rule_name}"
         expires = cue.planned_at + timedelta(seconds=cue.grace_s)
@@ -122,6 +154,8 @@ class CueFeeder:
         accounted for again. Returns the cues still ahead, for the scheduler."""
         timelines = list(timelines)
         logged = self._log.cue_keys(since=since - timedelta(days=1))
+        with self._accounted_lock:
+            self._accounted.update(dict.fromkeys(logged, now))
         ahead: list[Cue] = []
         for timeline in timelines:
             for cue in timeline.cues:
@@ -129,13 +163,8 @@ class CueFeeder:
                     continue
                 if is_ahead(cue, now):
                     ahead.append(cue)
-                elif now <= cue.planned_at + timedelta(seconds=cue.grace_s):
-                    self.hand(cue)
                 else:
-                    late = (now - cue.planned_at).total_seconds()
-                    self._unplayed(
-                        cue, Outcome.MISSED, f"not on air at the time ({late:.0f} s late)"
-                    )
+                    self.hand(cue)  # within its grace it plays late; past it, logged missed
         return ahead
 
     def current_daypart(self, timelines: Iterable[Timeline], now: datetime) -> Daypart | None:

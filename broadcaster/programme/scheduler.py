@@ -4,7 +4,12 @@
    that is current now; catch up on missed cues (CueFeeder.catch_up); add a date job for every
    cue still ahead, ``LEAD`` before its instant, and one for every daypart boundary ahead.
 2. Every day just after local midnight, and whenever the programme changes: plan again and
-   replace the jobs, from now on (past cues are not replayed).
+   replace the jobs, from now on (past cues are not replayed, nor those already handed over:
+   after the wall clock is set back, their instants come round again).
+
+The jobs run by the wall clock, which can be stepped (an NTP correction, someone setting the
+time): APScheduler looks at it at least every second (``WallClockScheduler``) and runs a job
+however late it finds it; the feeder decides by the cue's own grace, and hands a cue over once.
 """
 
 from __future__ import annotations
@@ -29,6 +34,21 @@ from broadcaster.programme.spec import Cue, Programme, Timeline
 log = logging.getLogger(__name__)
 CUE_JOB = "cue:"
 DAYPART_JOB = "daypart:"
+MAX_SLEEP_S = 1.0  # how soon a step of the wall clock is seen
+
+
+class WallClockScheduler(BackgroundScheduler):
+    """APScheduler, never asleep for longer than ``MAX_SLEEP_S``.
+
+    It sleeps until its next job on a monotonic timer, worked out from the wall clock when it
+    goes to sleep. A step of the wall clock meanwhile is not seen: 2 minutes forward, and it
+    woke up 2 minutes late and dropped every job it then found more than ``misfire_grace_time``
+    late (cues jumped over or not, a daypart change, the plan of the new day), without a trace.
+    """
+
+    def _process_jobs(self) -> float | None:
+        wait = super()._process_jobs()
+        return MAX_SLEEP_S if wait is None else min(wait, MAX_SLEEP_S)
 
 
 class LiveScheduler:
@@ -41,9 +61,10 @@ class LiveScheduler:
         load: Callable[[], Programme],
     ) -> None:
         self._clock, self._zone, self._feeder, self._load = clock, zone, feeder, load
-        self._scheduler = BackgroundScheduler(
+        self._scheduler = WallClockScheduler(
             timezone=zone,
-            job_defaults={"misfire_grace_time": 30},
+            # However late a job runs, it runs: the feeder logs a cue past its grace ``missed``.
+            job_defaults={"misfire_grace_time": None},
             executors={"default": ThreadPoolExecutor(2)},  # jobs only hand cues over: quick
         )
         self._lock = threading.Lock()
@@ -72,7 +93,9 @@ class LiveScheduler:
         """Plan again from now on: the programme changed, or a new day began."""
         now = self._clock.now()
         self.timelines = self._plan(now)
-        ahead = [c for t in self.timelines for c in t.cues if is_ahead(c, now)]
+        self._feeder.forget_before(now - timedelta(days=2))
+        ahead = [c for t in self.timelines for c in t.cues
+                 if is_ahead(c, now) and not self._feeder.accounted_for(c)]  # fmt: skip
         self._install(ahead, now)
 
     def _plan(self, now: datetime) -> list[Timeline]:
