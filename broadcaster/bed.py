@@ -35,6 +35,7 @@ from broadcaster.audio.output import (
 )
 from broadcaster.bed_tracks import MusicSource, OnBed, Queued, Song, log_detail, title_of
 from broadcaster.clock import Clock
+from broadcaster.loop import Schedule
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.settings import AudioSettings
 from playlists.sources import Listed
@@ -59,7 +60,7 @@ class Bed:
         audio: AudioSettings,
         new_token: Callable[[], int],
         post: Callable[[Callable[[], None]], None],
-        schedule: Callable[[datetime, Callable[[], None]], None],
+        schedule: Schedule,
         changed: Callable[[str, dict[str, object]], None],
         track_ended: Callable[[], None],
         gain_for: Callable[[Path], float] = lambda path: 0.0,
@@ -197,7 +198,7 @@ class Bed:
             self._changed("bed_faded", {"volume_db": self.target_db(), "at": event.at.isoformat()})
         elif event.kind is OutputEventKind.ENDED:
             expected = track.info.duration_ms - track.start_ms
-            played = (event.at - (track.started_at or event.at)).total_seconds() * 1000
+            played = (self._clock.monotonic() - (track.started_passed or 0.0)) * 1000
             if expected > 2000 and played < expected / 2:
                 self._finish(Outcome.FAILED, event.at, f"ended after {played:.0f} ms of {expected}")
             else:
@@ -207,7 +208,7 @@ class Bed:
 
     # -- internals -----------------------------------------------------------------------
     def _started(self, track: OnBed, at: datetime) -> None:
-        track.started_at = at
+        track.started_at, track.started_passed = at, self._clock.monotonic()
         song = track.song
         track.row_id = self._log.open(
             layer=LAYER, kind="music", title=track.title, media_path=str(track.info.path),
@@ -227,7 +228,7 @@ class Bed:
         if fade > 0:
             token = track.token
             due = at + timedelta(milliseconds=remaining - fade)
-            self._schedule(due, lambda: self._crossfade_due(token))
+            self._schedule(due, lambda: self._crossfade_due(token), duration=True)
 
     def _crossfade_due(self, token: int) -> None:
         track = self.current
@@ -260,7 +261,7 @@ class Bed:
             self._outgoing = outgoing
             self._output.set_volume(outgoing.layer, SILENT_DB, fade, shape=FadeShape.POWER)
             token, until = outgoing.token, self._clock.now() + timedelta(milliseconds=fade)
-            self._schedule(until + DROP_MARGIN, lambda: self._drop_outgoing(token))
+            self._schedule(until + DROP_MARGIN, lambda: self._drop_outgoing(token), duration=True)
         self._start(item, crossfade_ms=fade)
         self._track_ended()  # cues waiting for the end of the track go now
         return True
@@ -376,7 +377,7 @@ class Bed:
         listed = self._source.next_track(self._clock.now())
         if listed is None:
             self._set_fault("no music: the playlist has no audio files")
-            self._schedule(self._clock.now() + RETRY_AFTER, self._ensure_playing)
+            self._schedule(self._clock.now() + RETRY_AFTER, self._ensure_playing, duration=True)
             return
         self._preflighting = True
         generation = self._generation
@@ -398,7 +399,7 @@ class Bed:
             if self._failures >= max(3, self._source.size()):
                 self._set_fault("no playable music: every track failed its check")
                 self._failures = 0
-                self._schedule(self._clock.now() + RETRY_AFTER, self._ensure_playing)
+                self._schedule(self._clock.now() + RETRY_AFTER, self._ensure_playing, duration=True)
                 return
             self._prepare_next()
             return

@@ -61,6 +61,7 @@ class OnBed:
     listed: Listed | None = None  # set when it came from the playlist
     row_id: int | None = None
     started_at: datetime | None = None
+    started_passed: float | None = None  # the clock's monotonic reading at the start
     leaving: tuple[Outcome, str] = (Outcome.COMPLETED, "")  # how its row closes when faded out
 
     @property

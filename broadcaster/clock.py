@@ -4,15 +4,22 @@ trading day can be simulated on a virtual clock and tests never sleep to let tim
 from __future__ import annotations
 
 import threading
+import time as _time
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
-    """A source of aware UTC instants."""
+    """A source of aware UTC instants, and of time passing.
+
+    ``now`` is the wall clock, which can be stepped (an NTP correction, someone setting the
+    time); ``monotonic`` counts seconds that really passed, never stepped: lengths of time
+    (how long a file played, a fade, a gap) are measured on it."""
 
     def now(self) -> datetime: ...
+
+    def monotonic(self) -> float: ...
 
 
 class SystemClock:
@@ -21,27 +28,37 @@ class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def monotonic(self) -> float:
+        return _time.monotonic()
+
 
 class FakeClock:
     """A virtual clock that moves only when told to."""
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = start or datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+        self._passed = 0.0  # seconds of virtual time passed (set, advance), for ``monotonic``
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         with self._lock:
             return self._now
 
+    def monotonic(self) -> float:
+        with self._lock:
+            return self._passed
+
     def set(self, when: datetime) -> None:
         with self._lock:
             if when < self._now:
                 raise ValueError("a virtual clock only moves forward")
+            self._passed += (when - self._now).total_seconds()
             self._now = when
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:
             self._now += timedelta(seconds=seconds)
+            self._passed += seconds
             return self._now
 
 

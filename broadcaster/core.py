@@ -53,6 +53,7 @@ class _OnAir:
     row_id: int | None = None
     started_at: datetime | None = None
     segment_started_at: datetime | None = None
+    segment_started_passed: float = 0.0  # the clock's monotonic reading then
 
 
 class Core(EventLoop):
@@ -339,13 +340,14 @@ class Core(EventLoop):
         if request.kind is not Kind.EMERGENCY and not bed_ready:
             # Duck first, then speak: the bed's fade runs before the first word.
             start = now + timedelta(milliseconds=self._audio.duck_fade_ms)
-        if request.planned_at is not None and request.planned_at > start:
+        planned = request.planned_at is not None and request.planned_at > start
+        if planned and request.planned_at is not None:
             start = request.planned_at  # a programme cue speaks on its planned instant
         if start <= now:
             self._play_segment()
         else:
             target = self._on_air
-            self.schedule(start, lambda: self._play_segment(target))
+            self.schedule(start, lambda: self._play_segment(target), duration=not planned)
 
     def _play_segment(self, expected: _OnAir | None = None) -> None:
         on_air = self._on_air
@@ -372,6 +374,7 @@ class Core(EventLoop):
             return
         if event.kind is Ev.STARTED:
             on_air.segment_started_at = event.at
+            on_air.segment_started_passed = self._clock.monotonic()
             if on_air.row_id is None:
                 on_air.started_at = event.at
                 on_air.row_id = self._open_row(on_air, event.at)
@@ -400,7 +403,7 @@ class Core(EventLoop):
 
     def _segment_ended(self, on_air: _OnAir, at: datetime) -> None:
         segment = on_air.request.segments[on_air.segment]
-        played = (at - (on_air.segment_started_at or at)).total_seconds() * 1000
+        played = (self._clock.monotonic() - on_air.segment_started_passed) * 1000
         if segment.duration_ms > 1000 and played < segment.duration_ms / 2:
             detail = f"{segment.path.name} stopped after {played:.0f} ms"
             self._finish_on_air(Outcome.FAILED, detail)
@@ -413,7 +416,7 @@ class Core(EventLoop):
         elif on_air.request.kind is Kind.EMERGENCY:
             on_air.segment, on_air.plays = 0, on_air.plays + 1
             gap = timedelta(milliseconds=self._audio.emergency_gap_ms)
-            self.schedule(at + gap, lambda: self._play_segment(on_air))
+            self.schedule(at + gap, lambda: self._play_segment(on_air), duration=True)
             self._changed("voice_segment", {"id": on_air.request.id, "segment": 0,
                                             "plays": on_air.plays})  # fmt: skip
         else:

@@ -4,6 +4,11 @@ Everything that changes the core's state runs on one thread, one message at a ti
 threads ``post`` or ``call`` into the inbox; timers (``schedule``) fire on the same thread; the
 loop is driven either by a real thread (``run_forever``) or by a simulator stepping a virtual
 clock (``process_pending``, ``next_timer``). Listeners are told of every change.
+
+Timers are wall-clock instants. Most are planned instants (a cue's time: after a step of the
+wall clock it still comes at that time); those worked out as a length of time from now (a fade,
+a gap, the rest of a track: ``duration=True``) move with a step, so the length is kept. A step
+is told apart from time passing by the clock's ``monotonic`` reading.
 """
 
 from __future__ import annotations
@@ -15,14 +20,25 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import datetime
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from broadcaster.clock import Clock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Listener = Callable[[str, dict[str, Any]], None]
+
+
+class Schedule(Protocol):
+    """``EventLoop.schedule``, as handed to the loop's collaborators."""
+
+    def __call__(
+        self, when: datetime, action: Callable[[], None], *, duration: bool = False
+    ) -> None: ...
+
+
+STEP_S = 1.0  # the wall clock moving this much more (or less) than time passed is a step
 
 
 class EventLoop:
@@ -32,7 +48,8 @@ class EventLoop:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._inbox: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        self._timers: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._timers: list[tuple[datetime, int, Callable[[], None], bool]] = []
+        self._read_at: tuple[datetime, float] = (clock.now(), clock.monotonic())
         self._timer_seq = itertools.count()
         self._listeners: list[Listener] = []
         self._listeners_lock = threading.Lock()
@@ -53,9 +70,13 @@ class EventLoop:
         self._inbox.put(run)
         return future
 
-    def schedule(self, when: datetime, action: Callable[[], None]) -> None:
-        """Run ``action`` on the loop's thread once ``when`` has come (loop thread only)."""
-        heapq.heappush(self._timers, (when, next(self._timer_seq), action))
+    def schedule(
+        self, when: datetime, action: Callable[[], None], *, duration: bool = False
+    ) -> None:
+        """Run ``action`` on the loop's thread once ``when`` has come (loop thread only).
+        ``duration``: ``when`` is now plus a length of time, kept when the wall clock is
+        stepped meanwhile (the timer moves with the step)."""
+        heapq.heappush(self._timers, (when, next(self._timer_seq), action, duration))
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         with self._listeners_lock:
@@ -90,10 +111,25 @@ class EventLoop:
             try:
                 action = self._inbox.get_nowait()
             except queue.Empty:
+                self._follow_steps()
                 if not self._timers or self._timers[0][0] > self._clock.now():
                     return
-                _, _, action = heapq.heappop(self._timers)
+                _, _, action, _ = heapq.heappop(self._timers)
             self._run(action)
+
+    def _follow_steps(self) -> None:
+        """Move the ``duration`` timers with a step of the wall clock seen since last time."""
+        wall, passed = self._clock.now(), self._clock.monotonic()
+        step = (wall - self._read_at[0]).total_seconds() - (passed - self._read_at[1])
+        self._read_at = (wall, passed)
+        if abs(step) < STEP_S:
+            return
+        log.warning("the wall clock was stepped by %+.1f s: timed lengths keep their length, "
+                    "planned instants their time", step)  # fmt: skip
+        shift = timedelta(seconds=step)
+        self._timers = [(when + shift if duration else when, seq, action, duration)
+                        for when, seq, action, duration in self._timers]  # fmt: skip
+        heapq.heapify(self._timers)
 
     def next_timer(self) -> datetime | None:
         return self._timers[0][0] if self._timers else None

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -214,6 +214,16 @@ class FakeOutput:
 
     def fault(self) -> str | None:
         return self.fault_text
+
+    def wall_clock_stepped(self, seconds: float) -> None:
+        """The wall clock was stepped by ``seconds`` (``JumpingClock.jump``) while a real device
+        goes on playing in real time: what plays keeps its remaining length, fades their pace."""
+        shift = timedelta(seconds=seconds)
+        with self._lock:
+            for item in self._layers.values():
+                item.started_at += shift
+                item.fade = replace(item.fade, start=item.fade.start + shift)
+            self._fades_due = {k: (token, at + shift) for k, (token, at) in self._fades_due.items()}
 
     def set_fault(self, text: str | None) -> None:
         """Play a device failing (``text``) or coming back (None), with its FAULT event."""

@@ -148,7 +148,7 @@ class Pager:
 
     def _play_at(self, series: _Series, when: datetime) -> None:
         series.next_at = when
-        self._core.schedule(when, lambda: self._play(series))
+        self._core.schedule(when, lambda: self._play(series), duration=True)
 
     def _finished(
         self, request: Request, outcome: Outcome, started_at: datetime | None, final: bool

@@ -91,9 +91,10 @@ def make_rig(
     durations: dict[Path, int] | None = None,
     audio: AudioSettings | None = None,
     gains: dict[Path, float] | None = None,
+    clock: FakeClock | None = None,
 ) -> Rig:
     """A core on fakes: three 3-minute tracks, a virtual clock at T0 and a real SQLite log."""
-    clock = FakeClock(T0)
+    clock = clock or FakeClock(T0)
     known = {path: 180_000 for path in MUSIC}
     known.update({s.path: s.duration_ms for s in (CHIME, SPEECH, ALERT, MESSAGE)})
     known.update(durations or {})
