@@ -14,9 +14,7 @@ is compiled here with `cc` (the offset in seconds is read from a file at every c
 
 Time line (t: seconds of real time from the start; the daemon's wall clock is t+120 between the
 steps): +120 s at t=2, back at t=12, a programme change at t=13 (the daemon plans again), the
-end at t=140. Exit status 1 when a cue's rows are not the expected ones. Known: V (on air when
-the clock is set back) is logged ``failed`` ("stopped after -114000 ms"), as the core measures
-how long a voice played on the wall clock (Core._segment_ended); it played in full.
+end at t=140. Exit status 1 when a cue's rows are not the expected ones.
 """
 
 from __future__ import annotations
