@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import pytest
 
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
+from tests.kit.waiting import wait_for
 from tests.scripts_library.test_render_disk_full import fill
 
 pytestmark = [
@@ -33,15 +32,6 @@ PAGE = {
     "fields_en": {"name": "Lele", "meet_at": "the service desk on the first floor"},
     "languages": ["zh-CN", "en"], "requested_by": "service desk",
 }  # fmt: skip
-
-
-def wait_until(predicate: Callable[[], Any], seconds: float, what: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def post(daemon: DaemonProcess, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -75,9 +65,9 @@ def test_a_full_speech_disk_refuses_clearly_the_music_plays_on_and_freeing_space
                 layer: dict[str, Any] = daemon.get("/api/v1/status")["layers"]["bed"]
                 return layer
 
-            before = wait_until(lambda: (b := bed())["playing"] and (b["position_ms"] or 0) > 500
-                                and b, 15, "the music")  # fmt: skip
-            [worker] = wait_until(lambda: workers(daemon), 30, "the voice worker")
+            before = wait_for("the music", lambda: (b := bed())["playing"]
+                              and (b["position_ms"] or 0) > 500 and b, 15)  # fmt: skip
+            [worker] = wait_for("the voice worker", lambda: workers(daemon), 30)
 
             for path, body in (("/api/v1/announcements", ANNOUNCEMENT), ("/api/v1/pages", PAGE)):
                 refused = post(daemon, path, body)
@@ -104,8 +94,11 @@ def test_a_full_speech_disk_refuses_clearly_the_music_plays_on_and_freeing_space
             paged = post(daemon, "/api/v1/pages", PAGE)
             assert paged.status_code == 202, paged.text
             assert paged.json()["status"] == "active"
-            wait_until(lambda: daemon.get("/api/v1/status")["layers"]["voice"]["playing"], 10,
-                       "the announcement on air")  # fmt: skip
+            wait_for(
+                "the announcement on air",
+                lambda: daemon.get("/api/v1/status")["layers"]["voice"]["playing"],
+                10,
+            )
             assert bed()["playing"], "the music goes on under the speech"
             assert workers(daemon) == [worker], "no restart was needed"
             daemon.send("POST", f"/api/v1/pages/{paged.json()['id']}/cancel")

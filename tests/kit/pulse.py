@@ -140,18 +140,22 @@ class PulseServer:
     def crash(self) -> None:
         """Kill the server (SIGKILL, like a crash), its recorders and keep-alive, but keep its
         directory, so ``revive()`` brings a new server up at the same socket."""
-        for recorder in list(self._recorders):
-            self._stop_recorder(recorder, graceful=False)
-        keepalive, self._keepalive = self._keepalive, None
-        if keepalive is not None and keepalive.poll() is None:
-            keepalive.kill()
-            keepalive.wait(timeout=5)
+        self._stop_clients()
         process, self._process = self._process, None
         if process is not None:
             _kill_group(process.pid)
             process.wait(timeout=5)
             self._groups.remove(process.pid)
         self.socket.unlink(missing_ok=True)
+
+    def _stop_clients(self) -> None:
+        """Kill the recorders and the keep-alive recorder of the monitor."""
+        for recorder in list(self._recorders):
+            self._stop_recorder(recorder, graceful=False)
+        keepalive, self._keepalive = self._keepalive, None
+        if keepalive is not None and keepalive.poll() is None:
+            keepalive.kill()
+            keepalive.wait(timeout=5)
 
     def revive(self) -> None:
         """Start a new server at the socket of the one ``crash()`` killed."""
@@ -162,12 +166,7 @@ class PulseServer:
     def stop(self) -> None:
         """Stop recorders and the server (its whole process group) and remove its directory.
         Safe to call twice."""
-        for recorder in list(self._recorders):
-            self._stop_recorder(recorder, graceful=False)
-        keepalive, self._keepalive = self._keepalive, None
-        if keepalive is not None and keepalive.poll() is None:
-            keepalive.kill()
-            keepalive.wait(timeout=5)
+        self._stop_clients()
         process, self._process = self._process, None
         if process is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
