@@ -4,23 +4,35 @@ for 5 minutes while music plays and a programme spot is due every minute.
 Real daemon, real VLC into a private PulseAudio null sink whose monitor is recorded. Prints:
 - API latency (client-side, asyncio httpx): p50 / p99 / max for the status polls and the writes,
   and any answer >= 500 or transport error;
+- how late the load generator's own event loop woke (its lag is part of every latency above);
 - programme cues due in the window and how many were missed (not completed);
 - the longest silence in the recorded air (10 ms windows under -50 dBFS);
 - the daemon's RSS and CPU over the run.
 
-    python bench/soak.py [--seconds 300] [--clients 50] [--writes 5]
+The load generator runs in its own process. On a machine with two or more CPUs it is pinned to
+the first and the daemon (every thread) to the last, so the client's work does not queue behind
+the daemon's on one core, as it would not in the mall (``--no-pin`` shares the CPUs as before;
+the layout is printed). tests/test_soak_short.py runs the same ``soak`` for a few seconds.
+
+    python bench/soak.py [--seconds 300] [--clients 50] [--writes 5] [--no-pin]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import psutil
@@ -32,11 +44,13 @@ from broadcaster.db import make_engine
 from scripts_library.tones import make_alert_tone, make_chime
 from tests.kit.accounts import as_role
 from tests.kit.analysis import longest_silence_seconds
-from tests.kit.daemon_process import DaemonProcess
+from tests.kit.daemon_process import DaemonProcess, zone_clear_of_midnight
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
 
 HEADERS = as_role(Role.ADMIN)
+SPOT_EVERY_S = 60
+SPOT_LEAD_S = 20.0  # the first spot after the daemon starts (sooner in a run shorter than 60 s)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -44,10 +58,54 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+@dataclass
+class SoakResult:
+    seconds: float
+    clients: int
+    writes: float
+    layout: str
+    polls: list[float] = field(default_factory=list)  # ms
+    posts: list[float] = field(default_factory=list)  # ms
+    errors: list[str] = field(default_factory=list)
+    events: int = 0
+    lag: list[float] = field(default_factory=list)  # ms the load generator's loop woke late
+    due: int = 0
+    missed: int = 0
+    silence_s: float = 0.0
+    rss: int = 0
+    cpu_percent: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.missed and self.silence_s <= 0
+
+    def report(self) -> str:
+        def figures(values: list[float]) -> str:
+            if not values:
+                return "n=0"
+            return (f"n={len(values)} p50={statistics.median(values):.1f} ms "
+                    f"p99={pct(values, 99):.1f} ms max={max(values):.1f} ms")  # fmt: skip
+
+        return "\n".join([
+            f"soak: {self.clients} clients polling /status every 1 s and holding /events, "
+            f"{self.writes:g} writes/s, {self.seconds:g} s, music and a spot every minute",
+            f"layout: {self.layout}",
+            f"status polls: {figures(self.polls)} (target p99 <= 50 ms)",
+            f"writes: {figures(self.posts)}",
+            f"load generator's loop lag: {figures(self.lag)}",
+            f"events received on the streams: {self.events}; errors: {len(self.errors)}"
+            + (f" (first: {self.errors[0]})" if self.errors else ""),
+            f"programme spots due: {self.due}, missed: {self.missed} (target 0)",
+            f"longest silence on air: {self.silence_s * 1000:.0f} ms (target 0 ms)",
+            f"daemon: RSS {self.rss / 2**20:.1f} MB at the end, CPU {self.cpu_percent:.1f} %",
+        ])  # fmt: skip
+
+
 async def load(url: str, seconds: float, clients: int, writes: float) -> dict[str, object]:
     polls: list[float] = []
     posts: list[float] = []
     errors: list[str] = []
+    lag: list[float] = []
     events = 0
     end = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients * 2 + 20, max_keepalive_connections=clients * 2)
@@ -67,14 +125,20 @@ async def load(url: str, seconds: float, clients: int, writes: float) -> dict[st
                 await asyncio.sleep(1.0)
 
         async def listener() -> None:
+            # Held until the end of the run exactly (not until the first line after it, which
+            # could be a keep-alive 15 s later: the run's wall time and CPU share are the load's).
             nonlocal events
+            deadline = asyncio.get_running_loop().time() + (end - time.monotonic())
             try:
-                async with http.stream("GET", "/api/v1/events", timeout=None) as stream:
+                async with (
+                    asyncio.timeout_at(deadline),
+                    http.stream("GET", "/api/v1/events", timeout=None) as stream,
+                ):
                     async for line in stream.aiter_lines():
                         if line.startswith("event: "):
                             events += 1
-                        if time.monotonic() > end:
-                            return
+            except TimeoutError:
+                pass
             except httpx.HTTPError as exc:
                 errors.append(f"stream: {exc!r}")
 
@@ -99,17 +163,49 @@ async def load(url: str, seconds: float, clients: int, writes: float) -> dict[st
                     errors.append(f"write: {exc!r}")
                 await asyncio.sleep(max(0.0, pause - (time.perf_counter() - t0)))
 
+        async def lag_meter() -> None:
+            # How late this loop wakes from a 50 ms sleep: the client's own share of a latency.
+            while time.monotonic() < end:
+                t0 = time.perf_counter()
+                await asyncio.sleep(0.05)
+                lag.append((time.perf_counter() - t0) * 1000 - 50)
+
         tasks = [poller(n) for n in range(clients)] + [listener() for _ in range(clients)]
-        await asyncio.gather(*tasks, writer())
-    return {"polls": polls, "posts": posts, "errors": errors, "events": events}
+        await asyncio.gather(*tasks, writer(), lag_meter())
+    return {"polls": polls, "posts": posts, "errors": errors, "events": events, "lag": lag}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=300)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--writes", type=float, default=5.0, help="writes per second")
-    args = parser.parse_args()
+def run_load(
+    url: str, seconds: float, clients: int, writes: float, cpus: set[int] | None
+) -> dict[str, object]:
+    """``load`` in this (child) process, on ``cpus`` if given."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    return asyncio.run(load(url, seconds, clients, writes))
+
+
+def pin_process(pid: int, cpus: set[int]) -> None:
+    """Every thread of ``pid`` (affinity is per thread; threads started later inherit it)."""
+    for _ in range(2):  # a thread started while the first pass ran is caught by the second
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(ProcessLookupError):  # the thread ended meanwhile
+                os.sched_setaffinity(int(task.name), cpus)
+
+
+def layout_for(pin: bool) -> tuple[set[int] | None, set[int] | None, str]:
+    """(the client's CPUs, the daemon's CPUs, how to say it)."""
+    available = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if not pin or len(available) < 2:
+        return None, None, "load generator in its own process, CPUs shared with the daemon"
+    client, daemon = {available[0]}, set(available[1:])
+    said = (f"load generator in its own process pinned to CPU {available[0]}, daemon (all its "
+            f"threads) pinned to CPU {','.join(map(str, sorted(daemon)))}")  # fmt: skip
+    return client, daemon, said
+
+
+def soak(seconds: float, clients: int, writes: float, *, pin: bool = True) -> SoakResult:
+    client_cpus, daemon_cpus, layout = layout_for(pin)
+    result = SoakResult(seconds, clients, writes, layout)
     with tempfile.TemporaryDirectory() as tmp, PulseServer() as pulse:
         data = Path(tmp) / "data"
         for n, hz in enumerate((330, 392, 440, 494)):
@@ -119,57 +215,63 @@ def main() -> int:
         make_chime(data / "tones" / "chime.wav")
         make_alert_tone(data / "tones" / "alert.wav")
         make_engine(f"sqlite:///{(data / 'broadcaster.db').resolve()}").dispose()
+        # The spots' window is a time of day: a zone where it does not cross midnight.
+        zone = zone_clear_of_midnight(timedelta(seconds=seconds + 60))
         daemon = DaemonProcess(data, env=pulse.env, audio__output="pulse",
-                               audio__device=pulse.sink, timezone="UTC").start()  # fmt: skip
-        try:
-            daemon.open_all_day()
-            start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=20)
-            stop = start + timedelta(seconds=args.seconds - 30)
-            daemon.send("POST", "/api/v1/programme/rules", {
-                "name": "soak spot", "kind": "recurring", "every_s": 60, "cut": True,
-                "window_start": start.strftime("%H:%M:%S"), "window_end": stop.strftime("%H:%M:%S"),
-                "spots": [{"kind": "speech", "ref": "spot.wav", "title": "spot"}],
-            })  # fmt: skip
-            time.sleep(3)  # the first track under way
-            assert daemon.proc is not None
-            proc = psutil.Process(daemon.proc.pid)
-            cpu0, wall0, peak = proc.cpu_times(), time.monotonic(), 0
-            with pulse.record(Path(tmp) / "air.wav"):
-                result = asyncio.run(load(daemon.url, args.seconds, args.clients, args.writes))
-                peak = proc.memory_info().rss
-            cpu1, wall = proc.cpu_times(), time.monotonic() - wall0
-            log = daemon.get("/api/v1/log", params={"kind": "announcement", "limit": 10000})
-        finally:
-            daemon.stop()
-        silence = longest_silence_seconds(Path(tmp) / "air.wav")
-    spots = [r for r in log if r["cue_key"]]
-    due = [r for r in spots if r["planned_at"]]
-    missed = [r for r in due if r["outcome"] != "completed"]
-    polls, posts, errors = result["polls"], result["posts"], result["errors"]
-    assert isinstance(polls, list) and isinstance(posts, list) and isinstance(errors, list)
-    print(
-        f"soak: {args.clients} clients polling /status every 1 s and holding /events, "
-        f"{args.writes:g} writes/s, {args.seconds:g} s, music and a spot every minute"
-    )
-    print(
-        f"status polls: n={len(polls)} p50={statistics.median(polls):.1f} ms "
-        f"p99={pct(polls, 99):.1f} ms max={max(polls):.1f} ms (target p99 <= 50 ms)"
-    )
-    print(
-        f"writes: n={len(posts)} p50={statistics.median(posts):.1f} ms "
-        f"p99={pct(posts, 99):.1f} ms max={max(posts):.1f} ms"
-    )
-    print(
-        f"events received on the streams: {result['events']}; errors: {len(errors)}"
-        + (f" (first: {errors[0]})" if errors else "")
-    )
-    print(f"programme spots due: {len(due)}, missed: {len(missed)} (target 0)")
-    print(f"longest silence on air: {silence * 1000:.0f} ms (target 0 ms)")
-    print(
-        f"daemon: RSS {peak / 2**20:.1f} MB at the end, CPU "
-        f"{100 * ((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)) / wall:.1f} %"
-    )
-    return 1 if errors or missed or silence > 0 else 0
+                               audio__device=pulse.sink, timezone=zone)  # fmt: skip
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+            warm = pool.submit(int)  # the load's process starts up while the daemon does
+            try:
+                daemon.start()
+                assert daemon.proc is not None
+                if daemon_cpus:
+                    pin_process(daemon.proc.pid, daemon_cpus)
+                daemon.open_all_day()
+                lead = timedelta(seconds=min(SPOT_LEAD_S, seconds / 3))
+                start = datetime.now(ZoneInfo(zone)).replace(microsecond=0) + lead
+                stop = start + timedelta(seconds=max(seconds - 30, 1))
+                daemon.send("POST", "/api/v1/programme/rules", {
+                    "name": "soak spot", "kind": "recurring", "every_s": SPOT_EVERY_S, "cut": True,
+                    "window_start": start.strftime("%H:%M:%S"),
+                    "window_end": stop.strftime("%H:%M:%S"),
+                    "spots": [{"kind": "speech", "ref": "spot.wav", "title": "spot"}],
+                })  # fmt: skip
+                time.sleep(3)  # the first track under way
+                warm.result()
+                proc = psutil.Process(daemon.proc.pid)
+                cpu0, wall0 = proc.cpu_times(), time.monotonic()
+                with pulse.record(Path(tmp) / "air.wav"):
+                    loaded = pool.submit(run_load, daemon.url, seconds, clients, writes,
+                                         client_cpus).result()  # fmt: skip
+                    result.rss = proc.memory_info().rss
+                cpu1, wall = proc.cpu_times(), time.monotonic() - wall0
+                busy = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
+                result.cpu_percent = 100 * busy / wall
+                log = daemon.get("/api/v1/log", params={"kind": "announcement", "limit": 10000})
+            finally:
+                daemon.stop()
+        result.silence_s = longest_silence_seconds(Path(tmp) / "air.wav")
+    for name in ("polls", "posts", "errors", "lag"):
+        setattr(result, name, loaded[name])
+    result.events = int(loaded["events"])  # type: ignore[call-overload]
+    due = [r for r in log if r["cue_key"] and r["planned_at"]]
+    result.due = len(due)
+    result.missed = sum(1 for r in due if r["outcome"] != "completed")
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--writes", type=float, default=5.0, help="writes per second")
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="let the load generator and the daemon share the CPUs")  # fmt: skip
+    args = parser.parse_args()
+    result = soak(args.seconds, args.clients, args.writes, pin=args.pin)
+    print(result.report())
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":
