@@ -7,9 +7,11 @@ until resolved (broadcaster.paging.Pager).
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
+import asyncio
+from concurrent.futures import Future
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import FileResponse
@@ -38,6 +40,7 @@ from broadcaster.scripts import book
 from scripts_library.templates import TEMPLATES
 
 FUTURE_TIMEOUT_S = 5.0
+T = TypeVar("T")
 RECORDED = "announcements/recorded"  # in the data dir
 RECORDING_MAX_BYTES = 20 * 1024 * 1024  # about 20 minutes of a browser's Opus
 RECORDING_TYPES = {
@@ -47,6 +50,12 @@ RECORDING_TYPES = {
 }  # fmt: skip
 """What a browser's MediaRecorder (Chromium: WebM/Opus; Firefox: Ogg; Safari: MP4) or a
 person's upload may send, by content type, and the suffix the saved file gets."""
+
+
+async def settled(future: Future[T]) -> T:
+    """The core's answer, awaited without holding up the server's other requests meanwhile
+    (``future.result()`` in an ``async`` route blocks the whole event loop)."""
+    return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), FUTURE_TIMEOUT_S)
 
 
 def on_air_router(daemon: Daemon) -> APIRouter:
@@ -75,7 +84,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             requested_by=body.requested_by if body.requested_by != "api" else actor.name,
             requested_at=received, expires_at=aware(body.expires_at), note=what.note,
         )  # fmt: skip
-        accepted = core.submit(request).result(FUTURE_TIMEOUT_S)
+        accepted = await settled(core.submit(request))
         return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
                         queue_position=position(accepted.id))  # fmt: skip
 
@@ -112,7 +121,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             requested_by=actor.name, requested_at=received,
             note="recorded in the browser",
         )  # fmt: skip
-        accepted = core.submit(request).result(FUTURE_TIMEOUT_S)
+        accepted = await settled(core.submit(request))
         return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
                         queue_position=position(accepted.id))  # fmt: skip
 
@@ -159,7 +168,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             times=body.times or settings.pages.times, created_at=received,
             created_by=body.requested_by if body.requested_by != "api" else actor.name,
         )  # fmt: skip
-        return _page_json(daemon, daemon.pager.start(row, segments).result(FUTURE_TIMEOUT_S))
+        return _page_json(daemon, await settled(daemon.pager.start(row, segments)))
 
     @router.post("/emergency", dependencies=[need(Right.EMERGENCY)], status_code=202)
     async def emergency(body: EmergencyRequest, actor: CurrentActor) -> Accepted:
@@ -175,7 +184,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             requested_by=body.requested_by if body.requested_by != "api" else actor.name,
             requested_at=received,
         )  # fmt: skip
-        started = core.start_emergency(request).result(FUTURE_TIMEOUT_S)
+        started = await settled(core.start_emergency(request))
         return Accepted(id=started.id, kind="emergency", title=started.title)
 
     @router.get("/pages/templates", dependencies=[need(Right.PAGES)])

@@ -145,3 +145,23 @@ def test_proof_of_play_counts_each_spot_of_the_stores_day(client, daemon):
     assert reply.status_code == 200, reply.text
     assert reply.json() == [{"rule": "promotions", "title": "双十一促销", "planned": 3, "played": 2,
                              "cut_short": 0, "missed": 1, "on_air": 0}]  # fmt: skip
+
+
+def test_a_busy_core_holds_up_only_the_request_waiting_for_it(client, daemon):
+    """An announcement waits for the core's answer without blocking the server's event loop:
+    meanwhile status polls are answered (a blocking wait froze every request for up to 5 s)."""
+    busy, waiting = threading.Event(), threading.Event()
+    daemon.core.post(lambda: (waiting.set(), busy.wait(10)))  # the core thread is held up
+    assert waiting.wait(5)
+    answers: list[int] = []
+    poster = threading.Thread(target=lambda: answers.append(client.post(
+        "/api/v1/announcements", json={"file": "announcements/hello.wav"}).status_code))  # fmt: skip
+    poster.start()
+    time.sleep(0.5)  # the announcement is checked and now waits for the core
+    t0 = time.monotonic()
+    assert client.get("/api/v1/health").status_code == 200
+    assert time.monotonic() - t0 < 2
+    assert answers == []  # still waiting
+    busy.set()
+    poster.join(10)
+    assert answers == [202]
