@@ -94,9 +94,13 @@ class LiveScheduler:
         now = self._clock.now()
         self.timelines = self._plan(now)
         self._feeder.forget_before(now - timedelta(days=2))
-        ahead = [c for t in self.timelines for c in t.cues
-                 if is_ahead(c, now) and not self._feeder.accounted_for(c)]  # fmt: skip
-        self._install(ahead, now)
+        cues = [c for t in self.timelines for c in t.cues if not self._feeder.accounted_for(c)]
+        self._install([c for c in cues if is_ahead(c, now)], now)
+        # Due in less than LEAD (a rule saved moments before its time, or a hand-over job the
+        # new plan replaced before it ran): no job would hand them over any more; do it now.
+        for cue in cues:
+            if now < cue.planned_at and not is_ahead(cue, now):
+                self._feeder.hand(cue)
 
     def _plan(self, now: datetime) -> list[Timeline]:
         today = now.astimezone(self._zone).date()

@@ -251,3 +251,14 @@ def test_a_jump_back_plays_nothing_twice_and_the_repeated_cues_not_yet_played_on
     assert held[0].started_at and held[0].started_at - at("02:01:30") <= timedelta(seconds=2)
     assert ahead[0].started_at and ahead[0].started_at - at("02:02:00") <= timedelta(seconds=2)
     assert len(room.voice_plays()) == 3
+
+
+def test_a_rule_saved_moments_before_its_time_still_plays_on_time(make_room):
+    """Saved 3 s before its cue, within the hand-over's lead (5 s): no job can hand it over
+    any more, so the new plan does at once (it was neither played nor logged)."""
+    room = make_room(at("02:00:00"))
+    room.run_until(at("02:00:57"))
+    room.change_programme(fixed(1, "just in time", "02:01:00", grace_s=30))
+    room.run_until(at("02:02:00"))
+    (row,) = room.rows("just in time")
+    assert row.outcome == "completed" and row.started_at == at("02:01:00")
