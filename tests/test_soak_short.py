@@ -1,4 +1,4 @@
-"""A short soak: the bench's soak (bench/soak.py, the same code) for 20 s with 10 clients
+"""A short soak: the bench's soak (bench/soak.py, the same code) for 12 s with 10 clients
 polling the status and holding the event stream, 2 writes a second, music and a programme
 spot, against the real daemon playing into a PulseAudio null sink.
 
@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pulseaudio") is None, reason="pulseaudio not installed"),
 ]
 
-SECONDS = 20
+SECONDS = 12
 CLIENTS = 10
 WRITES = 2.0
 
