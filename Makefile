@@ -7,7 +7,7 @@ DEB_PACKAGES := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio p
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: run test setup system-deps venv lint typecheck unit bench clean install-service
+.PHONY: run test setup system-deps venv lint typecheck unit bench clean install-service audit
 
 run: setup
 	$(BIN)/broadcaster demo $(ARGS)
@@ -46,6 +46,11 @@ typecheck:
 
 bench: setup
 	$(BIN)/python bench/interrupt_latency.py
+
+# Known vulnerabilities in the installed dependencies, from PyPI's advisory data (needs
+# https://pypi.org/pypi/<name>/<version>/json). Fails on a finding and on a package it could not look up.
+audit: venv
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
 # The systemd services (PulseAudio in system mode + the daemon, with a watchdog), as root.
 install-service: setup
