@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The programme's scheduler looks at the wall clock every second: its DEBUG lines would
+    # bury everything else with --verbose.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.INFO)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
