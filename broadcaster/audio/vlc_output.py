@@ -321,8 +321,12 @@ class VlcOutput:
         if self._output != "pulse" or not self._device:
             return
         for lay in self._layers.values():
-            lay.player.audio_output_device_set(None, self._device)
+            self._use_device(lay.player)
         self._check_device()
+
+    def _use_device(self, player: Any) -> None:
+        if self._output == "pulse" and self._device:
+            player.audio_output_device_set(None, self._device)
 
     def _check_device(self) -> None:
         found, node = [], self._layers[next(iter(self._layers))].player.audio_output_device_enum()
@@ -348,16 +352,22 @@ class VlcOutput:
         if problem:
             self._emit(layer, token, OutputEventKind.FAILED, problem, final=True)
             return
-        media = self._new_media(path)
-        if start_ms > 0:
-            media.add_option(f":start-time={start_ms / 1000:.3f}")
-        events = media.event_manager()
-        events.event_attach(vlc.EventType.MediaStateChanged, self._vlc_event, layer, token)
-        lay.item = _Item(token, path, start_ms, media, events)
-        self._set_vlc_volume(lay, clamp_gain_db(volume_db), force=True)  # before it starts
-        lay.player.set_media(media)
+        self._start(layer, _Item(token, path, start_ms, None, None), clamp_gain_db(volume_db))
+
+    def _start(self, layer: str, item: _Item, volume_db: float) -> None:
+        """Play ``item`` (its media made here) on the layer's player from ``item.start_ms``."""
+        lay = self._layers[layer]
+        item.media = self._new_media(item.path)
+        if item.start_ms > 0:
+            item.media.add_option(f":start-time={item.start_ms / 1000:.3f}")
+        item.events = item.media.event_manager()
+        item.events.event_attach(vlc.EventType.MediaStateChanged, self._vlc_event, layer,
+                                 item.token)  # fmt: skip
+        lay.item = item
+        self._set_vlc_volume(lay, volume_db, force=True)  # before it starts
+        lay.player.set_media(item.media)
         if lay.player.play() == -1:
-            self._finish(layer, OutputEventKind.FAILED, f"VLC refused to play {path}")
+            self._finish(layer, OutputEventKind.FAILED, f"VLC refused to play {item.path}")
 
     def _new_media(self, path: Path) -> Any:
         media = self._instance.media_new_path(str(path))
@@ -602,24 +612,16 @@ class VlcOutput:
             self._drop(lay)
             lay.player.release()
             lay.player, lay.applied = self._instance.media_player_new(), -1
-            if self._output == "pulse" and self._device:
-                lay.player.audio_output_device_set(None, self._device)
+            self._use_device(lay.player)
             if item is None or item.end_due is not None:
                 if item is not None:  # it was ending anyway
                     self._emit(name, item.token, OutputEventKind.ENDED, final=True)
                 continue
-            media = self._new_media(item.path)
-            if position > 0:
-                media.add_option(f":start-time={position / 1000:.3f}")
-            events = media.event_manager()
-            events.event_attach(vlc.EventType.MediaStateChanged, self._vlc_event, name, item.token)
-            lay.item = _Item(item.token, item.path, position, media, events, started=True,
-                             length_ms=item.length_ms)  # fmt: skip
-            self._set_vlc_volume(lay, fade.at(now) if fade else lay.volume_db, force=True)
-            lay.fade = fade
-            lay.player.set_media(media)
-            if lay.player.play() == -1:
-                self._finish(name, OutputEventKind.FAILED, f"VLC refused to play {item.path}")
+            resumed = _Item(item.token, item.path, position, None, None, started=True,
+                            length_ms=item.length_ms)  # fmt: skip
+            self._start(name, resumed, fade.at(now) if fade else lay.volume_db)
+            if lay.item is resumed:
+                lay.fade = fade
         if self._output == "pulse" and self._device:
             self._check_device()
 
