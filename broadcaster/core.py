@@ -340,14 +340,15 @@ class Core(EventLoop):
         if request.kind is not Kind.EMERGENCY and not bed_ready:
             # Duck first, then speak: the bed's fade runs before the first word.
             start = now + timedelta(milliseconds=self._audio.duck_fade_ms)
-        planned = request.planned_at is not None and request.planned_at > start
-        if planned and request.planned_at is not None:
+        if request.planned_at is not None and request.planned_at > start:
             start = request.planned_at  # a programme cue speaks on its planned instant
         if start <= now:
             self._play_segment()
         else:
             target = self._on_air
-            self.schedule(start, lambda: self._play_segment(target), duration=not planned)
+            self.schedule(
+                start, lambda: self._play_segment(target), duration=start != request.planned_at
+            )  # the duck fade's length
 
     def _play_segment(self, expected: _OnAir | None = None) -> None:
         on_air = self._on_air
@@ -387,15 +388,14 @@ class Core(EventLoop):
 
     def _output_fault(self, fault: str, at: datetime) -> None:
         """The output lost (or got back) its sound: the play log keeps one row per outage,
-        from when it was noticed to when the sound came back, and listeners are told."""
+        from when it was noticed to when the sound came back, and listeners are told (the
+        output logs the fault, its reopen tries and its end)."""
         if fault and self._fault_row is None:
-            log.error("no sound reaching the speakers: %s", fault)
             self._fault_row = self._log.open(
                 layer=OUTPUT, kind="fault", title=FAULT_TITLE, requested_by="audio output",
                 requested_at=at, started_at=at, detail=fault[:1000],
             )  # fmt: skip
         elif not fault and self._fault_row is not None:
-            log.warning("the sound is back on the speakers")
             self._log.close(self._fault_row, ended_at=at, outcome=Outcome.RECOVERED,
                             detail="sound back")  # fmt: skip
             self._fault_row = None
