@@ -148,6 +148,8 @@ document.addEventListener("change", async (event) => {
   if (!reply.ok) {
     box.checked = !box.checked;
     tell(sayApi(reply.data && reply.data.detail) || String(reply.status), true);
+  } else {
+    tell(box.checked ? muWords.shuffle_on : muWords.shuffle_off);
   }
 });
 

@@ -114,6 +114,7 @@ def test_the_supervisor_makes_renames_and_imports_list_playlists(daemon, browser
     renamed = page.locator("#mu-playlist-table tr.mu-playlist", has_text="午间精选")
     expect(renamed).to_have_count(1)
     renamed.locator("input.mu-shuffle").uncheck()
+    expect(page.locator("#mu-note")).to_contain_text("已设为按顺序播放")  # saved, and said so
     page.reload()
     expect(renamed.locator("input.mu-shuffle")).not_to_be_checked()
 
