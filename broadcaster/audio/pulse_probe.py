@@ -25,7 +25,7 @@ class Heard(StrEnum):
     NO_SERVER = "no_server"  # no server answers
 
 
-def probe(pid: int | None = None) -> Heard:
+def probe() -> Heard:
     """Ask the PulseAudio server (as ``PULSE_SERVER`` or the default says) once."""
     try:
         result = subprocess.run(
@@ -36,7 +36,7 @@ def probe(pid: int | None = None) -> Heard:
         return Heard.NO_SERVER
     if result.returncode != 0:
         return Heard.NO_SERVER
-    marker = f'application.process.id = "{os.getpid() if pid is None else pid}"'
+    marker = f'application.process.id = "{os.getpid()}"'
     return Heard.STREAM if marker in result.stdout else Heard.NO_STREAM
 
 
