@@ -12,10 +12,13 @@ import argparse
 import getpass
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from broadcaster.actors import Right, Role
 from broadcaster.settings import Settings
+
+if TYPE_CHECKING:
+    from broadcaster.accounts.models import UserCreate
 
 PEOPLE = [r.value for r in Role if r is not Role.SYSTEM]
 
@@ -96,7 +99,6 @@ def ask_for_admin(settings: Settings) -> None:
     from sqlmodel import Session
 
     from broadcaster.accounts import crud
-    from broadcaster.accounts.models import UserCreate
     from broadcaster.db import make_engine
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -111,9 +113,34 @@ def ask_for_admin(settings: Settings) -> None:
                       "还没有任何账号，无法登录。请用上面的命令创建第一个管理员。", file=sys.stderr)  # fmt: skip
                 return
             print("First start: make the admin account. / 首次启动：请创建管理员账号。")
-            name = input("Admin name / 管理员用户名: ").strip() or "admin"
-            data = UserCreate(name=name, role=Role.ADMIN, password=_password(False))
+            data = _ask_admin()
             crud.create_user(session, data=data, by="first start", now=datetime.now(UTC))
-            print(f"Admin {name} created. / 已创建管理员 {name}。")
+            print(f"Admin {data.name} created. / 已创建管理员 {data.name}。")
     finally:
         engine.dispose()
+
+
+def _ask_admin() -> UserCreate:
+    """Ask until the name and password are acceptable: a person at the first start is told what
+    is wrong and asked again, never shown a traceback (Ctrl-C or Ctrl-D give up)."""
+    from pydantic import ValidationError
+
+    from broadcaster.accounts.models import UserCreate
+    from broadcaster.problems import problems_from_errors
+
+    name = input("Admin name / 管理员用户名: ").strip() or "admin"
+    while True:
+        first = getpass.getpass("Password / 密码: ")
+        if getpass.getpass("Again / 再输入一次: ") != first:
+            print("The two passwords differ; try again. / 两次输入的密码不一致，请重新输入。")
+            continue
+        try:
+            return UserCreate(name=name, role=Role.ADMIN, password=first)
+        except ValidationError as error:
+            for found in problems_from_errors(error.errors()):
+                if found.field == "name":
+                    name = input(f"{found.message_zh} {found.message}\n"
+                                 "Admin name / 管理员用户名: ").strip() or "admin"  # fmt: skip
+                else:
+                    print(f"密码：{found.message_zh} / Password: {found.message} "
+                          "Try again. / 请重新输入。")  # fmt: skip
