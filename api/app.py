@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.accounts import accounts_router, client_of
 from api.actor import UNSAFE, CurrentActor, need
+from api.docs import mount_docs
 from api.errors import ApiError, route_class
 from api.events import event_stream
 from api.library import library_router
@@ -22,6 +23,7 @@ from api.programme import programme_router
 from api.scripts import scripts_router
 from api.status import current_status
 from api.web import mount_static, web_router
+from broadcaster import __version__
 from broadcaster.accounts.crud import LoginLimiter, audit
 from broadcaster.actors import Right
 from broadcaster.arbiter import Moved
@@ -43,9 +45,9 @@ ID_MAX = 2**63 - 1  # SQLite's and PostgreSQL's bigint
 
 
 def create_app(daemon: Daemon) -> FastAPI:
-    app = FastAPI(
-        title="broadcaster", version="0.1.0", description="Mall broadcast room controller"
-    )
+    app = FastAPI(title="broadcaster", version=__version__, docs_url=None, redoc_url=None,
+                  description="Mall broadcast room controller 商场广播室控制器")  # fmt: skip
+    mount_docs(app)
     app.state.daemon = daemon  # for the request-scoped dependencies (api.database)
     app.state.login_limiter = LoginLimiter()  # for the API's log-in and the page's alike
     core, settings = daemon.core, daemon.settings
