@@ -9,15 +9,30 @@ import sys
 from pathlib import Path
 
 from api import cli_library, cli_programme, cli_users
+from api.logging_setup import configure_logging
+from broadcaster import __version__
 from broadcaster.settings import SettingsError, load_settings
 
 LOOPBACK = ("127.", "localhost", "::1")
+EXIT_CODES = """exit codes:
+  0  done (serve: stopped cleanly)
+  1  check found a failure
+  2  bad settings, arguments or input (the message names what to fix)
+  3  the audio output could not be set up (serve)
+"""
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="broadcaster", description="Mall broadcast room daemon")
-    parser.add_argument("--config", type=Path, help="TOML settings file")
-    parser.add_argument("-v", "--verbose", action="store_true")
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="broadcaster", description="Mall broadcast room daemon 商场广播室控制器",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="TOML settings file (default: built-in settings, then BROADCASTER_* "
+                             "environment variables)")  # fmt: skip
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="debug lines too (scheduler jobs, VLC and ALSA messages)")  # fmt: skip
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the daemon and its HTTP API")
     demo = commands.add_parser("demo", help="generate demo music and announcements, then serve")
@@ -28,22 +43,20 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
     service = commands.add_parser("install-service", help="install the systemd services (root)")
     service.add_argument("--user", default="broadcaster", help="the service's system user")
-    service.add_argument("--data-dir", type=Path, default=Path("/var/lib/broadcaster"))
+    service.add_argument("--data-dir", type=Path, default=Path("/var/lib/broadcaster"),
+                         help="the service's data folder (database, music, speech cache)")  # fmt: skip
     service.add_argument("--root", type=Path, default=Path("/"),
                          help="write the files under this folder only (packaging, tests)")  # fmt: skip
     cli_programme.add_commands(commands)
     cli_library.add_commands(commands)
     cli_users.add_commands(commands)
-    args = parser.parse_args(argv)
+    return parser
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    # The programme's scheduler looks at the wall clock every second: its DEBUG lines would
-    # bury everything else with --verbose.
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.INFO)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    configure_logging(verbose=args.verbose)
     try:
         settings = load_settings(args.config)
     except SettingsError as exc:

@@ -57,7 +57,7 @@ def serve(settings: Settings) -> None:
         app = create_app(daemon)
         host, port = settings.http.host, settings.http.port
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                               access_log=False))  # fmt: skip
+                                               access_log=False, log_config=None))  # fmt: skip
 
         def tell_ready() -> None:
             deadline = time.monotonic() + READY_TIMEOUT_S
