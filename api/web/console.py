@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from api.actor import SESSION_COOKIE
-from api.web.text import Language
+from api.web.text import Language, in_language
 from broadcaster.accounts import crud
 from broadcaster.actors import ROLE_ZH, Actor, Right, Role
 from broadcaster.daemon import Daemon
@@ -36,6 +36,7 @@ NavEntry = tuple[str, str, Right]
 """A page in the navigation bar: its URL, the key of its name in the words, the right it needs."""
 
 templates = Jinja2Templates(directory=TEMPLATES)  # autoescaping on for .html
+templates.env.filters["in_language"] = in_language
 
 
 def language(request: Request) -> Language:

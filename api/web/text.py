@@ -7,6 +7,7 @@ twice or missing from one language (so a page never shows a bare key).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 Language = Literal["zh", "en"]
@@ -41,7 +42,7 @@ COMMON: Words = {
         "next": "节目单接下来", "scripts": "稿件库", "search": "搜索稿件", "queue_it": "排队播出",
         "emergency": "紧急广播", "emergency_confirm": "确定要开始紧急广播吗？背景音乐将停止，警报和通知会反复播放，直到解除。",
         "emergency_on": "紧急广播进行中", "emergency_clear": "解除紧急广播",
-        "fault_on": "扬声器没有声音",
+        "fault_on": "故障：",
         "emergency_clear_confirm": "确定解除紧急广播吗？", "queued": "已加入队列。", "nothing": "无",
     },
     "en": {
@@ -70,10 +71,25 @@ COMMON: Words = {
         "next": "Programme next", "scripts": "Scripts", "search": "Search scripts", "queue_it": "Queue",
         "emergency": "EMERGENCY", "emergency_confirm": "Start an emergency broadcast? The music stops and the alert and notice repeat until it is cleared.",
         "emergency_on": "Emergency on air", "emergency_clear": "Clear the emergency",
-        "fault_on": "No sound on the speakers",
+        "fault_on": "Fault: ",
         "emergency_clear_confirm": "Clear the emergency?", "queued": "Queued.", "nothing": "none",
     },
 }  # fmt: skip
+
+
+def in_language(text: str | None, lang: Language) -> str:
+    """One language of a daemon message written "English … / 中文…" (faults, refusals), so a
+    Chinese page does not lead with English: the part after the last " / " that starts a
+    Chinese sentence for ``zh``, what comes before it for ``en``; other text as it is."""
+    if not text:
+        return ""
+    head, sep, tail = text.rpartition(" / ")
+    if not sep or not _HAN.search(tail[:4]) or _HAN.search(head[:4]):
+        return text
+    return tail.strip() if lang == "zh" else head.strip()
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def merge(*parts: Words) -> Words:
