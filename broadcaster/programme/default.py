@@ -70,6 +70,7 @@ WEEKDAY = DayType("weekday", opening=time(8, 0), closing=time(22, 0))
 WEEKEND = DayType("weekend", opening=time(8, 0), closing=time(22, 30))
 
 _MOMENT, _INTRO, _PROMO = 20, 10, 0  # priorities
+_DAY_TYPE_ZH = {"weekday": "工作日", "weekend": "周末"}
 _MINUTE = 60
 
 
@@ -110,10 +111,12 @@ def _music(start: time | None, end: time | None, playlist: str, name: str) -> Ru
 
 
 def _promotions(day_type: DayType, until: time) -> Rule:
-    spots = tuple(_script(code, f"Promotion {n}") for n, code in enumerate(PROMOTION_SPOTS, 1))
+    spots = tuple(
+        _script(code, f"促销广告 {n} Promotion {n}") for n, code in enumerate(PROMOTION_SPOTS, 1)
+    )
     return Rule(
         0,
-        f"Promotions ({day_type.name})",
+        f"促销广告（{_DAY_TYPE_ZH[day_type.name]}）Promotions ({day_type.name})",
         RuleKind.RECURRING,
         priority=_PROMO,
         day_types=frozenset({day_type.name}),
@@ -130,40 +133,65 @@ def _plan() -> list[Rule]:
     """The rules in plan order (a weekday's chronological order)."""
     opening, closing = Anchor.OPENING, Anchor.CLOSING
     return [
-        _offset("Staff songs", opening, -10, _song("staff_songs", "Staff songs")),
-        _offset("Welcome music (迎宾曲)", opening, -5, _song("welcome_music", "Welcome music")),
-        _offset("Word to staff (致员工词)", opening, -5, _script("staff_word", "Word to staff")),
-        _offset("Opening welcome (开市迎宾词)", opening, 0, _script("opening_welcome", "Welcome")),
-        _music(None, time(9, 0), "piano", "Morning piano"),
+        _offset(
+            "员工励志歌曲 Staff songs",
+            opening,
+            -10,
+            _song("staff_songs", "员工励志歌曲 Staff songs"),
+        ),
+        _offset(
+            "迎宾曲 Welcome music", opening, -5, _song("welcome_music", "迎宾曲 Welcome music")
+        ),
+        _offset(
+            "致员工词 Word to staff", opening, -5, _script("staff_word", "致员工词 Word to staff")
+        ),
+        _offset(
+            "开市迎宾词 Opening welcome",
+            opening,
+            0,
+            _script("opening_welcome", "开市迎宾词 Opening welcome"),
+        ),
+        _music(None, time(9, 0), "piano", "晨间钢琴曲 Morning piano"),
         _promotions(WEEKDAY, time(21, 40)),
         _promotions(WEEKEND, time(22, 10)),
-        _intro(time(9, 0), "Mall and floor guide", "floor_guide"),
-        _music(time(9, 0), time(10, 0), "light", "Light cheerful music"),
-        _intro(time(10, 0), "Products and special prices", "products"),
-        _music(time(10, 0), time(12, 30), "light", "Light melodious music"),
-        _intro(time(10, 30), "Our services", "services"),
-        _intro(time(11, 0), "Mall information", "mall_info"),
-        _intro(time(11, 30), "Mall and floor guide", "floor_guide"),
-        _music(time(12, 30), time(13, 30), "pop", "Pop songs"),
-        _music(time(13, 30), time(14, 30), "foreign", "Foreign songs"),
-        _music(time(14, 30), time(17, 30), "upbeat", "Upbeat songs"),
-        _intro(time(15, 30), "Our services", "services"),
-        _intro(time(16, 30), "Mall information", "mall_info"),
-        _music(time(17, 30), time(21, 0), "light", "Cheerful evening music"),
-        _intro(time(18, 30), "Mall information", "mall_info"),
-        _intro(time(19, 30), "Mall and floor guide", "floor_guide"),
-        _intro(time(20, 0), "Products and special prices", "products"),
-        _music(time(21, 0), None, "light", "Light music until closing"),
+        _intro(time(9, 0), "商场及楼层介绍 Mall and floor guide", "floor_guide"),
+        _music(time(9, 0), time(10, 0), "light", "轻快音乐 Light cheerful music"),
+        _intro(time(10, 0), "商品及特价介绍 Products and special prices", "products"),
+        _music(time(10, 0), time(12, 30), "light", "轻柔悠扬音乐 Light melodious music"),
+        _intro(time(10, 30), "商场服务介绍 Our services", "services"),
+        _intro(time(11, 0), "商场信息 Mall information", "mall_info"),
+        _intro(time(11, 30), "商场及楼层介绍 Mall and floor guide", "floor_guide"),
+        _music(time(12, 30), time(13, 30), "pop", "流行歌曲 Pop songs"),
+        _music(time(13, 30), time(14, 30), "foreign", "外文歌曲 Foreign songs"),
+        _music(time(14, 30), time(17, 30), "upbeat", "欢快歌曲 Upbeat songs"),
+        _intro(time(15, 30), "商场服务介绍 Our services", "services"),
+        _intro(time(16, 30), "商场信息 Mall information", "mall_info"),
+        _music(time(17, 30), time(21, 0), "light", "傍晚轻快音乐 Cheerful evening music"),
+        _intro(time(18, 30), "商场信息 Mall information", "mall_info"),
+        _intro(time(19, 30), "商场及楼层介绍 Mall and floor guide", "floor_guide"),
+        _intro(time(20, 0), "商品及特价介绍 Products and special prices", "products"),
+        _music(time(21, 0), None, "light", "轻音乐至闭店 Light music until closing"),
         _offset(
-            "Pre-closing notice (闭店前预告)",
+            "闭店前预告 Pre-closing notice",
             closing,
             -20,
-            _script("pre_closing", "Pre-closing notice"),
+            _script("pre_closing", "闭店前预告 Pre-closing notice"),
         ),
-        _offset("Closing reminder", closing, -15, _script("closing_reminder", "Closing reminder")),
-        _offset("Farewell music (送宾曲)", closing, -5, _song("farewell_music", "Farewell music")),
-        _offset("Farewell song", closing, 0, _song("farewell_song", "Farewell song")),
-        _offset("Closing speech (闭店词)", closing, 0, _script("closing_speech", "Closing speech")),
+        _offset(
+            "闭店提醒 Closing reminder",
+            closing,
+            -15,
+            _script("closing_reminder", "闭店提醒 Closing reminder"),
+        ),
+        _offset(
+            "送宾曲 Farewell music", closing, -5, _song("farewell_music", "送宾曲 Farewell music")
+        ),
+        _offset(
+            "送别歌曲 Farewell song", closing, 0, _song("farewell_song", "送别歌曲 Farewell song")
+        ),
+        _offset(
+            "闭店词 Closing speech", closing, 0, _script("closing_speech", "闭店词 Closing speech")
+        ),
     ]
 
 

@@ -222,7 +222,7 @@ def test_weekend_keeps_its_later_closing_for_closing_items_music_and_promotions(
     assert late["closing_speech"] == time(22, 30)
     assert timeline.dayparts[-1].end == timeline.closing
     promos = [cue for cue in timeline.cues if is_promotion(cue)]
-    assert {cue.rule_name for cue in promos} == {"Promotions (weekend)"}
+    assert {cue.rule_name for cue in promos} == {"促销广告（周末）Promotions (weekend)"}
     assert time(21, 40) < local(promos[-1].planned_at).time() < time(22, 10)
 
 
@@ -303,7 +303,7 @@ def test_a_rule_for_other_day_types_stays_silent() -> None:
     plan = default_programme()
     weekday = plan_day(plan, WEDNESDAY, SHANGHAI)
 
-    assert not any(cue.rule_name == "Promotions (weekend)" for cue in weekday.cues)
+    assert not any(cue.rule_name == "促销广告（周末）Promotions (weekend)" for cue in weekday.cues)
 
 
 # -- past midnight ------------------------------------------------------------------------------

@@ -170,11 +170,11 @@ def test_the_manuals_relative_rules_land_on_the_weekday_times(content, scripts):
     rows = [r for r in simulate(content, scripts).rows if r.cue_key]
     started = {(r.title, local(r.started_at)) for r in rows}
     for title, at in [
-        ("Staff songs", time(7, 50)), ("Welcome music", time(7, 55)),
-        ("Word to staff", time(7, 55)), ("Welcome", time(8, 0)),
-        ("Pre-closing notice", time(21, 40)), ("Closing reminder", time(21, 45)),
-        ("Farewell music", time(21, 55)), ("Farewell song", time(22, 0)),
-        ("Closing speech", time(22, 0)),
+        ("员工励志歌曲 Staff songs", time(7, 50)), ("迎宾曲 Welcome music", time(7, 55)),
+        ("致员工词 Word to staff", time(7, 55)), ("开市迎宾词 Opening welcome", time(8, 0)),
+        ("闭店前预告 Pre-closing notice", time(21, 40)), ("闭店提醒 Closing reminder", time(21, 45)),
+        ("送宾曲 Farewell music", time(21, 55)), ("送别歌曲 Farewell song", time(22, 0)),
+        ("闭店词 Closing speech", time(22, 0)),
     ]:  # fmt: skip
         assert (title, at) in started, f"{title} not at {at}"
 
