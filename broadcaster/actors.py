@@ -1,6 +1,6 @@
 """Who asks for a change: a name for the record and a role for what they may do.
 
-The three users of DOMAIN.md, an admin, and the system itself (the demo, the programme). The
+The broadcast room's three users (announcer, service desk, supervisor), an admin, and the system itself (the demo, the programme). The
 one table of rights (``RIGHTS``) says what each role may do; the HTTP face authenticates the
 caller (broadcaster.accounts: a log-in session or an API key) and checks the right each route
 needs, and the crud modules check again where a rule is theirs (only a supervisor approves).

@@ -1,6 +1,6 @@
 """The starter library: the scripts a new installation begins with, written for this product.
 
-One script for each item of the store day in DOMAIN.md (the word to staff, the opening welcome,
+One script for each item of a real store's day programme (播音流程: the word to staff, the opening welcome,
 floor guide, services, mall information, products, promotions, the closing notices and speech),
 example lost-and-found notices, and the emergency notices, each in Chinese and in English. A
 Chinese script's code is the item's slug (``opening_welcome``); its English twin adds ``_en``

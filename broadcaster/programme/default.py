@@ -1,5 +1,5 @@
-"""The day programme a new installation starts with: DOMAIN's real store day (播音流程) plus the
-manual's rules relative to opening and closing. What is said is the starter script library
+"""The day programme a new installation starts with: a real store's day (播音流程, from a mall's
+broadcast manual) plus the manual's rules relative to opening and closing. What is said is the starter script library
 (scripts_library/starter.py, referred to by code); the music and songs are the demo content that
 ``broadcaster demo`` makes; it installs the starter library, approved, too.
 
@@ -196,7 +196,7 @@ def _plan() -> list[Rule]:
 
 
 def default_programme() -> Programme:
-    """DOMAIN's store day on the demo content; rule ids 1..N and orders 10, 20, … in plan order."""
+    """The manual's store day on the demo content; rule ids 1..N and orders 10, 20, … in plan order."""
     rules = tuple(replace(rule, id=n, order=10 * n) for n, rule in enumerate(_plan(), start=1))
     return Programme(
         day_types={WEEKDAY.name: WEEKDAY, WEEKEND.name: WEEKEND},

@@ -98,9 +98,9 @@ def unwarned_voice_collisions(timeline: Timeline) -> list[list[Cue]]:
     ]
 
 
-# -- DOMAIN's store day -----------------------------------------------------------------------
+# -- the manual's store day -----------------------------------------------------------------------
 
-# (local time, what goes on air: a song's file or a starter script's code) from DOMAIN's day
+# (local time, what goes on air: a song's file or a starter script's code) from the manual's day
 # programme and the manual's rules
 TABLE = [
     (time(7, 50), song_ref("staff_songs")),

@@ -1,4 +1,4 @@
-"""A whole DOMAIN.md trading day through the real core, arbiter and feeder on a virtual clock,
+"""A whole trading day of the default programme through the real core, arbiter and feeder on a virtual clock,
 saying the approved starter scripts through the real script book and renderer (a fake voice)."""
 
 from __future__ import annotations
