@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEB_PACKAGES := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio pulseaudio-utils sox chromium fonts-wqy-microhei
+DEB_PACKAGES := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio pulseaudio-utils sox chromium fonts-wqy-microhei snapserver snapclient
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 

@@ -255,10 +255,17 @@ class PulseServer:
         """One line per stream now playing into the server (``pactl list short sink-inputs``)."""
         return [line for line in self.pactl("list", "short", "sink-inputs").splitlines() if line]
 
-    def play(self, path: Path, *, timeout_s: float = 60.0) -> None:
-        """Play a file into the sink with ``paplay`` and wait until it has been played."""
+    def add_sink(self, name: str, *, rate: int | None = None) -> str:
+        """Another null sink on this server (a zone, a player's amplifier); returns its name."""
+        self.pactl("load-module", "module-null-sink", f"sink_name={name}",
+                   f"rate={rate or self.rate}", f"channels={self.channels}")  # fmt: skip
+        return name
+
+    def play(self, path: Path, *, timeout_s: float = 60.0, sink: str | None = None) -> None:
+        """Play a file into the sink (or ``sink``) with ``paplay`` and wait until it has been
+        played."""
         result = subprocess.run(
-            ["paplay", f"--device={self.sink}", str(path)],
+            ["paplay", f"--device={sink or self.sink}", str(path)],
             env=self.child_env(),
             capture_output=True,
             text=True,
@@ -270,9 +277,16 @@ class PulseServer:
 
     @contextlib.contextmanager
     def record(
-        self, path: Path, *, rate: int = 44100, channels: int = 1, tail_s: float = 0.1
+        self,
+        path: Path,
+        *,
+        rate: int = 44100,
+        channels: int = 1,
+        tail_s: float = 0.1,
+        source: str | None = None,
     ) -> Iterator[Recording]:
-        """Record the sink's monitor into the WAV file ``path`` (16-bit) while the block runs.
+        """Record the sink's monitor (or ``source``, e.g. another sink's ``NAME.monitor``) into
+        the WAV file ``path`` (16-bit) while the block runs.
 
         Entering returns once the recorder is connected, so sound played inside the block is
         captured from its start. On exit it records ``tail_s`` more seconds, then stops the
@@ -285,7 +299,7 @@ class PulseServer:
             recorder = subprocess.Popen(
                 [
                     "parecord",
-                    f"--device={self.monitor}",
+                    f"--device={source or self.monitor}",
                     "--file-format=wav",
                     "--format=s16le",
                     f"--rate={rate}",
