@@ -170,7 +170,7 @@ def test_the_announcer_records_a_clip_hears_it_back_and_it_goes_on_air(daemon, b
     assert page.locator("#now script").count() == 0  # nothing of the title became markup
 
     def played() -> Any:
-        rows = daemon.get("/api/v1/log", params={"kind": "announcement"})
+        rows = daemon.get("/api/v1/log", params={"order": "asc", "kind": "announcement"})
         return next((r for r in rows if r["title"] == title and r["outcome"]), None)
 
     row = wait_for(played, 15, "the recording's row in the play log")
