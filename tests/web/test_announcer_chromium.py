@@ -203,7 +203,7 @@ def test_the_supervisor_reads_the_days_log_filters_it_and_exports_it(daemon, bro
     href = page.get_by_role("link", name="导出 CSV").get_attribute("href")
     assert href is not None
     exported = page.request.get(daemon.url + href)
-    assert exported.status == 200 and exported.text().startswith("id,layer,kind")
+    assert exported.status == 200 and exported.text().startswith("\ufeff编号,请求时间")
     assert "欢迎光临" not in exported.text() and ",music," in exported.text()
     page.set_viewport_size(TABLET)
     page.get_by_role("link", name="English").click()
