@@ -212,9 +212,11 @@ def confirm(
     shift.confirmed_by = actor.name
     shift.confirmed_at = now
     shift.remarks = data.remarks
+    shift.current = None
+    session.add(shift)
+    session.flush()  # the handed-over shift stops being current before the new one is
     incoming = Shift(announcer=actor.name, started_at=shift.ended_at or now,
                      previous_id=shift.id)  # fmt: skip
-    session.add(shift)
     session.add(incoming)
     _commit(session)
     session.refresh(shift)

@@ -58,6 +58,9 @@ class Shift(ShiftBase, table=True):
     confirmed_at: dt.datetime | None = None
     remarks: str = Field(default="", max_length=NOTES_MAX)  # the incoming announcer's
     previous_id: int | None = Field(default=None, foreign_key="shift.id")
+    # True while open or waiting for its confirmation, NULL after: unique, so the database
+    # itself keeps to one current shift when two people start one at the same moment.
+    current: bool | None = Field(default=True, unique=True)
 
 
 class ShiftCreate(ShiftBase):

@@ -11,10 +11,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
-from broadcaster.actors import Role
+from broadcaster.actors import Actor, Role
 from broadcaster.daemon import Daemon
+from broadcaster.problems import Conflict
+from broadcaster.shifts import crud
+from broadcaster.shifts.models import Shift, ShiftCreate
 from tests.kit.accounts import as_role
 
 SHIFTS = "/api/v1/shifts"
@@ -166,3 +171,38 @@ def test_bad_notes_and_signatures_are_refused_per_field_and_nothing_changes(clie
         assert "digest" in detail["fields"]
     assert ok(client.get(path))["notes"] == "早班"
     refused(client.get(f"{SHIFTS}/424242"), 404, "not_found")
+
+
+def test_the_database_keeps_to_one_current_shift_when_two_start_at_once(daemon, monkeypatch):
+    """Two people starting a shift at the same moment both pass the check before either has
+    written (simulated: the check is skipped); the database's own constraint refuses one."""
+    monkeypatch.setattr(crud, "_nothing_unfinished", lambda session: None)
+    assert daemon.engine is not None
+    now = daemon.clock.now()
+    with Session(daemon.engine) as first, Session(daemon.engine) as second:
+        crud.start_shift(first, actor=Actor("Zhou Min", Role.ANNOUNCER), data=ShiftCreate(),
+                         now=now)  # fmt: skip
+        with pytest.raises(Conflict):
+            crud.start_shift(second, actor=Actor("陈静", Role.ANNOUNCER), data=ShiftCreate(),
+                             now=now)  # fmt: skip
+    with Session(daemon.engine) as session:
+        assert [s.announcer for s in session.exec(select(Shift)).all()] == ["Zhou Min"]
+
+
+def test_the_record_page_refuses_in_the_persons_language(client):
+    shift = ok(client.post(SHIFTS, json={}, headers=ANNOUNCER), 201)
+    ok(client.post(f"{SHIFTS}/{shift['id']}/handover", json={}, headers=ANNOUNCER))
+    other = announcer(client, "陈静")
+    confirmed = ok(client.post(f"{SHIFTS}/{shift['id']}/confirm",
+                               json={"digest": ok(client.get(f"{SHIFTS}/{shift['id']}"))["digest"]},
+                               headers=other))  # fmt: skip
+    assert confirmed["shift"]["announcer"] == "陈静"
+    announcer(client, "孙丽")
+    with TestClient(client.app) as browser:
+        browser.post("/login", data={"name": "孙丽", "password": "一二三四五六七八"})
+        page = browser.get(f"/shifts/{shift['id']}")
+        assert page.status_code == 403 and "只有客服主管可以查看" in page.text
+        assert browser.get("/shifts/424242", params={"lang": "en"}).status_code == 404
+        own = browser.get("/announcer/handover")
+        assert own.status_code == 200 and "陈静" in own.text  # the shift on duty, read-only
+        assert 'id="notes-form"' not in own.text and 'id="confirm-form"' not in own.text

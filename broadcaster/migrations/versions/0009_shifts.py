@@ -30,8 +30,10 @@ def upgrade() -> None:
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("remarks", sa.String(length=4000), nullable=False),
         sa.Column("previous_id", sa.Integer(), nullable=True),
+        sa.Column("current", sa.Boolean(), nullable=True),
         sa.ForeignKeyConstraint(["previous_id"], ["shift.id"]),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("current"),
     )
     with op.batch_alter_table("shift", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_shift_announcer"), ["announcer"], unique=False)
