@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,7 +18,7 @@ from playwright.sync_api import Page, expect
 from broadcaster.actors import Role
 from tests.kit.accounts import NAMES
 from tests.kit.browser import BROWSER_TESTS, DESKTOP, TABLET, log_in, shot
-from tests.kit.daemon_process import DaemonProcess
+from tests.kit.daemon_process import DaemonProcess, zone_clear_of_midnight
 from tests.kit.media import make_tone
 
 pytestmark = BROWSER_TESTS
@@ -28,7 +30,8 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
     data = tmp_path_factory.mktemp("handover") / "data"
     make_tone(data / "music" / "bed.wav", 300, 330)
     make_tone(data / "announcements" / "welcome.wav", 2, 440)
-    with DaemonProcess(data, audio__output="null") as running:
+    zone = zone_clear_of_midnight(timedelta(minutes=10))
+    with DaemonProcess(data, audio__output="null", timezone=zone) as running:
         running.send("POST", "/api/v1/users", {"name": INCOMING, "role": "announcer",
                                                "password": INCOMING_PASSWORD})  # fmt: skip
         yield running
@@ -121,7 +124,17 @@ def test_the_outgoing_hands_over_the_incoming_confirms_and_the_supervisor_reads(
         page.close()
 
 
-def test_the_printable_proof_of_play_names_its_campaign_and_range(daemon, browser):
+def test_the_printable_proof_of_play_shows_a_campaigns_airings(daemon, browser):
+    zone = ZoneInfo(daemon.get("/api/v1/status")["timezone"])
+    daemon.open_all_day()
+    at = (datetime.now(UTC) + timedelta(seconds=6)).replace(microsecond=0)
+    daemon.send("POST", "/api/v1/programme/rules", {
+        "name": "双十一促销", "kind": "fixed", "at": at.astimezone(zone).strftime("%H:%M:%S"),
+        "grace_s": 60, "cut": True, "valid_from": at.astimezone(zone).date().isoformat(),
+        "content": {"kind": "speech", "ref": "announcements/welcome.wav", "title": "满300减50"},
+    })  # fmt: skip
+    wait_for(lambda: [r for r in daemon.get("/api/v1/log", params={"kind": "announcement"})
+                      if r["cue_key"] and r["outcome"] == "completed"], 30, "the spot")  # fmt: skip
     page = browser.new_page(viewport=DESKTOP)
     log_in(page, daemon, Role.SUPERVISOR)
     page.goto(daemon.url + "/supervisor/log")
@@ -129,12 +142,22 @@ def test_the_printable_proof_of_play_names_its_campaign_and_range(daemon, browse
     expect(page).to_have_url(re.compile(r"/supervisor/log/proof\?start=\d{4}-\d\d-\d\d"))
     expect(page.locator("#certificate h1")).to_have_text("广告播出证明")
     expect(page.locator("#campaign")).to_have_text("全部活动")
-    page.fill("input[name=start]", "2026-11-01")
-    page.fill("input[name=end]", "2026-11-30")
+    day = at.astimezone(zone).date()
+    page.select_option("select[name=rule]", "双十一促销")
+    page.fill("input[name=start]", (day - timedelta(days=6)).isoformat())
     page.get_by_role("button", name="筛选").click()
-    expect(page.locator("#period")).to_have_text("2026-11-01 — 2026-11-30")
+    expect(page.locator("#campaign")).to_have_text("双十一促销")
+    expect(page.locator("#period")).to_have_text(f"{day - timedelta(days=6)} — {day}")
+    expect(page.locator("#proof tbody tr")).to_have_count(1)
+    expect(page.locator("#proof tbody tr")).to_contain_text("满300减50")
+    airing = page.locator("#airings tbody tr")
+    expect(airing).to_have_count(1)
+    expect(airing).to_contain_text(at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"))
+    expect(airing.locator("td[data-outcome]")).to_have_text("完整播出")
+    shot(page, "proof-of-play-zh-1280x800")
     href = page.get_by_role("link", name="导出逐次记录 CSV").get_attribute("href")
-    assert href is not None and "from=2026-11-01" in href and "to=2026-11-30" in href
+    assert href is not None and f"to={day}" in href
     exported = page.request.get(daemon.url + href)
     assert exported.status == 200 and exported.text().startswith("\ufeff规则（活动）")
+    assert "双十一促销,满300减50," in exported.text()
     page.close()
