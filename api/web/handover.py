@@ -45,7 +45,8 @@ WORDS: Words = {
         "ho_confirmed_by": "接班人", "ho_digest": "记录指纹（SHA-256）", "ho_print": "打印",
         "ho_open_record": "查看", "ho_previous": "以往班次", "ho_log_csv": "本班播出记录 CSV",
         "ho_signed_at": "签字时间", "ho_no_shifts": "没有可查看的班次。", "ho_plays": "已播",
-        "ho_ended_by": "结束人",
+        "ho_ended_by": "结束人", "ho_colon": "：", "ho_open_paren": "（", "ho_close_paren": "）",
+    "ho_comma": "，",
     },
     "en": {
         "ho_nav": "Handover", "ho_shifts": "Shifts", "ho_title": "Shift handover",
@@ -67,13 +68,14 @@ WORDS: Words = {
         "ho_emergencies": "Emergencies", "ho_faults": "Equipment faults",
         "ho_music_failed": "Music files that could not play", "ho_none_item": "none",
         "ho_count_music": "music", "ho_count_announcement": "announcements",
-        "ho_count_page": "pages", "ho_count_emergency": "emergency", "ho_count_fault": "fault",
-        "ho_tracks": "tracks", "ho_times": "times", "ho_still_open": "still on air",
+        "ho_count_page": "pages", "ho_count_emergency": "emergencies", "ho_count_fault": "faults",
+        "ho_tracks": "", "ho_times": "", "ho_still_open": "still on air",
         "ho_handed_by": "Handed over by", "ho_confirmed_by": "Confirmed by",
         "ho_digest": "Record fingerprint (SHA-256)", "ho_print": "Print",
         "ho_open_record": "Open", "ho_previous": "Earlier shifts",
         "ho_log_csv": "The shift's play log as CSV", "ho_signed_at": "Signed at",
         "ho_no_shifts": "No shifts to show.", "ho_plays": "played", "ho_ended_by": "ended by",
+        "ho_colon": ": ", "ho_open_paren": " (", "ho_close_paren": ")", "ho_comma": ", ",
     },
 }  # fmt: skip
 

@@ -31,14 +31,18 @@ def build_record(
     rows: Iterable[PlayLogPublic], pages: Iterable[Page], *, since: dt.datetime,
     until: dt.datetime,
 ) -> ShiftRecord:  # fmt: skip
-    """1. Count what played in full per kind. 2. List the spoken items that played, were cut
-    short or never aired. 3. List emergencies and faults whatever their outcome. 4. List the
-    desk's pages that were active at any time in the shift, with how they ended."""
+    """1. Count what played in full per kind. 2. List the spoken items that played, and those
+    whose last row was cut short or never aired (an announcement preempted and then replayed
+    in full is one that played). 3. List emergencies and faults whatever their outcome. 4. List
+    the desk's pages that were active at any time in the shift, with how they ended."""
+    rows = list(rows)
+    last = {_request(row): row.id for row in rows if row.kind in SPOKEN}
     aired: Counter[str] = Counter()
     spoken, cut, missed, emergencies, faults = [], [], [], [], []
     music_failed = 0
     for row in rows:
         item = LogItem.model_validate(row, from_attributes=True)
+        final = row.kind not in SPOKEN or last[_request(row)] == row.id
         if row.outcome == Outcome.COMPLETED.value:
             aired[row.kind] += 1
         if row.kind == "emergency":
@@ -47,9 +51,9 @@ def build_record(
             faults.append(item)
         elif row.kind in SPOKEN and row.outcome == Outcome.COMPLETED.value:
             spoken.append(item)
-        elif row.kind in SPOKEN and row.outcome == Outcome.PREEMPTED.value:
+        elif row.kind in SPOKEN and final and row.outcome == Outcome.PREEMPTED.value:
             cut.append(item)
-        elif row.kind in SPOKEN and row.outcome in NEVER_AIRED:
+        elif row.kind in SPOKEN and final and row.outcome in NEVER_AIRED:
             missed.append(item)
         elif row.kind == "music" and row.outcome == Outcome.FAILED.value:
             music_failed += 1
@@ -62,6 +66,12 @@ def build_record(
     return ShiftRecord(since=since, until=until, aired=dict(aired), spoken=spoken, cut_short=cut,
                        missed=missed, pages=listed, emergencies=emergencies, faults=faults,
                        music_failed=music_failed)  # fmt: skip
+
+
+def _request(row: PlayLogPublic) -> tuple[object, ...]:
+    """The request a row played: a replay after an interruption keeps its request's title,
+    asker, request time and files."""
+    return (row.kind, row.title, row.requested_by, row.requested_at, row.media_path, row.cue_key)
 
 
 def digest(kept: dict[str, Any]) -> str:
