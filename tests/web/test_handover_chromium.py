@@ -115,6 +115,12 @@ def test_the_outgoing_hands_over_the_incoming_confirms_and_the_supervisor_reads(
     expect(supervisor.locator("#remarks-text")).to_have_text("已阅，功放已跟进")
     expect(supervisor.locator("#digest")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     shot(supervisor, "shift-record-zh-1280x800")
+    supervisor.emulate_media(media="print")  # on paper: the record alone, no bar or buttons
+    expect(supervisor.locator("header.bar")).to_be_hidden()
+    expect(supervisor.get_by_role("button", name="打印")).to_be_hidden()
+    expect(supervisor.locator("#signatures")).to_be_visible()
+    shot(supervisor, "shift-record-print")
+    supervisor.emulate_media(media="screen")
     supervisor.set_viewport_size(TABLET)
     supervisor.get_by_role("link", name="English").click()
     expect(supervisor.locator("h1")).to_contain_text("Shift handover")
