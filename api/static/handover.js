@@ -29,6 +29,16 @@ if (notesForm) {
   });
 }
 
+const handOverFor = document.getElementById("hand-over-for");
+if (handOverFor) {
+  handOverFor.addEventListener("click", async () => {
+    if (!window.confirm(handOverFor.dataset.confirm)) return;
+    const reply = await api("POST", `/api/v1/shifts/${shiftCard.dataset.id}/handover`, {});
+    if (reply.ok) window.location.reload();
+    else document.querySelector("#notes-read .form-error").textContent = refusal(reply);
+  });
+}
+
 const confirmForm = document.getElementById("confirm-form");
 if (confirmForm) {
   confirmForm.addEventListener("submit", async (event) => {

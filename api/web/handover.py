@@ -47,6 +47,8 @@ WORDS: Words = {
         "ho_signed_at": "签字时间", "ho_no_shifts": "没有可查看的班次。", "ho_plays": "已播",
         "ho_ended_by": "结束人", "ho_colon": "：", "ho_open_paren": "（", "ho_close_paren": "）",
     "ho_comma": "，",
+        "ho_hand_over_for": "代为交班", "ho_by_supervisor": "代为交班",
+        "ho_hand_over_for_confirm": "该播音员尚未交班。确定以您的名义代为交班吗？",
     },
     "en": {
         "ho_nav": "Handover", "ho_shifts": "Shifts", "ho_title": "Shift handover",
@@ -76,6 +78,8 @@ WORDS: Words = {
         "ho_log_csv": "The shift's play log as CSV", "ho_signed_at": "Signed at",
         "ho_no_shifts": "No shifts to show.", "ho_plays": "played", "ho_ended_by": "ended by",
         "ho_colon": ": ", "ho_open_paren": " (", "ho_close_paren": ")", "ho_comma": ", ",
+        "ho_hand_over_for": "Hand over for them", "ho_by_supervisor": "handed over for them by",
+        "ho_hand_over_for_confirm": "This announcer has not handed over. Hand over in your name for them?",
     },
 }  # fmt: skip
 

@@ -111,12 +111,15 @@ def _nothing_unfinished(session: Session) -> None:
                    f"{current.announcer} 的交班记录等待确认：请阅读并确认后开始您的班次。")  # fmt: skip
 
 
-def _own_open(session: Session, shift_id: int, actor: Actor) -> Shift:
+def _own_open(session: Session, shift_id: int, actor: Actor, *, supervisor: bool = False) -> Shift:
+    """The open shift ``actor`` may write: their own, or (``supervisor``) anyone's for a
+    supervisor."""
     shift = get_shift(session, shift_id=shift_id, actor=actor)
-    if shift.announcer != actor.name:
+    if shift.announcer != actor.name and not (supervisor and actor.may(Right.LOG)):
         raise Forbidden(f"This is {shift.announcer}'s shift: only they write its notes and "
-                        "hand it over.",
-                        f"这是 {shift.announcer} 的班次：只有本人可以填写交班记录和交班。")  # fmt: skip
+                        "hand it over (a supervisor may hand it over for them).",
+                        f"这是 {shift.announcer} 的班次：只有本人可以填写交班记录和交班"
+                        "（客服主管可代为交班）。")  # fmt: skip
     if shift.status is not ShiftStatus.OPEN:
         raise Conflict("shift_handed_over", "This shift has been handed over; its record is "
                        "kept as it was signed.", "该班次已交班，记录按签字时的内容保存，不能再修改。")  # fmt: skip
@@ -168,18 +171,21 @@ def _kept(shift: Shift) -> dict[str, object]:
     return {"id": shift.id, "announcer": shift.announcer,
             "started_at": (utc(shift.started_at) or shift.started_at).isoformat(),
             "ended_at": (utc(shift.ended_at) or shift.ended_at).isoformat() if shift.ended_at else None,
-            "notes": shift.notes, "record": shift.record}  # fmt: skip
+            "handed_over_by": shift.handed_over_by, "notes": shift.notes,
+            "record": shift.record}  # fmt: skip
 
 
 def hand_over(
     session: Session, *, shift_id: int, actor: Actor, data: ShiftHandOver, playlog: PlayLog,
     now: dt.datetime,
 ) -> Shift:  # fmt: skip
-    """The outgoing announcer signs the shift off: its end is now, and the record of what
-    happened is frozen into the row with its digest."""
-    shift = _own_open(session, shift_id, actor)
+    """The outgoing announcer signs the shift off (or a supervisor does, for an announcer who
+    left without: then the record names both): its end is now, and the record of what happened
+    is frozen into the row with its digest."""
+    shift = _own_open(session, shift_id, actor, supervisor=True)
     if data.notes is not None:
         shift.notes = data.notes
+    shift.handed_over_by = actor.name
     shift.ended_at = now
     shift.record = live_record(session, shift=shift, playlog=playlog, now=now).model_dump(
         mode="json"

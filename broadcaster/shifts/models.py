@@ -50,6 +50,7 @@ class Shift(ShiftBase, table=True):
     announcer: str = Field(max_length=NAME_MAX, index=True)  # the authenticated person
     started_at: dt.datetime = Field(index=True)
     ended_at: dt.datetime | None = None  # when it was handed over
+    handed_over_by: str | None = Field(default=None, max_length=NAME_MAX)  # or a supervisor
     status: ShiftStatus = Field(default=ShiftStatus.OPEN, sa_type=EnumText(ShiftStatus),
                                 index=True)  # fmt: skip
     record: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -147,6 +148,7 @@ class ShiftPublic(ShiftBase):
     announcer: str
     started_at: dt.datetime
     ended_at: dt.datetime | None
+    handed_over_by: str | None
     status: ShiftStatus
     digest: str | None
     confirmed_by: str | None

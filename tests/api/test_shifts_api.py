@@ -20,7 +20,7 @@ from broadcaster.daemon import Daemon
 from broadcaster.problems import Conflict
 from broadcaster.shifts import crud
 from broadcaster.shifts.models import Shift, ShiftCreate
-from tests.kit.accounts import as_role
+from tests.kit.accounts import NAMES, PASSWORD, as_role
 
 SHIFTS = "/api/v1/shifts"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -206,3 +206,29 @@ def test_the_record_page_refuses_in_the_persons_language(client):
         own = browser.get("/announcer/handover")
         assert own.status_code == 200 and "陈静" in own.text  # the shift on duty, read-only
         assert 'id="notes-form"' not in own.text and 'id="confirm-form"' not in own.text
+
+
+def test_a_supervisor_hands_over_a_shift_its_announcer_left_open_and_the_record_says_so(client):
+    shift = ok(client.post(SHIFTS, json={"notes": "早班正常"}, headers=ANNOUNCER), 201)
+    incoming = announcer(client, "陈静")
+    refused(client.post(f"{SHIFTS}/{shift['id']}/handover", json={}, headers=incoming), 403,
+            "forbidden")  # fmt: skip
+    supervisor = as_role(Role.SUPERVISOR)
+    refused(client.patch(f"{SHIFTS}/{shift['id']}", json={"notes": "x"}, headers=supervisor),
+            403, "forbidden")  # the notes stay the announcer's  # fmt: skip
+    with TestClient(client.app) as browser:  # the handover page offers it to the supervisor
+        browser.post("/login", data={"name": NAMES[Role.SUPERVISOR], "password": PASSWORD})
+        assert 'id="hand-over-for"' in browser.get("/announcer/handover").text
+        browser.post("/login", data={"name": "陈静", "password": "一二三四五六七八"})
+        page = browser.get("/announcer/handover").text
+        assert "陈静 · 播音员" in page and 'id="hand-over-for"' not in page
+    handed = ok(client.post(f"{SHIFTS}/{shift['id']}/handover", json={}, headers=supervisor))
+    assert handed["announcer"] == "Zhou Min" and handed["handed_over_by"] == "Wang Fang"
+    assert handed["notes"] == "早班正常" and handed["status"] == "handed_over"
+    taken = ok(client.post(f"{SHIFTS}/{shift['id']}/confirm", json={"digest": handed["digest"]},
+                           headers=incoming))  # fmt: skip
+    assert taken["shift"]["announcer"] == "陈静"
+    with TestClient(client.app) as browser:
+        browser.post("/login", data={"name": "陈静", "password": "一二三四五六七八"})
+        page = browser.get(f"/shifts/{shift['id']}")
+        assert page.status_code == 200 and "代为交班 Wang Fang" in page.text

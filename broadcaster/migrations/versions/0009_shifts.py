@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("announcer", sa.String(length=120), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("handed_over_by", sa.String(length=120), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("record", sa.JSON(), nullable=True),
         sa.Column("digest", sa.String(length=64), nullable=True),
