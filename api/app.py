@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -20,20 +19,23 @@ from api.events import event_stream
 from api.library import library_router
 from api.on_air import on_air_router
 from api.programme import programme_router
+from api.proof import proof_routes
 from api.scripts import scripts_router
+from api.shifts import shifts_router
 from api.status import current_status
 from api.web import mount_static, web_router
+from api.web.console import language
 from broadcaster import __version__
 from broadcaster.accounts.crud import LoginLimiter, audit
 from broadcaster.actors import Right
 from broadcaster.arbiter import Moved
-from broadcaster.clock import day_bounds
 from broadcaster.daemon import Daemon
-from broadcaster.playlog import Outcome, PlayLogPublic, to_csv
-from broadcaster.proof import proof_of_play
+from broadcaster.exports import play_log_csv
+from broadcaster.playlog import Outcome, PlayLogPublic
 from broadcaster.requests import Kind
 
 FUTURE_TIMEOUT_S = 5.0
+Order = Literal["desc", "asc"]
 
 
 class MoveRequest(BaseModel):
@@ -104,32 +106,39 @@ def create_app(daemon: Daemon) -> FastAPI:
 
     @app.get("/api/v1/log", dependencies=[need(Right.LOG)], response_model=None)
     def play_log(
+        request: Request,
+        response: Response,
         since: datetime | None = None,
         until: datetime | None = None,
         kind: Annotated[list[Kind] | None, Query()] = None,
         outcome: Annotated[list[Outcome] | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+        offset: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
+        order: Annotated[Order, Query(description="newest (default) or oldest first")] = "desc",
         format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     ) -> list[PlayLogPublic] | PlainTextResponse:
-        rows = daemon.playlog.query(
-            since=aware(since), until=aware(until), kinds=[k.value for k in kind or []],
-            outcomes=[o.value for o in outcome or []], limit=limit,
-        )  # fmt: skip
+        """Play-log rows, newest first unless ``order=asc``; ``offset`` skips rows for the next
+        page, and ``X-Total-Count`` says how many match the filters. ``format=csv`` is the file
+        a spreadsheet opens (UTF-8 with a BOM, the store's local times, headers in the
+        person's language: ``lang``, else the console's choice, else Chinese)."""
+        filters: dict[str, Any] = {
+            "since": aware(since), "until": aware(until), "kinds": [k.value for k in kind or []],
+            "outcomes": [o.value for o in outcome or []],
+        }  # fmt: skip
+        rows = daemon.playlog.query(**filters, limit=limit, offset=offset,
+                                    newest_first=order == "desc")  # fmt: skip
+        counted = {"X-Total-Count": str(daemon.playlog.count(**filters)),
+                   "X-Order": "newest-first" if order == "desc" else "oldest-first"}  # fmt: skip
         if format == "csv":
             return PlainTextResponse(
-                to_csv(rows), media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": 'attachment; filename="play-log.csv"'},
+                play_log_csv(rows, zone=settings.zone, lang=language(request)),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="play-log.csv"', **counted},
             )  # fmt: skip
+        response.headers.update(counted)
         return rows
 
-    @app.get("/api/v1/log/proof-of-play", dependencies=[need(Right.LOG)])
-    def proof(day: date | None = None) -> list[dict[str, Any]]:
-        """Per programme spot of ``day`` (the store's date; today by default): planned, played
-        in full, cut short, missed — the advertisers' proof of play."""
-        since, until = day_bounds(day or daemon.clock.now().astimezone(settings.zone).date(),
-                                  settings.zone)  # fmt: skip
-        rows = daemon.playlog.query(since=since, until=until, limit=100_000)
-        return [asdict(spot) for spot in proof_of_play(rows)]
+    proof_routes(app, daemon)
 
     @app.get("/api/v1/events", dependencies=[need(Right.STATUS)])
     async def events() -> StreamingResponse:
@@ -143,6 +152,7 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(scripts_router(daemon))
     app.include_router(library_router(daemon))
     app.include_router(accounts_router(daemon))
+    app.include_router(shifts_router(daemon))
     app.include_router(web_router(daemon))
     mount_static(app)
 

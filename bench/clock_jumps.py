@@ -165,7 +165,9 @@ def main() -> None:
             print("t=13  the programme changes (the daemon plans again); waiting until t=140",
                   flush=True)  # fmt: skip
             until(140)
-            log: list[dict[str, Any]] = daemon.get("/api/v1/log", params={"limit": 10000})
+            log: list[dict[str, Any]] = daemon.get(
+                "/api/v1/log", params={"order": "asc", "limit": 10000}
+            )
         finally:
             daemon.stop()
 

@@ -30,7 +30,7 @@ from tests.kit.media import make_tone
 
 
 def log_of(daemon: DaemonProcess) -> list[dict[str, Any]]:
-    return daemon.get("/api/v1/log", params={"limit": 10000})
+    return daemon.get("/api/v1/log", params={"order": "asc", "limit": 10000})
 
 
 def problems_with_log(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[str]:

@@ -118,7 +118,9 @@ def main() -> None:
                 body = {"file": "speech.wav", "chime": True, "times": 1}
                 reply = daemon.post("/api/v1/pages", body)
                 faded = events.wait("bed_faded", mark, volume_db=-15.0)
-                row = daemon.get("/api/v1/log", params={"kind": "page", "limit": 10000})[-1]
+                row = daemon.get("/api/v1/log", params={"kind": "page", "limit": 1})[
+                    0
+                ]  # the newest
                 ducks.append(ms(faded["at"], row["requested_at"]))
                 daemon.send("POST", f"/api/v1/pages/{reply['id']}/cancel")
                 events.wait("bed_faded", mark, volume_db=0.0)
@@ -126,7 +128,7 @@ def main() -> None:
                 mark = events.count()
                 daemon.post("/api/v1/emergency", {"file": "speech.wav", "title": "bench"})
                 events.wait("voice_started", mark)
-                row = daemon.get("/api/v1/log", params={"kind": "emergency", "limit": 10000})[-1]
+                row = daemon.get("/api/v1/log", params={"kind": "emergency", "limit": 1})[0]
                 voices.append(ms(row["started_at"], row["requested_at"]))
                 daemon.delete("/api/v1/emergency")
                 events.wait("bed_faded", mark, volume_db=0.0, timeout=10)

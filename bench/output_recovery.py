@@ -83,7 +83,7 @@ def main() -> None:
                       f"{back[-1] if back and heard is not None else float('nan'):.1f} s "
                       "after the server", flush=True)  # fmt: skip
                 time.sleep(rng.uniform(1, 4))
-            rows = [r for r in daemon.get("/api/v1/log", params={"limit": 10000})
+            rows = [r for r in daemon.get("/api/v1/log", params={"order": "asc", "limit": 10000})
                     if r["kind"] == "fault"]  # fmt: skip
             if len(rows) != args.rounds or any(r["outcome"] != "recovered" for r in rows):
                 problems.append(f"fault rows: {[(r['id'], r['outcome']) for r in rows]}")

@@ -115,7 +115,9 @@ def wait_for_rows(
     """Every cue's row, once it is closed (or the deadline passes: what there is)."""
     rows: dict[str, dict[str, Any]] = {}
     while datetime.now(UTC) < deadline:
-        log = daemon.get("/api/v1/log", params={"kind": "announcement", "limit": 10000})
+        log = daemon.get(
+            "/api/v1/log", params={"order": "asc", "kind": "announcement", "limit": 10000}
+        )
         rows = {row["cue_key"]: row for row in log if row["cue_key"] in keys}
         if len(rows) == len(keys) and all(row["outcome"] for row in rows.values()):
             break

@@ -248,7 +248,9 @@ def soak(seconds: float, clients: int, writes: float, *, pin: bool = True) -> So
                 cpu1, wall = proc.cpu_times(), time.monotonic() - wall0
                 busy = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
                 result.cpu_percent = 100 * busy / wall
-                log = daemon.get("/api/v1/log", params={"kind": "announcement", "limit": 10000})
+                log = daemon.get(
+                    "/api/v1/log", params={"order": "asc", "kind": "announcement", "limit": 10000}
+                )
             finally:
                 daemon.stop()
         result.silence_s = longest_silence_seconds(Path(tmp) / "air.wav")

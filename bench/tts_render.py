@@ -168,7 +168,9 @@ def on_air(rounds: int) -> str:
                 row = None
                 while row is None or row["started_at"] is None:
                     time.sleep(0.02)
-                    rows = daemon.get("/api/v1/log", params={"kind": "page", "limit": 10000})
+                    rows = daemon.get(
+                        "/api/v1/log", params={"order": "asc", "kind": "page", "limit": 10000}
+                    )
                     row = next((r for r in rows if r["title"] == page["title"]), None)
                 started = datetime.fromisoformat(row["started_at"]).timestamp()
                 latencies.append((started - sent) * 1000)

@@ -31,6 +31,7 @@ class Right(StrEnum):
     PAGES = "pages"  # lost-and-found notices: create, preview, resolve, cancel, history
     ANNOUNCE = "announce"  # queue and cancel announcements, read and play approved scripts
     EMERGENCY = "emergency"  # start and clear an emergency
+    HANDOVER = "handover"  # shifts: start one, write its notes, hand over, confirm; its play log
     PROGRAMME = "programme"  # the day programme: rules, dayparts, day types, calendar
     SCRIPTS = "scripts"  # write, archive and approve scripts, upload recordings
     MUSIC = "music"  # the music library: playlists, imports, scans
@@ -40,7 +41,7 @@ class Right(StrEnum):
 
 
 _DESK = {Right.STATUS, Right.PAGES}
-_ANNOUNCER = _DESK | {Right.ANNOUNCE, Right.EMERGENCY}
+_ANNOUNCER = _DESK | {Right.ANNOUNCE, Right.EMERGENCY, Right.HANDOVER}
 _SUPERVISOR = _ANNOUNCER | {Right.PROGRAMME, Right.SCRIPTS, Right.MUSIC, Right.LOG}
 RIGHTS: dict[Role, frozenset[Right]] = {
     Role.SERVICE_DESK: frozenset(_DESK),

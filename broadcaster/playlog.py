@@ -7,12 +7,12 @@ deleted.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -121,20 +121,16 @@ class PlayLog:
         kinds: Sequence[str] = (),
         outcomes: Sequence[str] = (),
         limit: int = 1000,
+        offset: int = 0,
+        newest_first: bool = False,
     ) -> list[PlayLogPublic]:
-        """Rows in time order (by start, or by request time for items that never started)."""
+        """Rows in the order they were written (oldest first, or ``newest_first``), filtered by
+        request time, kind and outcome; ``offset`` rows are skipped before ``limit`` are taken."""
         stamp = col(PlayLogEntry.id)
-        statement = select(PlayLogEntry).order_by(stamp)
-        if since is not None:
-            statement = statement.where(col(PlayLogEntry.requested_at) >= since)
-        if until is not None:
-            statement = statement.where(col(PlayLogEntry.requested_at) < until)
-        if kinds:
-            statement = statement.where(col(PlayLogEntry.kind).in_(list(kinds)))
-        if outcomes:
-            statement = statement.where(col(PlayLogEntry.outcome).in_(list(outcomes)))
+        statement = _filtered(select(PlayLogEntry), since, until, kinds, outcomes)
+        statement = statement.order_by(stamp.desc() if newest_first else stamp)
         with Session(self._engine) as session:
-            rows = session.exec(statement.limit(limit)).all()
+            rows = session.exec(statement.offset(offset).limit(limit)).all()
         result = []
         for row in rows:
             public = PlayLogPublic.model_validate(row)
@@ -143,25 +139,34 @@ class PlayLog:
             result.append(public)
         return result
 
+    def count(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Sequence[str] = (),
+        outcomes: Sequence[str] = (),
+    ) -> int:
+        """How many rows ``query`` would find with these filters and no limit."""
+        statement = _filtered(select(func.count()).select_from(PlayLogEntry), since, until,
+                              kinds, outcomes)  # fmt: skip
+        with Session(self._engine) as session:
+            return int(session.exec(statement).one())
 
-CSV_COLUMNS = [
-    "id", "layer", "kind", "title", "media_path", "requested_by", "requested_at", "planned_at",
-    "started_at", "ended_at", "outcome", "detail", "duck_db", "cue_key",
-]  # fmt: skip
 
-
-def to_csv(rows: Sequence[PlayLogPublic]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        values = []
-        for name in CSV_COLUMNS:
-            value = getattr(row, name)
-            if isinstance(value, datetime):
-                value = value.isoformat()
-            elif isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-                value = "'" + value  # a spreadsheet must not run text as a formula
-            values.append("" if value is None else value)
-        writer.writerow(values)
-    return buffer.getvalue()
+def _filtered(
+    statement: Any,
+    since: datetime | None,
+    until: datetime | None,
+    kinds: Sequence[str],
+    outcomes: Sequence[str],
+) -> Any:
+    if since is not None:
+        statement = statement.where(col(PlayLogEntry.requested_at) >= since)
+    if until is not None:
+        statement = statement.where(col(PlayLogEntry.requested_at) < until)
+    if kinds:
+        statement = statement.where(col(PlayLogEntry.kind).in_(list(kinds)))
+    if outcomes:
+        statement = statement.where(col(PlayLogEntry.outcome).in_(list(outcomes)))
+    return statement

@@ -3,10 +3,13 @@ played in full, cut short and missed — the advertisers' report, from the play 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from broadcaster.playlog import Outcome, PlayLogPublic
+from broadcaster.clock import day_bounds
+from broadcaster.playlog import Outcome, PlayLog, PlayLogPublic
 
 MISSED = {Outcome.MISSED.value, Outcome.EXPIRED.value, Outcome.SKIPPED.value,
           Outcome.FAILED.value, Outcome.CANCELLED.value}  # fmt: skip
@@ -47,3 +50,60 @@ def proof_of_play(rows: Iterable[PlayLogPublic]) -> list[SpotProof]:
         SpotProof(rule, title, sum(c.values()), c["played"], c["cut"], c["missed"], c["on"])
         for (rule, title), c in counts.items()
     ]
+
+
+PROGRAMME = "programme: "
+
+
+def rule_of(row: PlayLogPublic) -> str:
+    """The programme rule (the campaign) a spot's row came from."""
+    return row.requested_by.removeprefix(PROGRAMME)
+
+
+def of_rules(rows: Iterable[PlayLogPublic], rules: Collection[str]) -> list[PlayLogPublic]:
+    """The programme's spots of these rules (every rule's when none is named)."""
+    return [
+        row for row in rows
+        if row.cue_key and row.kind == "announcement" and (not rules or rule_of(row) in rules)
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Airing:
+    """One programme spot as the advertiser's report lists it: its last row's outcome."""
+
+    rule: str
+    title: str
+    cue_key: str
+    planned_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    outcome: str | None  # None: on air when the report was made
+    detail: str
+
+
+def airings(rows: Iterable[PlayLogPublic]) -> list[Airing]:
+    """Each programme spot once (its last row, as in ``proof_of_play``), by planned time."""
+    last: dict[str, PlayLogPublic] = {}
+    for row in rows:
+        if row.cue_key and row.kind == "announcement":
+            last[row.cue_key] = row
+    found = [
+        Airing(rule_of(r), r.title, r.cue_key or "", r.planned_at or r.requested_at, r.started_at,
+               r.ended_at, r.outcome, r.detail)
+        for r in last.values()
+    ]  # fmt: skip
+    return sorted(found, key=lambda a: (a.planned_at is None, a.planned_at or datetime.min))
+
+
+MAX_DAYS = 366
+"""The longest range one report covers."""
+
+
+def spot_rows(
+    playlog: PlayLog, zone: ZoneInfo, first: date, last: date, rules: Collection[str] = ()
+) -> list[PlayLogPublic]:
+    """The programme spots' rows of the store's days ``first``…``last`` (inclusive), of these
+    rules (campaigns; every rule's when none is named)."""
+    since, until = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
+    return of_rules(playlog.query(since=since, until=until, limit=1_000_000), rules)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 
 def log_of(daemon: DaemonProcess) -> list[dict[str, Any]]:
-    return daemon.get("/api/v1/log", params={"limit": 10000})
+    return daemon.get("/api/v1/log", params={"order": "asc", "limit": 10000})
 
 
 def unchanged_or_closed(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:

@@ -85,7 +85,7 @@ def test_a_full_speech_disk_refuses_clearly_the_music_plays_on_and_freeing_space
             assert after["playing"] and after["file"] == before["file"]
             assert after["position_ms"] > before["position_ms"]
             assert daemon.get("/api/v1/status")["fault"] is None
-            assert daemon.get("/api/v1/log", params={"kind": "page"}) == []
+            assert daemon.get("/api/v1/log", params={"order": "asc", "kind": "page"}) == []
             assert workers(daemon) == [worker], "the voice worker is still the same one"
 
             filler.unlink()

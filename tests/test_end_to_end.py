@@ -56,7 +56,7 @@ def test_page_ducks_the_music_and_an_emergency_cuts_through(tmp_path: Path):
             time.sleep(3)
             d.post("/api/v1/pages", {"file": "page.wav", "title": "寻人 lost child"})
             page = wait_until(
-                lambda: [r for r in d.get("/api/v1/log", params={"kind": "page"})
+                lambda: [r for r in d.get("/api/v1/log", params={"order": "asc", "kind": "page"})
                          if r["outcome"] == "completed"], 30, "the page")[0]  # fmt: skip
             time.sleep(3)
             d.post("/api/v1/emergency", {"file": "page.wav", "title": "fire"})
@@ -64,7 +64,7 @@ def test_page_ducks_the_music_and_an_emergency_cuts_through(tmp_path: Path):
             assert d.delete("/api/v1/emergency").status_code == 200
             cleared = time.time()
             time.sleep(3)
-        fire = d.get("/api/v1/log", params={"kind": "emergency"})[0]
+        fire = d.get("/api/v1/log", params={"order": "asc", "kind": "emergency"})[0]
 
     samples, rate = load_wav(tmp_path / "air.wav")
 

@@ -43,7 +43,7 @@ def test_a_resolved_lost_person_page_plays_exactly_twice(tmp_path):
         assert page["status"] == "active" and page["title"].startswith("寻人")
 
         def plays() -> list[dict]:
-            rows = daemon.get("/api/v1/log", params={"kind": "page"})
+            rows = daemon.get("/api/v1/log", params={"order": "asc", "kind": "page"})
             return [r for r in rows if r["outcome"] is not None]
 
         wait_until(lambda: len(plays()) >= 2, 3 * 60 * EVERY_MIN + 60, "two plays")
@@ -61,7 +61,7 @@ def test_a_resolved_lost_person_page_plays_exactly_twice(tmp_path):
         # Past the moment the third play was due, and then some: nothing more.
         third_due = datetime.fromisoformat(second["started_at"]).timestamp() + 60 * EVERY_MIN
         time.sleep(max(0.0, third_due + 3 - time.time()))
-        rows = daemon.get("/api/v1/log", params={"kind": "page"})
+        rows = daemon.get("/api/v1/log", params={"order": "asc", "kind": "page"})
         assert len(rows) == 2, rows
         assert daemon.get("/api/v1/status")["voice"] is None
         assert daemon.get(f"/api/v1/pages/{page['id']}")["status"] == "resolved"

@@ -24,7 +24,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.vlc]
 
 
 def fault_rows(daemon: DaemonProcess) -> list[dict]:
-    return [r for r in daemon.get("/api/v1/log", params={"limit": 1000}) if r["kind"] == "fault"]
+    return [
+        r
+        for r in daemon.get("/api/v1/log", params={"order": "asc", "limit": 1000})
+        if r["kind"] == "fault"
+    ]
 
 
 def test_music_comes_back_by_itself_when_the_sound_server_returns(tmp_path: Path):

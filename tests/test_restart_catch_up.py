@@ -54,7 +54,7 @@ def test_killed_daemon_catches_up_on_restart_without_replaying(tmp_path: Path):
             rules[name] = {"at": at, "key": f"{rule['id']}:{today.isoformat()}:0"}
 
         def rows_of(name: str) -> list[dict[str, Any]]:
-            log = daemon.get("/api/v1/log", params={"limit": 10000})
+            log = daemon.get("/api/v1/log", params={"order": "asc", "limit": 10000})
             return [row for row in log if row["cue_key"] == rules[name]["key"]]
 
         # A goes on air before the power cut.
@@ -69,7 +69,7 @@ def test_killed_daemon_catches_up_on_restart_without_replaying(tmp_path: Path):
 
         b_rows = wait_for("B to play after the restart",
                           lambda: [r for r in rows_of("B") if r["outcome"]], 10)  # fmt: skip
-        log = daemon.get("/api/v1/log", params={"limit": 10000})
+        log = daemon.get("/api/v1/log", params={"order": "asc", "limit": 10000})
     finally:
         daemon.stop()
 

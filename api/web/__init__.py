@@ -12,12 +12,22 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from api.web import admin, announcer, desk, log, login, music, programme, script_editor
+from api.web import (
+    admin,
+    announcer,
+    desk,
+    handover,
+    log,
+    login,
+    music,
+    programme,
+    script_editor,
+)
 from api.web.console import STATIC, Console
 from api.web.text import merge
 from broadcaster.daemon import Daemon
 
-PARTS = (login, desk, announcer, programme, script_editor, music, log, admin)
+PARTS = (login, desk, announcer, handover, programme, script_editor, music, log, admin)
 """The console's page modules, in the order of the navigation bar."""
 
 

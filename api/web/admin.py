@@ -13,10 +13,12 @@ from broadcaster.actors import ROLE_ZH, Right, Role
 NAV: tuple[NavEntry, ...] = (("/admin", "admin_page", Right.USERS),)
 RIGHT_NAMES: Words = {
     "zh": {"status": "查看状态", "pages": "寻人寻物", "announce": "播音", "emergency": "紧急广播",
+           "handover": "交接班",
            "programme": "节目单", "scripts": "稿件", "music": "音乐", "log": "播出记录",
            "users": "账号", "settings": "设置"},
     "en": {"status": "status", "pages": "lost and found", "announce": "announce",
-           "emergency": "emergency", "programme": "programme", "scripts": "scripts",
+           "emergency": "emergency", "handover": "shift handover", "programme": "programme",
+           "scripts": "scripts",
            "music": "music", "log": "play log", "users": "accounts", "settings": "settings"},
 }  # fmt: skip
 """How the page names each right (a key's scopes)."""

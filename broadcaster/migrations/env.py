@@ -13,7 +13,8 @@ import broadcaster.library.models
 import broadcaster.paging.models
 import broadcaster.playlog
 import broadcaster.programme.models
-import broadcaster.scripts.models  # noqa: F401  (each registers its tables)
+import broadcaster.scripts.models
+import broadcaster.shifts.models  # noqa: F401  (each registers its tables)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -51,7 +51,7 @@ def test_bad_files_are_refused_with_a_clear_error_and_nothing_is_queued(client, 
     detail = reply.json()["detail"]
     assert detail["code"] == code and detail["message"] and detail["message_zh"]
     assert client.get("/api/v1/status").json()["queue"] == []
-    assert client.get("/api/v1/log", params={"kind": "announcement"}).json() == []
+    assert client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json() == []
 
 
 def test_hostile_title_is_stored_as_text(client):
@@ -68,7 +68,7 @@ def test_hostile_title_is_stored_as_text(client):
     assert cancelled.json()["status"] == "cancelled"
     rows = client.get("/api/v1/log").json()
     assert any(r["title"] == title for r in rows)
-    csv = client.get("/api/v1/log", params={"format": "csv"}).text
+    csv = client.get("/api/v1/log", params={"order": "asc", "format": "csv"}).text
     assert "DROP TABLE" in csv  # the table is still there and the text is data
 
 
@@ -93,13 +93,19 @@ def test_cancel_unknown_request_is_404(client):
 def test_log_filters_and_csv(client, daemon):
     client.post("/api/v1/announcements", json={"file": "announcements/hello.wav", "title": "x"})
     daemon.clock.advance(0.3)  # past the duck fade: the announcement starts
-    wait_for(lambda: client.get("/api/v1/log", params={"kind": "announcement"}).json() != [])
-    rows = client.get("/api/v1/log", params={"kind": "music"}).json()
+    wait_for(
+        lambda: (
+            client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json() != []
+        )
+    )
+    rows = client.get("/api/v1/log", params={"order": "asc", "kind": "music"}).json()
     assert rows and all(r["kind"] == "music" for r in rows)
-    assert client.get("/api/v1/log", params={"outcome": "nonsense"}).status_code == 422
-    csv = client.get("/api/v1/log", params={"format": "csv"})
+    assert (
+        client.get("/api/v1/log", params={"order": "asc", "outcome": "nonsense"}).status_code == 422
+    )
+    csv = client.get("/api/v1/log", params={"order": "asc", "format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.splitlines()[0].startswith("id,layer,kind,title")
+    assert csv.text.splitlines()[0].startswith("\ufeff编号,请求时间")
 
 
 def test_events_stream_reports_changes(client, daemon):

@@ -53,6 +53,12 @@ ROUTES: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/scripts/{script_id}/recording"): Right.SCRIPTS,
     ("GET", "/api/v1/log"): Right.LOG,
     ("GET", "/api/v1/log/proof-of-play"): Right.LOG,
+    ("GET", "/api/v1/log/proof-of-play/airings"): Right.LOG,
+    **{(method, f"/api/v1/shifts{path}"): Right.HANDOVER for method, path in (
+        ("GET", ""), ("POST", ""), ("GET", "/current"), ("GET", "/{shift_id}"),
+        ("PATCH", "/{shift_id}"), ("POST", "/{shift_id}/handover"),
+        ("POST", "/{shift_id}/confirm"), ("GET", "/{shift_id}/log"),
+    )},
     **{(method, f"/api/v1/programme/{path}"): Right.PROGRAMME for method, path in (
         ("GET", "day-types"), ("POST", "day-types"), ("GET", "day-types/{day_type_id}"),
         ("PATCH", "day-types/{day_type_id}"), ("DELETE", "day-types/{day_type_id}"),
@@ -134,7 +140,7 @@ def test_the_roles_build_on_each_other():
     assert RIGHTS[Role.SERVICE_DESK] < RIGHTS[Role.ANNOUNCER] < RIGHTS[Role.SUPERVISOR]
     assert RIGHTS[Role.SUPERVISOR] < RIGHTS[Role.ADMIN] == frozenset(Right)
     assert RIGHTS[Role.SERVICE_DESK] == {Right.STATUS, Right.PAGES}
-    assert {Right.ANNOUNCE, Right.EMERGENCY} <= RIGHTS[Role.ANNOUNCER]
+    assert {Right.ANNOUNCE, Right.EMERGENCY, Right.HANDOVER} <= RIGHTS[Role.ANNOUNCER]
     assert (
         Right.SCRIPTS not in RIGHTS[Role.ANNOUNCER] and Right.USERS not in RIGHTS[Role.SUPERVISOR]
     )
@@ -147,7 +153,8 @@ WEB: dict[str, Right] = {
     "/supervisor/scripts": Right.SCRIPTS, "/supervisor/scripts/list": Right.SCRIPTS,
     "/supervisor/scripts/panel": Right.SCRIPTS, "/supervisor/music": Right.MUSIC,
     "/supervisor/music/playlists": Right.MUSIC, "/supervisor/music/tracks": Right.MUSIC,
-    "/supervisor/programme": Right.PROGRAMME,
+    "/supervisor/programme": Right.PROGRAMME, "/supervisor/log/proof": Right.LOG,
+    "/announcer/handover": Right.HANDOVER, "/shifts": Right.HANDOVER,
 }  # fmt: skip
 """The console's pages (not in the API schema) and the right each needs."""
 

@@ -69,7 +69,7 @@ def start_page(client: TestClient, **changes: Any) -> dict[str, Any]:
 
 
 def page_rows(client: TestClient) -> list[dict[str, Any]]:
-    return client.get("/api/v1/log", params={"kind": "page"}).json()
+    return client.get("/api/v1/log", params={"order": "asc", "kind": "page"}).json()
 
 
 def status(client: TestClient) -> dict[str, Any]:

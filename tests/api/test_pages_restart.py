@@ -26,7 +26,7 @@ def run_for(daemon: Daemon, seconds: float) -> None:
 
 
 def completed(client: TestClient) -> list[dict]:
-    rows = client.get("/api/v1/log", params={"kind": "page"}).json()
+    rows = client.get("/api/v1/log", params={"order": "asc", "kind": "page"}).json()
     return [r for r in rows if r["outcome"] == "completed"]
 
 

@@ -140,7 +140,7 @@ def upload(client: TestClient, content: bytes, *, name: str = "blob",
 
 def nothing_queued(client: TestClient, daemon: Daemon) -> bool:
     status = client.get("/api/v1/status").json()
-    log = client.get("/api/v1/log", params={"kind": "announcement"}).json()
+    log = client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
     return status["voice"] is None and status["queue"] == [] and log == []
 
 
@@ -156,7 +156,9 @@ def test_a_browser_recording_is_saved_under_our_name_and_queued_for_the_announce
     voice = wait_for(lambda: client.get("/api/v1/status").json()["voice"])
     assert voice["title"] == "今日特价" and voice["requested_by"] == NAMES[Role.ANNOUNCER]
     daemon.clock.advance(0.3)  # past the duck fade: it starts
-    row = wait_for(lambda: client.get("/api/v1/log", params={"kind": "announcement"}).json())[0]
+    row = wait_for(
+        lambda: client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
+    )[0]
     assert row["requested_by"] == NAMES[Role.ANNOUNCER]
     assert row["media_path"].endswith(f"announcements/recorded/{saved}")
     assert "recorded in the browser" in row["detail"]
@@ -220,7 +222,9 @@ def test_a_hostile_title_is_stored_as_text_and_shown_as_text(client, daemon, tmp
     assert upload(client, clip, title=HOSTILE).status_code == 202
     assert client.get("/api/v1/status").json()["voice"]["title"] == HOSTILE
     daemon.clock.advance(0.3)
-    rows = wait_for(lambda: client.get("/api/v1/log", params={"kind": "announcement"}).json())
+    rows = wait_for(
+        lambda: client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
+    )
     assert rows[0]["title"] == HOSTILE  # the table is still there and the text is data
     with TestClient(client.app) as browser:
         browser.post("/login", data={"name": NAMES[Role.ANNOUNCER], "password": PASSWORD})
@@ -240,7 +244,7 @@ def test_vlc_plays_a_browser_recording_to_the_end(tmp_path):
             assert upload(client, clip, title="real vlc").status_code == 202
 
             def completed() -> Any:
-                rows = client.get("/api/v1/log", params={"kind": "announcement"},
+                rows = client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"},
                                   headers=as_role(Role.SUPERVISOR)).json()  # fmt: skip
                 return rows and rows[0]["outcome"] and rows[0]
 

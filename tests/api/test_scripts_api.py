@@ -94,7 +94,9 @@ def versions(api: TestClient, script_id: int) -> list[tuple[int, str]]:
 
 def nothing_on_air(client: TestClient) -> bool:
     status = client.get("/api/v1/status").json()
-    spoken = client.get("/api/v1/log", params={"kind": ["announcement", "page"]}).json()
+    spoken = client.get(
+        "/api/v1/log", params={"order": "asc", "kind": ["announcement", "page"]}
+    ).json()
     return status["voice"] is None and status["queue"] == [] and spoken == []
 
 
@@ -450,11 +452,11 @@ def test_an_approved_script_is_announced_with_its_title_and_version(client, daem
     assert (accepted["kind"], accepted["title"]) == ("announcement", "Shop welcome")
     assert client.get("/api/v1/status").json()["voice"]["title"] == "Shop welcome"
     run_for(0.3)  # past the duck fade: the words start
-    [row] = client.get("/api/v1/log", params={"kind": "announcement"}).json()
+    [row] = client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
     assert row["title"] == "Shop welcome" and row["outcome"] is None  # on air now
     assert "script shop_welcome v1" in row["detail"]  # the approved words, not the draft
     run_for(30)
-    [row] = client.get("/api/v1/log", params={"kind": "announcement"}).json()
+    [row] = client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
     assert row["outcome"] == "completed"
     assert client.get("/api/v1/status").json()["voice"] is None
 
@@ -464,10 +466,10 @@ def test_a_one_off_text_is_announced_and_logged_as_unapproved(client, daemon, ru
     accepted = ok(client.post("/api/v1/announcements", json={"text": text, "language": "en"}), 202)
     assert accepted["title"].startswith("The car with plate")
     run_for(0.3)
-    [row] = client.get("/api/v1/log", params={"kind": "announcement"}).json()
+    [row] = client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
     assert "unapproved" in row["detail"] and row["outcome"] is None
     run_for(30)
-    [row] = client.get("/api/v1/log", params={"kind": "announcement"}).json()
+    [row] = client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
     assert row["outcome"] == "completed"
 
 

@@ -170,7 +170,7 @@ def test_the_announcer_records_a_clip_hears_it_back_and_it_goes_on_air(daemon, b
     assert page.locator("#now script").count() == 0  # nothing of the title became markup
 
     def played() -> Any:
-        rows = daemon.get("/api/v1/log", params={"kind": "announcement"})
+        rows = daemon.get("/api/v1/log", params={"order": "asc", "kind": "announcement"})
         return next((r for r in rows if r["title"] == title and r["outcome"]), None)
 
     row = wait_for(played, 15, "the recording's row in the play log")
@@ -203,7 +203,7 @@ def test_the_supervisor_reads_the_days_log_filters_it_and_exports_it(daemon, bro
     href = page.get_by_role("link", name="导出 CSV").get_attribute("href")
     assert href is not None
     exported = page.request.get(daemon.url + href)
-    assert exported.status == 200 and exported.text().startswith("id,layer,kind")
+    assert exported.status == 200 and exported.text().startswith("\ufeff编号,请求时间")
     assert "欢迎光临" not in exported.text() and ",music," in exported.text()
     page.set_viewport_size(TABLET)
     page.get_by_role("link", name="English").click()
