@@ -4,8 +4,10 @@ the nightly backup's time and retention."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import socket
 import sqlite3
 import tarfile
@@ -24,6 +26,7 @@ from broadcaster.playlog import PlayLog
 from broadcaster.runlock import RunLock
 from broadcaster.settings import load_settings
 from tests.kit.daemon_process import free_port
+from tests.kit.waiting import wait_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -101,8 +104,6 @@ def _repack(archive: Path, target: Path, *, manifest=None, database: bytes | Non
             if member.name == "manifest.json":
                 data = json.dumps(meta).encode()
             elif member.name == "database/broadcaster.db" and database is not None:
-                import hashlib
-
                 data = database
                 meta["files"][member.name]["sha256"] = hashlib.sha256(data).hexdigest()
             member.size = len(data)
@@ -192,10 +193,28 @@ def test_the_nightly_backup_runs_at_its_time_and_keeps_only_keep_days(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
         three_days = (clock.now() - timedelta(days=3)).timestamp()
-        import os
-
         os.utime(path, (three_days, three_days))
     made = nightly.run_once()
     assert made is not None and made.name.startswith(NIGHTLY_PREFIX)
     assert not old.exists() and by_hand.exists()  # only nightly archives are pruned
     assert prune(settings.backup_path, 2, clock.now()) == []
+
+
+def test_the_nightly_thread_backs_up_when_its_time_comes(tmp_path):
+    settings = _room(tmp_path / "data")
+    clock = FakeClock(datetime(2026, 11, 23, 3, 29, 58, tzinfo=SHANGHAI).astimezone(UTC))
+    nightly = NightlyBackup(settings, clock)
+    nightly.start()
+    try:
+        assert not settings.backup_path.exists()  # not yet 03:30
+        clock.advance(3)
+        made = wait_for("the nightly archive",
+                        lambda: next(settings.backup_path.glob(f"{NIGHTLY_PREFIX}*.tar.gz"), None),
+                        10)  # fmt: skip
+        assert made.name == f"{NIGHTLY_PREFIX}broadcaster-backup-20261122-193001.tar.gz"
+    finally:
+        nightly.stop()
+    settings.backup.keep_days = 0
+    off = NightlyBackup(settings, clock)
+    off.start()
+    assert off._thread is None  # keep_days = 0: no nightly backup
