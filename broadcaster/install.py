@@ -27,6 +27,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,8 @@ from broadcaster.service_units import Install, daemon_unit, default_config, puls
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+NOT_BUILT = (".git", ".venv*", "data", "build", "*.egg-info", "__pycache__", ".*_cache",
+             "screenshots", "test-artifacts", "tests", "bench")  # fmt: skip
 
 MUSIC_README = """\
 背景音乐文件夹
@@ -181,10 +184,14 @@ def build_application(source: Path, python: Path, venv: Path, say: Callable[[str
     if not (venv / "bin" / "python").exists():  # an existing one gets the new build (an update)
         venv.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([str(python), "-m", "venv", str(venv)], check=True)
-    result = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", "--no-warn-script-location",
-         str(source)], capture_output=True, text=True,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="broadcaster-build-") as folder:
+        # A copy: the build leaves nothing (build/, egg-info, root-owned files) in the checkout.
+        copy = Path(folder) / "src"
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns(*NOT_BUILT))
+        result = subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", "--no-warn-script-location",
+             str(copy)], capture_output=True, text=True,
+        )  # fmt: skip
     if result.returncode != 0:
         raise InstallError(f"pip could not install {source}:\n{result.stderr[-3000:]}")
     _open_to_all(venv.parent)
