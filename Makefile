@@ -42,12 +42,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-# The Python 3.13 lane (Debian 13's Python): the speech and music-library tests in their own
-# virtual environment. PY313 is found on the PATH or among pyenv's versions; set it to choose.
+# The Python 3.13 lane (Debian 13's Python): the speech and music-library tests and the daemon
+# end to end, in their own virtual environment. PY313 is found on the PATH or among pyenv's
+# versions; set it to choose.
 PY313 ?= $(shell for p in python3.13 $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.13*/bin/python3.13; do \
   "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v "$$p"; break; }; done)
 VENV313 := .venv313
-PY313_TESTS ?= tests/scripts_library tests/playlists tests/broadcaster/test_library_scan.py
+PY313_TESTS ?= tests/scripts_library tests/playlists tests/broadcaster/test_library_scan.py tests/test_end_to_end.py
 
 test-py313: system-deps $(VENV313)/.installed
 	$(VENV313)/bin/pytest -q $(PY313_TESTS) $(ARGS)
