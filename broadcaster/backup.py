@@ -276,8 +276,8 @@ def restore_backup(settings: Settings, archive_path: Path, *, now: datetime | No
         aside.mkdir()
         for suffix in ("", "-wal", "-shm"):
             old = database.with_name(database.name + suffix)
-            if old.exists():
-                old.replace(aside / old.name)
+            if old.exists():  # (database_url may put it on another disk: move, not rename)
+                shutil.move(old, aside / old.name)
         for folder in CONTENT_FOLDERS:
             if (data_dir / folder).exists():
                 (data_dir / folder).replace(aside / folder)
