@@ -3,11 +3,17 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEB_PACKAGES := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio pulseaudio-utils sox chromium fonts-wqy-microhei snapserver snapclient
+# What the broadcast-room PC needs to run (make install-service installs only these), and what
+# the tests add (the browser that drives the console, its Chinese font, sox, Snapcast on
+# loopback for the remote-zone transport).
+DEB_RUNTIME := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio pulseaudio-utils python3-venv
+DEB_TEST := sox chromium fonts-wqy-microhei snapserver snapclient
+DEB_PACKAGES := $(DEB_RUNTIME) $(DEB_TEST)
+SYSTEM_PY := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: run test setup system-deps venv lint typecheck unit bench clean install-service audit
+.PHONY: run test test-py313 setup system-deps venv lint typecheck unit bench clean install-service audit
 
 run: setup
 	$(BIN)/broadcaster demo $(ARGS)
@@ -37,6 +43,25 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+# The Python 3.13 lane (Debian 13's Python): the speech and music-library tests and the daemon
+# end to end, in their own virtual environment. PY313 is found on the PATH or among pyenv's
+# versions; set it to choose.
+PY313 ?= $(shell for p in python3.13 $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.13*/bin/python3.13; do \
+  "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v "$$p"; break; }; done)
+VENV313 := .venv313
+PY313_TESTS ?= tests/scripts_library tests/playlists tests/broadcaster/test_library_scan.py tests/test_end_to_end.py
+
+test-py313: system-deps $(VENV313)/.installed
+	$(VENV313)/bin/pytest -q $(PY313_TESTS) $(ARGS)
+
+$(VENV313)/.installed: pyproject.toml
+	@[ -n "$(PY313)" ] || { echo "Python 3.13 was not found (not on the PATH, not in pyenv): install it" \
+	  "(apt-get install python3.13, or pyenv install 3.13) or name it: make test-py313 PY313=/path/to/python3.13" >&2; exit 1; }
+	[ -x $(VENV313)/bin/python ] || $(PY313) -m venv $(VENV313)
+	$(VENV313)/bin/pip install -q --upgrade pip
+	$(VENV313)/bin/pip install -q -e '.[dev]'
+	touch $@
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -47,14 +72,17 @@ typecheck:
 bench: setup
 	$(BIN)/python bench/interrupt_latency.py
 
-# Known vulnerabilities in the installed dependencies, from PyPI's advisory data (needs
-# https://pypi.org/pypi/<name>/<version>/json). Fails on a finding and on a package it could not look up.
+# Known vulnerabilities in the installed dependencies, from the package index's advisory data
+# (pip-audit finds its own URL). Fails on a finding and on a package it could not look up.
 audit: venv
 	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
-# The systemd services (PulseAudio in system mode + the daemon, with a watchdog), as root.
-install-service: setup
-	$(SUDO) $(BIN)/broadcaster install-service $(ARGS)
+# The broadcast room, as root: the runtime Debian packages only, the application built into
+# /opt/broadcaster/venv by the system's Python (no test tools), the systemd services, the music
+# folder, the starter scripts and the default programme (ARGS="--no-content" to leave them out).
+install-service:
+	$(MAKE) system-deps DEB_PACKAGES="$(DEB_RUNTIME)"
+	$(SUDO) $(SYSTEM_PY) -m broadcaster.install $(ARGS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts
+	rm -rf $(VENV) $(VENV313) .mypy_cache .ruff_cache .pytest_cache test-artifacts

@@ -8,12 +8,11 @@ import logging
 import sys
 from pathlib import Path
 
-from api import cli_library, cli_programme, cli_users
+from api import cli_library, cli_ops, cli_programme, cli_users
 from api.logging_setup import configure_logging
 from broadcaster import __version__
 from broadcaster.settings import SettingsError, load_settings
 
-LOOPBACK = ("127.", "localhost", "::1")
 EXIT_CODES = """exit codes:
   0  done (serve: stopped cleanly)
   1  check found a failure
@@ -41,12 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="is this machine ready: sound, VLC, voices, database, disk"
     )
     check.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
-    service = commands.add_parser("install-service", help="install the systemd services (root)")
-    service.add_argument("--user", default="broadcaster", help="the service's system user")
-    service.add_argument("--data-dir", type=Path, default=Path("/var/lib/broadcaster"),
-                         help="the service's data folder (database, music, speech cache)")  # fmt: skip
-    service.add_argument("--root", type=Path, default=Path("/"),
-                         help="write the files under this folder only (packaging, tests)")  # fmt: skip
+    cli_ops.add_commands(commands)
     cli_programme.add_commands(commands)
     cli_library.add_commands(commands)
     cli_users.add_commands(commands)
@@ -69,13 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli_library.run(args, settings)
     if args.command == "user":
         return cli_users.run(args, settings)
-    if args.command == "install-service":
-        from broadcaster.service_units import Install, install_service, this_executable
-
-        install = Install(this_executable(), user=args.user, data_dir=args.data_dir)
-        for step in install_service(install, root=args.root):
-            print(step)
-        return 0
+    if args.command in cli_ops.COMMANDS:
+        return cli_ops.run(args, settings)
     if args.command == "check":
         from broadcaster.check import Status, report, run_checks
 
@@ -92,10 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     from broadcaster.audio.vlc_output import AudioSetupError
 
     cli_users.ask_for_admin(settings)
-    if not settings.http.host.startswith(LOOPBACK):
+    if settings.http.insecure_http and not settings.http.loopback:
         logging.getLogger(__name__).warning(
-            "serving on %s: people log in over plain HTTP; put it behind HTTPS on an open "
-            "network (and set http.secure_cookies)", settings.http.host)  # fmt: skip
+            "serving on %s over plain HTTP (http.insecure_http): passwords and session cookies "
+            "cross the network in clear", settings.http.host)  # fmt: skip
     try:
         serve(settings)
     except SettingsError as exc:

@@ -1,7 +1,8 @@
 """Serve the HTTP face on top of a started daemon; stop the daemon when the server stops.
 
 Under systemd (``Type=notify``) it says READY once the server listens and keeps the watchdog
-fed while the core answers (broadcaster.service)."""
+fed while the core answers (broadcaster.service). Beyond loopback it speaks HTTPS
+(broadcaster.tls), with HSTS; the log-in cookie is then Secure (api.accounts)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ import signal
 import threading
 import time
 from types import FrameType
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI, Request
 
 from api.app import create_app
 from broadcaster.daemon import Daemon
 from broadcaster.service import Notifier, Watchdog
 from broadcaster.settings import Settings
+from broadcaster.tls import tls_files
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 60.0
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: the PC's name is not the store's domain
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -40,6 +45,17 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def add_hsts(app: FastAPI) -> None:
+    """Browsers that reached the console over HTTPS keep to it (Strict-Transport-Security)."""
+
+    @app.middleware("http")
+    async def hsts(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        if request.url.scheme == "https":
+            response.headers["Strict-Transport-Security"] = HSTS
+        return response
+
+
 def serve(settings: Settings) -> None:
     """Start the daemon, serve until SIGTERM or SIGINT, then stop the daemon in order.
 
@@ -50,25 +66,35 @@ def serve(settings: Settings) -> None:
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
     notifier = Notifier()
     notifier.notify("STATUS=starting: audio, database, voices")
+    tls = tls_files(settings)  # before the daemon: a missing certificate stops start-up
     daemon = Daemon(settings)
     daemon.start()
     watchdog = Watchdog(notifier, daemon.alive)
     try:
         app = create_app(daemon)
         host, port = settings.http.host, settings.http.port
+        scheme = "http"
+        ssl: dict[str, Any] = {}
+        if tls is not None:
+            scheme = "https"
+            ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)}
+            add_hsts(app)
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                               access_log=False, log_config=None))  # fmt: skip
+                                               access_log=False, log_config=None, **ssl))  # fmt: skip
 
         def tell_ready() -> None:
             deadline = time.monotonic() + READY_TIMEOUT_S
             while not server.started and time.monotonic() < deadline and not server.should_exit:
                 time.sleep(0.05)
             if server.started:
-                notifier.notify("READY=1", f"STATUS=on air; serving http://{host}:{port}")
+                notifier.notify("READY=1", f"STATUS=on air; serving {scheme}://{host}:{port}")
                 watchdog.start()
 
         threading.Thread(target=tell_ready, name="ready", daemon=True).start()
-        print(f"broadcaster: serving http://{host}:{port}  (API docs: /docs)", flush=True)
+        print(f"broadcaster: serving {scheme}://{host}:{port}  (API docs: /docs)", flush=True)
+        if tls is not None and tls.ca is not None:
+            print(f"broadcaster: HTTPS with a certificate made for this PC; trust {tls.ca} on "
+                  "the desk's PC (README: HTTPS)", flush=True)  # fmt: skip
         settle_heap()
         server.run()
     finally:

@@ -14,7 +14,12 @@ the first and the daemon (every thread) to the last, so the client's work does n
 the daemon's on one core, as it would not in the mall (``--no-pin`` shares the CPUs as before;
 the layout is printed). tests/test_soak_short.py runs the same ``soak`` for a few seconds.
 
-    python bench/soak.py [--seconds 300] [--clients 50] [--writes 5] [--no-pin]
+With ``--backup-at S`` a `broadcaster backup` runs S seconds into the load (a separate process,
+as a technician would run it); after the soak the archive is restored into another folder and
+every play-log row that existed when the backup started must be there (printed: the backup's
+time and size, the rows then and at the end, any row missing).
+
+    python bench/soak.py [--seconds 300] [--clients 50] [--writes 5] [--no-pin] [--backup-at S]
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ from broadcaster.db import make_engine
 from scripts_library.tones import make_alert_tone, make_chime
 from tests.kit.accounts import as_role
 from tests.kit.analysis import longest_silence_seconds
-from tests.kit.daemon_process import DaemonProcess, zone_clear_of_midnight
+from tests.kit.backup_rows import BackupRun, backup_now, missing_rows, play_log_rows, restore
+from tests.kit.daemon_process import DaemonProcess, free_port, zone_clear_of_midnight
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
 
@@ -74,10 +80,27 @@ class SoakResult:
     silence_s: float = 0.0
     rss: int = 0
     cpu_percent: float = 0.0
+    backup: BackupRun | None = None
+    rows_at_end: int = 0
+    rows_missing: int = 0
+    backup_note: str = ""
+    backup_mb: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.missed and self.silence_s <= 0
+        return (not self.errors and not self.missed and self.silence_s <= 0
+                and not self.rows_missing and not self.backup_note)  # fmt: skip
+
+    def _backup_lines(self) -> list[str]:
+        if self.backup is None:
+            return []
+        return [
+            f"backup during the load: {self.backup.seconds:.2f} s, {self.backup_mb:.2f} MB; "
+            "play-log rows when "
+            f"it started: {len(self.backup.before)}, at the end of the soak: {self.rows_at_end}",
+            f"restored: {self.rows_missing} of the {len(self.backup.before)} rows missing (target 0)"
+            + (f"; {self.backup_note}" if self.backup_note else ""),
+        ]
 
     def report(self) -> str:
         def figures(values: list[float]) -> str:
@@ -97,6 +120,7 @@ class SoakResult:
             + (f" (first: {self.errors[0]})" if self.errors else ""),
             f"programme spots due: {self.due}, missed: {self.missed} (target 0)",
             f"longest silence on air: {self.silence_s * 1000:.0f} ms (target 0 ms)",
+            *self._backup_lines(),
             f"daemon: RSS {self.rss / 2**20:.1f} MB at the end, CPU {self.cpu_percent:.1f} %",
         ])  # fmt: skip
 
@@ -203,7 +227,8 @@ def layout_for(pin: bool) -> tuple[set[int] | None, set[int] | None, str]:
     return client, daemon, said
 
 
-def soak(seconds: float, clients: int, writes: float, *, pin: bool = True) -> SoakResult:
+def soak(seconds: float, clients: int, writes: float, *, pin: bool = True,
+         backup_at: float | None = None) -> SoakResult:  # fmt: skip
     client_cpus, daemon_cpus, layout = layout_for(pin)
     result = SoakResult(seconds, clients, writes, layout)
     with tempfile.TemporaryDirectory() as tmp, PulseServer() as pulse:
@@ -242,8 +267,13 @@ def soak(seconds: float, clients: int, writes: float, *, pin: bool = True) -> So
                 proc = psutil.Process(daemon.proc.pid)
                 cpu0, wall0 = proc.cpu_times(), time.monotonic()
                 with pulse.record(Path(tmp) / "air.wav"):
-                    loaded = pool.submit(run_load, daemon.url, seconds, clients, writes,
-                                         client_cpus).result()  # fmt: skip
+                    running = pool.submit(run_load, daemon.url, seconds, clients, writes,
+                                          client_cpus)  # fmt: skip
+                    if backup_at is not None:
+                        time.sleep(backup_at)
+                        result.backup = backup_now(daemon.env, data, Path(tmp) / "soak.tar.gz")
+                        result.backup_mb = result.backup.archive.stat().st_size / 1e6
+                    loaded = running.result()
                     result.rss = proc.memory_info().rss
                 cpu1, wall = proc.cpu_times(), time.monotonic() - wall0
                 busy = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
@@ -254,6 +284,14 @@ def soak(seconds: float, clients: int, writes: float, *, pin: bool = True) -> So
             finally:
                 daemon.stop()
         result.silence_s = longest_silence_seconds(Path(tmp) / "air.wav")
+        if result.backup is not None:
+            result.rows_at_end = len(play_log_rows(data / "broadcaster.db"))
+            restored = restore(result.backup.archive, Path(tmp) / "restored", free_port())
+            if restored.returncode != 0:
+                result.backup_note = f"restore failed: {restored.stderr.strip()}"
+            else:
+                result.rows_missing = len(missing_rows(result.backup.before,
+                                                       Path(tmp) / "restored" / "broadcaster.db"))  # fmt: skip
     for name in ("polls", "posts", "errors", "lag"):
         setattr(result, name, loaded[name])
     result.events = int(loaded["events"])  # type: ignore[call-overload]
@@ -270,8 +308,10 @@ def main() -> int:
     parser.add_argument("--writes", type=float, default=5.0, help="writes per second")
     parser.add_argument("--no-pin", dest="pin", action="store_false",
                         help="let the load generator and the daemon share the CPUs")  # fmt: skip
+    parser.add_argument("--backup-at", type=float, default=None, metavar="S",
+                        help="run `broadcaster backup` S seconds into the load, then restore it")  # fmt: skip
     args = parser.parse_args()
-    result = soak(args.seconds, args.clients, args.writes, pin=args.pin)
+    result = soak(args.seconds, args.clients, args.writes, pin=args.pin, backup_at=args.backup_at)
     print(result.report())
     return 0 if result.ok else 1
 

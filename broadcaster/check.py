@@ -3,7 +3,9 @@ it found and, for a problem, what to do about it, in English and Chinese.
 
 Checks: the data folder (exists, writable), free disk, the database (reachable, schema current,
 SQLite in WAL mode), VLC (libvlc and the audio output plugin asked for), the sound really heard
-(broadcaster.check_sound), each configured voice speaking its language, and ffmpeg (loudness).
+(broadcaster.check_sound), each configured voice speaking its language, and ffmpeg (loudness);
+then what the room still lacks: an admin, music, the programme's songs, HTTPS's certificate
+(broadcaster.check_content).
 A failure makes the command exit 1; warnings do not.
 """
 
@@ -43,7 +45,7 @@ class Finding:
 def run_checks(settings: Settings) -> list[Finding]:
     """Every check, in order; one that raises is reported as failed, never crashes the run."""
     findings: list[Finding] = []
-    for name, check in CHECKS:
+    for name, check in all_checks():
         try:
             findings.extend(check(settings))
         except Exception as exc:  # a check's own bug or an unforeseen state: say so
@@ -286,7 +288,19 @@ def check_ffmpeg(settings: Settings) -> Iterator[Finding]:
         yield Finding("ffmpeg", Status.OK, "ffmpeg found", "已找到 ffmpeg")
 
 
+def _content_checks() -> tuple[tuple[str, Callable[[Settings], Iterator[Finding]]], ...]:
+    from broadcaster import check_content as c  # it builds on Finding and Status above
+
+    return (("admin", c.check_admin), ("music", c.check_music), ("programme", c.check_programme),
+            ("https", c.check_https))  # fmt: skip
+
+
 CHECKS: tuple[tuple[str, Callable[[Settings], Iterator[Finding]]], ...] = (
     ("data", check_data_dir), ("disk", check_disk), ("database", check_database),
     ("vlc", check_vlc), ("sound", check_sound), ("voices", check_voices), ("ffmpeg", check_ffmpeg),
 )  # fmt: skip
+"""The machine; then what the broadcast room still lacks (broadcaster.check_content)."""
+
+
+def all_checks() -> tuple[tuple[str, Callable[[Settings], Iterator[Finding]]], ...]:
+    return CHECKS + _content_checks()

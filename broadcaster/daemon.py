@@ -16,6 +16,8 @@ from sqlmodel import Session
 
 from broadcaster.air_store import AirStore
 from broadcaster.audio.output import AudioOutput
+from broadcaster.backup import BackupError, sqlite_path
+from broadcaster.backup_nightly import NightlyBackup
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
@@ -28,6 +30,7 @@ from broadcaster.programme.feeder import CueFeeder
 from broadcaster.programme.scheduler import LiveScheduler
 from broadcaster.programme.spec import Programme
 from broadcaster.requests import Segment
+from broadcaster.runlock import RunLock
 from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
 
@@ -85,10 +88,15 @@ class Daemon:
         """1. data dir, tones and voices, 2. database and music library, 3. audio output,
         4. core, pager and the store of what must survive a crash, 5. live scheduler (current
         daypart, catch-up, jobs), 6. the core thread and the library's scan thread, 7. the
-        pages still active from the last run, then its emergency and queued announcements."""
+        pages still active from the last run, then its emergency and queued announcements,
+        8. the nightly backup."""
         limit_malloc_arenas()
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.run_lock = RunLock(settings.data_dir)
+        if not self.run_lock.acquire():
+            log.warning("another broadcaster holds %s: two daemons on one data folder",
+                        self.run_lock.path)  # fmt: skip
         self.ensure_tones()
         self.renderer = build_renderer(settings)  # starts its worker process in the background
         self.engine = make_engine(settings.db_url)
@@ -140,6 +148,13 @@ class Daemon:
         if resumed := self.air_store.resume(self.core):
             log.warning("%d announcements or an emergency were left by the last run: resumed",
                         resumed)  # fmt: skip
+        self.nightly_backup = NightlyBackup(settings, self.clock)
+        try:
+            sqlite_path(settings)
+        except BackupError as exc:
+            log.warning("no nightly backup: %s", exc)
+        else:
+            self.nightly_backup.start()
         log.info("broadcaster started; music from %s", settings.music_path)
 
     def ensure_tones(self) -> None:
@@ -185,7 +200,10 @@ class Daemon:
         self.core.shutdown()
 
     def stop(self) -> None:
-        """Reverse order: core thread (closes open log rows), output, database."""
+        """Reverse order: nightly backup, core thread (closes open log rows), output,
+        database, run lock."""
+        if hasattr(self, "nightly_backup"):
+            self.nightly_backup.stop()
         if hasattr(self, "library_jobs"):
             self.library_jobs.stop()
         if hasattr(self, "scheduler"):
@@ -202,4 +220,6 @@ class Daemon:
         if self.engine is not None:
             self.engine.dispose()
             self.engine = None
+        if hasattr(self, "run_lock"):
+            self.run_lock.release()
         log.info("broadcaster stopped")

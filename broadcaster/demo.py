@@ -112,6 +112,30 @@ def _speech(settings: Settings, renderer: WorkerRenderer, progress: Progress) ->
             path.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(renderer.render([(language, text)]).path, path)
         progress(f"[{index}/{len(REHEARSAL_NOTICES)}] rehearsal notice: {path.name}")
+    install_content(settings, progress)
+    render_approved(settings, renderer, progress)
+
+
+def render_approved(settings: Settings, renderer: WorkerRenderer, progress: Progress) -> None:
+    """Every approved script rendered into the speech cache, so the first day's cues play
+    without waiting for the voice."""
+    engine = make_engine(settings.db_url)
+    try:
+        with Session(engine) as session:
+            on_air = scripts.approved_versions(session)
+    finally:
+        engine.dispose()
+    for index, (script, version) in enumerate(on_air, start=1):
+        if version.recording is None:
+            rendered = renderer.render([(version.language.value, version.text)])
+            state = "cached" if rendered.cached else f"{rendered.duration_ms / 1000:.1f} s"
+            progress(f"[{index}/{len(on_air)}] speech: {script.code} ({state})")
+
+
+def install_content(settings: Settings, progress: Progress = print) -> None:
+    """What a broadcast room starts with (the demo and the install alike): the starter script
+    library, approved, and the default day programme if the database has none. The voice
+    renders the scripts when they are first due (or `broadcaster demo` renders them ahead)."""
     engine = make_engine(settings.db_url)
     try:
         with Session(engine) as session:
@@ -119,12 +143,6 @@ def _speech(settings: Settings, renderer: WorkerRenderer, progress: Progress) ->
                 session, scripts=STARTER_SCRIPTS, by=SYSTEM, now=datetime.now(UTC)
             )
             progress(f"scripts: {len(added)} starter scripts installed (approved)")
-            on_air = scripts.approved_versions(session)
-        for index, (script, version) in enumerate(on_air, start=1):
-            if version.recording is None:
-                rendered = renderer.render([(version.language.value, version.text)])
-                state = "cached" if rendered.cached else f"{rendered.duration_ms / 1000:.1f} s"
-                progress(f"[{index}/{len(on_air)}] speech: {script.code} ({state})")
         with Session(engine) as session:
             if not load_programme(session).rules:
                 replace_programme(session, default_programme())

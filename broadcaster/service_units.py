@@ -1,4 +1,5 @@
-"""The systemd units of an installed broadcast room, and installing them.
+"""The systemd units and the first settings file of an installed broadcast room (written by
+broadcaster.install).
 
 Two services: ``broadcaster-pulse`` is PulseAudio in system mode (no desktop session on the
 broadcast-room PC: the sound must not depend on someone being logged in), and ``broadcaster``
@@ -8,12 +9,7 @@ watchdog (broadcaster.service) and ``Restart=always`` without a start limit: it 
 
 from __future__ import annotations
 
-import grp
-import pwd
 import shutil
-import subprocess
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +18,15 @@ PULSE_SOCKET = "/run/pulse/native"  # system-mode PulseAudio's socket (Debian: /
 
 @dataclass(frozen=True)
 class Install:
-    executable: Path  # the broadcaster command in the project's virtual environment
+    prefix: Path = Path("/opt/broadcaster")  # the application: prefix/venv, prefix/README.md
     user: str = "broadcaster"
     data_dir: Path = Path("/var/lib/broadcaster")
     config: Path = Path("/etc/broadcaster/broadcaster.toml")
     watchdog_s: int = 30
+
+    @property
+    def executable(self) -> Path:
+        return self.prefix / "venv" / "bin" / "broadcaster"
 
 
 def daemon_unit(install: Install) -> str:
@@ -34,7 +34,7 @@ def daemon_unit(install: Install) -> str:
 # broadcaster: the mall broadcast room. Written by `broadcaster install-service`.
 [Unit]
 Description=Mall broadcast room (broadcaster)
-Documentation=file://{install.executable.parents[2] / "README.md"}
+Documentation=file://{install.prefix / "README.md"}
 After=network.target sound.target broadcaster-pulse.service
 Wants=broadcaster-pulse.service
 StartLimitIntervalSec=0
@@ -87,57 +87,11 @@ def default_config(install: Install) -> str:
 # broadcaster settings (see README: Configuration). Written by `broadcaster install-service`.
 data_dir = "{install.data_dir}"
 
+[http]
+host = "0.0.0.0"   # the console on the store's network, over HTTPS: a certificate for this PC is
+                   # made at install (data_dir/tls; trust data_dir/tls/ca.crt on the desk's PC)
+                   # or set tls_cert and tls_key to one from the store's own CA
+
 [audio]
 output = "pulse"   # through broadcaster-pulse; `broadcaster check` shows the sink it reaches
 """
-
-
-def install_service(install: Install, *, root: Path = Path("/")) -> list[str]:
-    """Write the units and (if missing) the settings file under ``root``; on the real root
-    also make the service user and data folder and enable both services. Returns what it did,
-    one line per step, for the person running it."""
-    done: list[str] = []
-    units = root / "etc/systemd/system"
-    units.mkdir(parents=True, exist_ok=True)
-    for name, text in (("broadcaster.service", daemon_unit(install)),
-                       ("broadcaster-pulse.service", pulse_unit())):  # fmt: skip
-        (units / name).write_text(text, encoding="utf-8")
-        done.append(f"wrote {units / name}")
-    config = root / install.config.relative_to("/")
-    if not config.exists():
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(default_config(install), encoding="utf-8")
-        done.append(f"wrote {config}")
-    if root != Path("/"):
-        return done
-    if not _exists(pwd.getpwnam, install.user):
-        subprocess.run(["useradd", "--system", "--home-dir", str(install.data_dir),
-                        "--shell", "/usr/sbin/nologin", install.user], check=True)  # fmt: skip
-        done.append(f"made the system user {install.user}")
-    groups = [g for g in ("audio", "pulse-access") if _exists(grp.getgrnam, g)]
-    if groups:
-        subprocess.run(["usermod", "-a", "-G", ",".join(groups), install.user], check=True)
-    install.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.chown(install.data_dir, install.user, install.user)
-    done.append(f"data folder {install.data_dir} owned by {install.user}")
-    if Path("/run/systemd/system").is_dir():
-        subprocess.run(["systemctl", "daemon-reload"], check=True)
-        subprocess.run(["systemctl", "enable", "--now", "broadcaster-pulse.service",
-                        "broadcaster.service"], check=True)  # fmt: skip
-        done.append("enabled and started broadcaster-pulse and broadcaster")
-    else:
-        done.append("systemd is not running here: start the services after the next boot")
-    return done
-
-
-def _exists(lookup: Callable[[str], object], name: str) -> bool:
-    try:
-        lookup(name)
-    except KeyError:
-        return False
-    return True
-
-
-def this_executable() -> Path:
-    """The ``broadcaster`` command beside this Python (the project's virtual environment)."""
-    return Path(sys.executable).parent / "broadcaster"

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SPEECH_OVER_BED_LU = 10
@@ -108,12 +115,61 @@ class HttpSettings(BaseModel):
     secure_cookies: bool = Field(
         False, description="log-in cookies only over HTTPS (set it behind an HTTPS proxy)"
     )
+    tls: Literal["auto", "always"] = Field(
+        "auto", description="auto: HTTPS beyond loopback; always: on loopback too"
+    )
+    tls_cert: Path | None = Field(None, description="certificate (PEM, with its chain) for HTTPS")
+    tls_key: Path | None = Field(None, description="its private key (PEM); both or neither")
+    insecure_http: bool = Field(
+        False, description="serve plain HTTP beyond loopback (passwords cross the network in clear)"
+    )
+
+    @model_validator(mode="after")
+    def _cert_with_key(self) -> HttpSettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError(
+                "http.tls_cert and http.tls_key go together: set both (or neither, and a "
+                "certificate is made for this PC).\n"
+                "  http.tls_cert 与 http.tls_key 必须同时设置（或都不设置，由程序为本机生成证书）。"
+            )
+        if self.insecure_http and self.tls == "always":
+            raise ValueError(
+                'http.insecure_http = true contradicts http.tls = "always": choose one.\n'
+                '  http.insecure_http = true 与 http.tls = "always" 相互矛盾，请只选其一。'
+            )
+        return self
+
+    @property
+    def loopback(self) -> bool:
+        """Only this PC can reach the server (127.x, ::1, localhost)."""
+        return self.host.startswith("127.") or self.host in ("localhost", "::1")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.tls == "always" or not (self.loopback or self.insecure_http)
+
+
+class BackupSettings(BaseModel):
+    at: str = Field("03:30", description="the nightly backup's time of day (store's zone)")
+    keep_days: int = Field(
+        14, ge=0, le=3650, description="nightly backups kept this many days; 0: no nightly backup"
+    )
+    folder: Path | None = Field(None, description="where backups go; data_dir/backups if unset")
+
+    @field_validator("at")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError(f'{value!r} is not a time of day; write it like "03:30"')
+        return value.strip()
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BROADCASTER_", env_nested_delimiter="__", extra="forbid"
     )
+
+    _config_file: Path | None = PrivateAttr(None)
 
     data_dir: Path = Field(Path("data"), description="generated audio, database, cache")
     database_url: str | None = Field(None, description="SQLite file in data_dir if unset")
@@ -125,6 +181,7 @@ class Settings(BaseSettings):
     voices: VoicesSettings = VoicesSettings()
     pages: PageSettings = PageSettings()
     library: LibrarySettings = LibrarySettings()
+    backup: BackupSettings = BackupSettings()
 
     @model_validator(mode="after")
     def _speech_above_ducked_music(self) -> Settings:
@@ -150,12 +207,21 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def config_file(self) -> Path | None:
+        """The TOML file these settings were read from, if any."""
+        return self._config_file
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'broadcaster.db').resolve()}"
+
+    @property
+    def backup_path(self) -> Path:
+        return self.backup.folder or self.data_dir / "backups"
 
     @property
     def music_path(self) -> Path:
@@ -196,9 +262,11 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             ) from exc
     values.update(overrides)
     try:
-        return Settings(**values)
+        settings = Settings(**values)
     except ValidationError as exc:
         raise SettingsError(_explain(exc)) from exc
+    settings._config_file = config  # what a backup keeps with the database
+    return settings
 
 
 def _explain(exc: ValidationError) -> str:

@@ -4,9 +4,7 @@ it hangs; nothing at all outside systemd."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -79,27 +77,3 @@ def test_the_daemon_says_ready_feeds_the_watchdog_and_stops_cleanly_on_sigterm(
         assert httpx.get(daemon.url + "/api/v1/health").status_code == 200
     assert "STOPPING=1" in received(sock, 0.5)  # SIGTERM: a clean stop, not a kill
     assert "broadcaster stopped" in daemon.log_path.read_text()
-
-
-def test_install_service_writes_units_systemd_accepts_and_keeps_edited_settings(tmp_path):
-    from api.cli import main
-    from broadcaster.settings import load_settings
-
-    root = tmp_path / "root"
-    assert main(["install-service", "--root", str(root), "--data-dir", "/srv/broadcast"]) == 0
-    units = root / "etc/systemd/system"
-    daemon_unit = (units / "broadcaster.service").read_text()
-    for line in ("Type=notify", "Restart=always", "WatchdogSec=30", "StartLimitIntervalSec=0",
-                 "Environment=PULSE_SERVER=unix:/run/pulse/native"):  # fmt: skip
-        assert line in daemon_unit
-    assert "--system" in (units / "broadcaster-pulse.service").read_text()
-    config = root / "etc/broadcaster/broadcaster.toml"
-    settings = load_settings(config)
-    assert settings.data_dir == Path("/srv/broadcast") and settings.audio.output == "pulse"
-    if shutil.which("systemd-analyze"):
-        verify = subprocess.run(["systemd-analyze", "verify", *map(str, units.iterdir())],
-                                capture_output=True, text=True)  # fmt: skip
-        assert verify.returncode == 0, verify.stderr
-    config.write_text(config.read_text() + "\n# edited by the technician\n")
-    main(["install-service", "--root", str(root)])
-    assert "edited by the technician" in config.read_text()

@@ -50,6 +50,16 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every revision this version of the code has a migration for."""
+    found: set[str] = set()
+    for path in (HERE / "versions").glob("*.py"):
+        found.update(
+            v for down, v in _REVISION.findall(path.read_text(encoding="utf-8")) if not down
+        )
+    return found
+
+
 def is_current(engine: Engine) -> bool:
     if not inspect(engine).has_table("alembic_version"):
         return False

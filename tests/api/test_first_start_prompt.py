@@ -72,6 +72,7 @@ def test_a_short_password_at_the_first_start_is_explained_and_asked_again(tmp_pa
     terminal.expect("再输入一次")
     terminal.type("short")
     terminal.expect("至少 8 个字符")
+    terminal.expect("密码: ")  # getpass discards what was typed before its prompt
     terminal.type("长城长城长城长城")
     terminal.expect("再输入一次: ")
     terminal.type("不一样的密码不一样")

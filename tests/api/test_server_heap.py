@@ -57,6 +57,6 @@ def test_serve_settles_the_heap_after_start_up_and_before_it_answers(monkeypatch
     monkeypatch.setattr(uvicorn.Server, "run", run)
     monkeypatch.setattr(signal, "signal", lambda *args: None)  # the test runner's handlers stay
     gc.unfreeze()
-    settings = SimpleNamespace(http=SimpleNamespace(host="127.0.0.1", port=0))
+    settings = SimpleNamespace(http=SimpleNamespace(host="127.0.0.1", port=0, uses_tls=False))
     server.serve(settings)  # type: ignore[arg-type]
     assert frozen_when_serving and frozen_when_serving[0] > 0

@@ -104,4 +104,5 @@ def test_the_command_prints_a_report_and_exits_1_on_a_failure(tmp_path, capsys):
     )
     assert main(["--config", str(config), "check", "--lang", "en"]) == 1
     out = capsys.readouterr().out
-    assert "✗ data" in out and "! sound" in out and "✓ disk" in out and "Result: 1 failed" in out
+    assert "✗ data" in out and "! sound" in out and "✓ disk" in out
+    assert "✗ music" in out and "Result: 2 failed" in out  # a new room: no music yet

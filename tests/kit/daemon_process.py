@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -41,12 +42,15 @@ def free_port() -> int:
 
 
 class DaemonProcess:
-    """``broadcaster serve`` in a child process; the log goes to ``data_dir/daemon.log``."""
+    """``broadcaster serve`` in a child process; the log goes to ``data_dir/daemon.log``.
+    With ``https`` the client speaks TLS and trusts only the CA the daemon makes for its PC."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, **settings: str) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, *, https: bool = False,
+                 **settings: str) -> None:  # fmt: skip
         self.data_dir = data_dir
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.https = https
+        self.url = f"{'https' if https else 'http'}://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
             **(env or {}),
@@ -58,6 +62,15 @@ class DaemonProcess:
         self.headers = as_role(Role.ADMIN)  # every request, as the tests' admin
         self.log_path = data_dir / "daemon.log"
         self.spawned_at: datetime | None = None
+        self._verify: ssl.SSLContext | bool = True
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What httpx checks the server's certificate against: the daemon's own CA."""
+        ca = self.data_dir / "tls" / "ca.crt"
+        if self.https and self._verify is True and ca.is_file():
+            self._verify = ssl.create_default_context(cafile=str(ca))
+        return self._verify
 
     def start(self, timeout: float = 20.0) -> DaemonProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -78,7 +91,8 @@ class DaemonProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"daemon exited: {self.log_path.read_text()[-3000:]}")
             try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.url}/api/v1/health", timeout=1, verify=self.verify)
+                if health.status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -87,21 +101,24 @@ class DaemonProcess:
         raise RuntimeError(f"daemon did not answer: {self.log_path.read_text()[-3000:]}")
 
     def get(self, path: str, **kwargs: Any) -> Any:
-        reply = httpx.get(self.url + path, timeout=10, headers=self.headers, **kwargs)
+        reply = httpx.get(self.url + path, timeout=10, headers=self.headers, verify=self.verify,
+                          **kwargs)  # fmt: skip
         reply.raise_for_status()
         return reply.json()
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
-        reply = httpx.post(self.url + path, json=body, timeout=10, headers=self.headers)
+        reply = httpx.post(self.url + path, json=body, timeout=10, headers=self.headers,
+                           verify=self.verify)  # fmt: skip
         assert reply.status_code == 202, reply.text
         return reply.json()
 
     def delete(self, path: str) -> httpx.Response:
-        return httpx.delete(self.url + path, timeout=10, headers=self.headers)
+        return httpx.delete(self.url + path, timeout=10, headers=self.headers, verify=self.verify)
 
     def send(self, method: str, path: str, body: Any = None) -> Any:
         """Any JSON request; a reply that is not a success fails with the daemon's answer."""
-        reply = httpx.request(method, self.url + path, json=body, timeout=10, headers=self.headers)
+        reply = httpx.request(method, self.url + path, json=body, timeout=10, headers=self.headers,
+                              verify=self.verify)  # fmt: skip
         assert reply.is_success, f"{method} {path}: {reply.status_code} {reply.text}"
         return reply.json() if reply.content else None
 
