@@ -123,11 +123,14 @@ def create_app(daemon: Daemon) -> FastAPI:
     @app.get("/api/v1/log/proof-of-play", dependencies=[need(Right.LOG)])
     def proof(day: date | None = None) -> list[dict[str, Any]]:
         """Per programme spot of ``day`` (the store's date; today by default): planned, played
-        in full, cut short, missed — the advertisers' proof of play."""
+        in full on time, in full but late (``late_s``: by how much, each), cut short, missed —
+        the advertisers' proof of play. On time is within ``programme.on_time_s``."""
         since, until = day_bounds(day or daemon.clock.now().astimezone(settings.zone).date(),
                                   settings.zone)  # fmt: skip
         rows = daemon.playlog.query(since=since, until=until, limit=100_000)
-        return [asdict(spot) for spot in proof_of_play(rows)]
+        return [
+            asdict(spot) for spot in proof_of_play(rows, on_time_s=settings.programme.on_time_s)
+        ]
 
     @app.get("/api/v1/events", dependencies=[need(Right.STATUS)])
     async def events() -> StreamingResponse:

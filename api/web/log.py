@@ -21,13 +21,14 @@ WORDS: Words = {
            "kind_emergency": "紧急广播", "outcome_completed": "完整播出", "outcome_preempted": "被打断",
            "outcome_failed": "失败", "outcome_expired": "过期未播", "outcome_skipped": "跳过",
            "outcome_cancelled": "已撤销", "outcome_missed": "未播出", "lg_now": "播出中",
-           "kind_fault": "音频故障", "outcome_recovered": "已恢复"},
+           "kind_fault": "音频故障", "outcome_recovered": "已恢复", "lg_late": "迟播",
+           "lg_late_by": "迟 %d 秒"},
     "en": {"kind_music": "music", "kind_announcement": "announcement", "kind_page": "page",
            "kind_emergency": "emergency", "outcome_completed": "completed",
            "outcome_preempted": "preempted", "outcome_failed": "failed", "outcome_expired": "expired",
            "outcome_skipped": "skipped", "outcome_cancelled": "cancelled", "outcome_missed": "missed",
            "kind_fault": "audio fault", "outcome_recovered": "recovered",
-           "lg_now": "on air"},
+           "lg_now": "on air", "lg_late": "late", "lg_late_by": "late %d s"},
 }  # fmt: skip
 KINDS = [k.value for k in Kind] + ["music", "fault"]
 OUTCOMES = [o.value for o in Outcome]
@@ -51,7 +52,10 @@ def pages(console: Console) -> APIRouter:
         since, until = day_bounds(chosen, zone)
         rows = daemon.playlog.query(since=since, until=until, kinds=kinds, outcomes=outcomes,
                                     limit=5000)  # fmt: skip
-        proof = proof_of_play(daemon.playlog.query(since=since, until=until, limit=100_000))
+        proof = proof_of_play(
+            daemon.playlog.query(since=since, until=until, limit=100_000),
+            on_time_s=daemon.settings.programme.on_time_s,
+        )
         csv = "/api/v1/log?" + urlencode({"since": since.isoformat(), "until": until.isoformat(),
                                           "format": "csv", "limit": 10000,
                                           **({"kind": kind} if kinds else {}),

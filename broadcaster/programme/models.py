@@ -206,6 +206,8 @@ class RuleBase(SQLModel):
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None  # inclusive
     grace_s: int = Field(default=60, ge=0, le=3600)
+    # Cut in at the instant over the ducked bed, or wait for the end of the music track (within
+    # the grace). RuleCreate's default: fixed and offset cues cut in, the others wait.
     cut: bool = False
     at: dt.time | None = None  # FIXED
     anchor: Anchor | None = Field(default=None, sa_type=EnumText(Anchor))
@@ -243,6 +245,15 @@ class RuleCreate(RuleBase):
     model_config = _FORBID
     content: ContentModel | None = None  # FIXED, OFFSET
     spots: list[ContentModel] = Field(default_factory=list)  # RECURRING
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_time_by_default(cls, values: Any) -> Any:
+        # A fixed or offset cue speaks at its instant unless the rule says to wait.
+        if isinstance(values, dict) and values.get("cut") is None:
+            timed = values.get("kind") in (RuleKind.FIXED, RuleKind.OFFSET)
+            values = {**values, "cut": timed}
+        return values
 
     @field_validator("name", "playlist", mode="before")
     @classmethod
