@@ -12,6 +12,7 @@ from concurrent.futures import Future
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import FileResponse
@@ -42,6 +43,7 @@ from broadcaster.scripts import book
 from scripts_library.templates import TEMPLATES
 
 FUTURE_TIMEOUT_S = 5.0
+NOTICE_TEXT = "X-Notice-Text"  # what a previewed notice will read, percent-encoded UTF-8
 T = TypeVar("T")
 RECORDED = "announcements/recorded"  # in the data dir
 RECORDING_MAX_BYTES = 20 * 1024 * 1024  # about 20 minutes of a browser's Opus
@@ -142,11 +144,14 @@ def on_air_router(daemon: Daemon) -> APIRouter:
 
     @router.post("/pages/preview", dependencies=[need(Right.PAGES)])
     async def preview(body: NoticePreview) -> FileResponse:
-        """Listen before sending: the notice as it would be said (WAV); nothing goes on air."""
+        """Listen before sending: the notice as it would be said (WAV); nothing goes on air.
+        The words that will be read are in the ``X-Notice-Text`` header (UTF-8, percent-encoded;
+        one line per language)."""
         spoken, _ = await notice(body.template, body.fields, body.fields_en,
                                  [language.value for language in body.languages])  # fmt: skip
         return FileResponse(spoken.path, media_type="audio/wav", filename="notice.wav",
-                            content_disposition_type="inline")  # fmt: skip
+                            content_disposition_type="inline",
+                            headers={NOTICE_TEXT: quote(spoken.said)})  # fmt: skip
 
     @router.post("/pages", dependencies=[need(Right.PAGES)], status_code=202)
     async def page(body: PageRequest, actor: CurrentActor) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -220,6 +221,15 @@ REFUSED: list[tuple[str, dict[str, Any], str, str]] = [
     ("10,000 characters", {"fields": {**LELE, "name": LONG}}, "fields.name", "limit is 40"),
     ("only control characters", {"fields": {**LELE, "name": "\x00\x07\u202e"}}, "fields.name",
      "control or invisible"),
+    ("control characters", {"fields": {**LELE, "name": "乐\x00乐\x07\x1b[2J"}}, "fields.name",
+     "U+0000, U+0007, U+001B"),
+    ("a right-to-left override", {"fields": {**LELE, "name": "\u202e乐乐\u200b"}}, "fields.name",
+     "U+202E, U+200B"),
+    ("an emoji-only name", {"fields": {**LELE, "name": "🧒🎈"}}, "fields.name",
+     "Chinese voice cannot say the name"),
+    ("a symbols-only English name", {"fields_en": {"name": "★☆"}, "languages": ["zh-CN", "en"]},
+     "fields_en.name", "English voice cannot say"),
+    ("an invisible title", {"title": "寻人\u202e"}, "title", "U+202E"),
     ("unknown field", {"fields": {**LELE, "shoe_size": "32"}}, "fields.shoe_size",
      "no field 'shoe_size'"),
     ("missing required field", {"fields": {"name": "乐乐"}}, "fields.meet_at", "fill in"),
@@ -253,8 +263,6 @@ def test_a_bad_form_is_refused_per_field_and_nothing_goes_on_air(desk, changes, 
 NEUTRALISED: list[tuple[str, str, str]] = [
     ("HTML", "<script>alert('乐乐')</script>", "<script>alert('乐乐')</script>"),
     ("SQL", "乐乐'); DROP TABLE page; --", "乐乐'); DROP TABLE page; --"),
-    ("control characters", "乐\x00乐\x07\x1b[2J", "乐乐[2J"),
-    ("invisible characters", "\u202e乐乐\u200b", "乐乐"),
     ("line breaks and tabs", " 乐\n\n乐\t小朋友 ", "乐 乐 小朋友"),
     ("markup", "*乐乐* / 小明 // \\", "*乐乐* / 小明 // \\"),
 ]
@@ -302,6 +310,13 @@ def test_the_desk_listens_to_a_notice_before_sending_it_and_nothing_goes_on_air(
                                                  "languages": ["zh-CN"]}, headers=DESK)  # fmt: skip
     assert reply.status_code == 200 and reply.headers["content-type"] == "audio/wav"
     assert reply.content[:4] == b"RIFF" and len(reply.content) > 48_000
+    said = unquote(reply.headers["X-Notice-Text"])  # what will be read, said before it is sent
+    assert "乐乐" in said and "一楼服务台" in said and "*" not in said and "/" not in said
+    bilingual = desk.post(f"{PAGES}/preview", headers=DESK, json={
+        "template": "lost_person", "fields": {**LELE, "name": "乐乐😀"},
+        "fields_en": {"name": "Lele"}, "languages": ["zh-CN", "en"]})  # fmt: skip
+    zh, en = unquote(bilingual.headers["X-Notice-Text"]).split("\n")
+    assert "乐乐😀" in zh and "Lele" in en  # something of the name is said: accepted
     bad = desk.post(f"{PAGES}/preview", json={"template": "lost_person", "fields": {"name": ""}},
                     headers=DESK)  # fmt: skip
     assert_refused(bad, 422, "invalid_request")
