@@ -182,6 +182,41 @@ def test_resolving_withdraws_a_repeat_waiting_behind_an_emergency(client, daemon
     assert status(client)["voice"] is None
 
 
+def test_resolving_a_page_on_air_fades_it_out_within_a_second(client, daemon, run_for):
+    page = start_page(client)
+    run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
+    run_for(5)  # well into the notice
+    resolved = ok(client.post(f"{PAGES}/{page['id']}/resolve", headers=DESK))
+    assert resolved["status"] == "resolved"
+    fading = status(client)["layers"]["voice"]
+    assert fading["playing"] and fading["volume_db"] <= -60  # going down to silence
+    run_for(1)
+    now = status(client)
+    assert now["voice"] is None and not now["layers"]["voice"]["playing"]
+    [row] = page_rows(client)
+    assert row["outcome"] == "cancelled" and "resolved by Li Na" in row["detail"]
+    assert "faded out" in row["detail"]
+    assert seconds_between(row["started_at"], row["ended_at"]) < 2.2 + 5 + 1.1  # chime, 5 s
+    run_for(10 * 60)
+    assert len(page_rows(client)) == 1 and status(client)["queue"] == []
+
+
+def test_the_desk_may_let_a_found_page_finish_its_sentence(client, daemon, run_for):
+    page = start_page(client)
+    run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
+    run_for(2)
+    refused = client.post(f"{PAGES}/{page['id']}/resolve", json={"let_finish": "perhaps"})
+    assert_refused(refused, 422, "invalid_request")
+    ok(client.post(f"{PAGES}/{page['id']}/resolve", json={"let_finish": True}, headers=DESK))
+    run_for(1)
+    assert status(client)["layers"]["voice"]["playing"]  # still speaking
+    run_until(run_for, lambda: page_rows(client)[0]["outcome"], step_s=1)
+    [row] = page_rows(client)
+    assert row["outcome"] == "completed"
+    run_for(10 * 60)
+    assert len(page_rows(client)) == 1
+
+
 def test_cancelling_a_page_on_air_stops_it_at_once(client, daemon, run_for):
     page = start_page(client)
     run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
