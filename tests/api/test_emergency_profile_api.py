@@ -34,7 +34,7 @@ def en54(tmp_path: Path) -> Iterator[tuple[Daemon, TestClient]]:
 
 
 def test_an_emergency_whose_message_cannot_repeat_within_30_s_is_refused(en54):
-    daemon, client = en54
+    _, client = en54
     reply = client.post("/api/v1/emergency", json={"file": "announcements/long.wav"})
     assert reply.status_code == 422, reply.text
     problem = reply.json()["detail"]["fields"]["file"]

@@ -72,7 +72,7 @@ def test_a_profile_outside_its_standard_stops_start_up_naming_it(section, words)
 
 
 def test_the_old_gap_setting_says_where_it_went():
-    with pytest.raises(SettingsError, match="emergency.*gap_s"):
+    with pytest.raises(SettingsError, match=r"emergency.*gap_s"):
         load_settings(audio={"emergency_gap_ms": 500})
 
 
