@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts_library.markup import parse
 from broadcaster.emergency import DEFAULT_PROFILE
+from scripts_library.markup import parse
 from scripts_library.tones import ALERT_FREQS_HZ, CHIME_FREQS_HZ, CHIME_SECONDS
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.analysis import band_level_db, load_wav, tone_level_db
