@@ -468,7 +468,7 @@ class Core(EventLoop):
             on_air.plays += 1
             gap = timedelta(milliseconds=self._emergency_profile.gap_ms)
             self.schedule(at + gap, lambda: self._play_segment(on_air), duration=True)
-            self._changed("voice_segment", {"id": on_air.request.id, "segment": 0,
+            self._changed("voice_segment", {"id": on_air.request.id, "segment": on_air.segment,
                                             "plays": on_air.plays})  # fmt: skip
         else:
             self._finish_on_air(Outcome.COMPLETED, "")

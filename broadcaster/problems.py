@@ -64,15 +64,20 @@ def no_invisible(value: Any) -> Any:
     in names and titles they only hide things. The same rule as the notice forms'
     (scripts_library.templates)."""
     if isinstance(value, str):
-        found = hidden(value)
-        if found:
-            raise problem(
-                "Must not contain control or invisible characters (found " + ", ".join(found)
-                + "); type it again.",
-                "不能包含控制字符或不可见字符（发现 " + "、".join(found) + "），请重新输入。",
-            )  # fmt: skip
+        refuse_hidden(value)
         value = " ".join(value.split())
     return value
+
+
+def refuse_hidden(value: str) -> None:
+    """A validation error naming the control or invisible characters of ``value`` (whitespace
+    aside), if it has any: one rule for every name, title and form field."""
+    if found := hidden(value):
+        raise problem(
+            "Must not contain control or invisible characters (found " + ", ".join(found)
+            + "); type it again.",
+            "不能包含控制字符或不可见字符（发现 " + "、".join(found) + "），请重新输入。",
+        )  # fmt: skip
 
 
 def problem(message: str, message_zh: str) -> PydanticCustomError:

@@ -22,7 +22,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
-from broadcaster.problems import FieldProblem, problem, problems_error
+from broadcaster.problems import FieldProblem, problem, problems_error, refuse_hidden
 from broadcaster.programme import spec
 from broadcaster.programme.spec import Anchor, Content, ContentKind, RuleKind
 
@@ -57,11 +57,13 @@ class EnumText(TypeDecorator[StrEnum]):
 
 
 def _clean_text(value: Any) -> Any:
-    # Names are trimmed; NUL is refused (PostgreSQL cannot store it). Anything else, HTML and
-    # SQL included, is kept as the text it is.
+    # Names are trimmed; NUL is refused (PostgreSQL cannot store it), and so is any other
+    # control or invisible character (the rule of names and titles everywhere: no_invisible).
+    # Anything else, HTML and SQL included, is kept as the text it is.
     if isinstance(value, str):
         if "\x00" in value:
             raise problem("Must not contain a NUL character.", "不能包含 NUL 字符。")
+        refuse_hidden(value)
         return value.strip()
     return value
 
