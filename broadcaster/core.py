@@ -45,12 +45,26 @@ log = logging.getLogger(__name__)
 VOICE = "voice"
 CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
 FAULT_TITLE = "音频输出故障 / audio output fault"
+MEDIA_MAX = 1000  # the play log's media_path column
 Submitted = Callable[[Request], None]
 """Told (on the core thread) when a request is accepted (held or queued), an emergency starts,
 or a waiting request's place changes (its ``seq``): the request as the core now keeps it."""
 Finished = Callable[[Request, Outcome, datetime | None, bool], None]
 """Told (on the core thread) when a request is done with: its outcome, when it started (None if
 it never did) and whether that is final (False: preempted and put back in the queue)."""
+
+
+def media_of(request: Request) -> str:
+    """The files a request plays, for the log: ``alert.wav + evacuate.wav ×3`` (an emergency
+    says a short message again to fill its voice window), within the column's 1000 characters."""
+    runs: list[list[Any]] = []
+    for segment in request.segments:
+        if runs and runs[-1][0] == segment.path:
+            runs[-1][1] += 1
+        else:
+            runs.append([segment.path, 1])
+    said = " + ".join(f"{path} ×{n}" if n > 1 else str(path) for path, n in runs)
+    return said if len(said) <= MEDIA_MAX else said[: MEDIA_MAX - 1] + "…"
 
 
 @dataclass
@@ -505,7 +519,7 @@ class Core(EventLoop):
         request = on_air.request
         return self._log.open(
             layer=VOICE, kind=request.kind.value, title=request.title,
-            media_path=" + ".join(str(s.path) for s in request.segments),
+            media_path=media_of(request),
             requested_by=request.requested_by, requested_at=request.requested_at,
             planned_at=request.planned_at, started_at=started_at, cue_key=request.cue_key,
             detail="; ".join(filter(None, [request.note, "replayed after an interruption"
@@ -521,7 +535,7 @@ class Core(EventLoop):
         detail = f"{request.note}; {detail}" if request.note else detail
         self._log.record(
             layer=VOICE, kind=request.kind.value, title=request.title,
-            media_path=" + ".join(str(s.path) for s in request.segments),
+            media_path=media_of(request),
             requested_by=request.requested_by, requested_at=request.requested_at,
             planned_at=request.planned_at, ended_at=self._clock.now(), outcome=outcome.value,
             detail=detail, cue_key=request.cue_key,

@@ -109,3 +109,16 @@ def test_with_alternation_every_pass_starts_with_the_alert_after_the_gap(tmp_pat
     assert rig.output.playing("voice") is None  # the gap
     rig.run(1.5)
     assert rig.output.playing("voice") == ALERT.path
+
+
+def test_the_log_names_a_repeated_message_once_with_how_often():
+    from broadcaster.core import media_of
+
+    alert, said = Segment(Path("/t/alert.wav"), 10_000), Segment(Path("/t/fire.wav"), 300)
+    segments = segments_for(GB, alert, said)
+    assert isinstance(segments, tuple) and len(segments) == 35  # 34 × 0.3 s fills 10 s
+    fire = request(Kind.EMERGENCY, segments=segments)
+    assert media_of(fire) == "/t/alert.wav + /t/fire.wav ×34"
+    long = request(Kind.EMERGENCY, segments=tuple(Segment(Path(f"/t/{n:04}.wav" * 20), 1)
+                                                 for n in range(20)))  # fmt: skip
+    assert len(media_of(long)) == 1000 and media_of(long).endswith("…")
