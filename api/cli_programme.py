@@ -73,6 +73,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             programme, day, zone, data_dir=settings.data_dir, music_dir=settings.music_path,
             chime=daemon.chime, alert=daemon.alert, audio=settings.audio, injections=injections,
             scripts=scripts, library=build_library(settings, engine, seed=0),
+            emergency=daemon.emergency,
         )  # fmt: skip
     except InjectionError as exc:
         print(exc)

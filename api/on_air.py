@@ -12,6 +12,7 @@ from concurrent.futures import Future
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import FileResponse
@@ -27,11 +28,13 @@ from api.schemas import (
     EmergencyRequest,
     NoticePreview,
     PageRequest,
+    ResolveRequest,
     Titled,
 )
 from api.speech import rendered, said
 from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
+from broadcaster.emergency import Misfit, segments_for
 from broadcaster.paging.models import Page, PagePublic
 from broadcaster.paging.pager import list_pages
 from broadcaster.problems import FieldProblem, Invalid, NotFound, problems_from_errors
@@ -40,6 +43,7 @@ from broadcaster.scripts import book
 from scripts_library.templates import TEMPLATES
 
 FUTURE_TIMEOUT_S = 5.0
+NOTICE_TEXT = "X-Notice-Text"  # what a previewed notice will read, percent-encoded UTF-8
 T = TypeVar("T")
 RECORDED = "announcements/recorded"  # in the data dir
 RECORDING_MAX_BYTES = 20 * 1024 * 1024  # about 20 minutes of a browser's Opus
@@ -81,8 +85,8 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         what = await said(daemon, body, today())
         request = Request(
             kind=Kind.ANNOUNCEMENT, title=body.title or what.title, segments=(what.segment,),
-            requested_by=body.requested_by if body.requested_by != "api" else actor.name,
-            requested_at=received, expires_at=aware(body.expires_at), note=what.note,
+            requested_by=actor.name, requested_at=received, expires_at=aware(body.expires_at),
+            note=noted(what.note, body.on_behalf_of),
         )  # fmt: skip
         accepted = await settled(core.submit(request))
         return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
@@ -140,11 +144,14 @@ def on_air_router(daemon: Daemon) -> APIRouter:
 
     @router.post("/pages/preview", dependencies=[need(Right.PAGES)])
     async def preview(body: NoticePreview) -> FileResponse:
-        """Listen before sending: the notice as it would be said (WAV); nothing goes on air."""
+        """Listen before sending: the notice as it would be said (WAV); nothing goes on air.
+        The words that will be read are in the ``X-Notice-Text`` header (UTF-8, percent-encoded;
+        one line per language)."""
         spoken, _ = await notice(body.template, body.fields, body.fields_en,
                                  [language.value for language in body.languages])  # fmt: skip
         return FileResponse(spoken.path, media_type="audio/wav", filename="notice.wav",
-                            content_disposition_type="inline")  # fmt: skip
+                            content_disposition_type="inline",
+                            headers={NOTICE_TEXT: quote(spoken.said)})  # fmt: skip
 
     @router.post("/pages", dependencies=[need(Right.PAGES)], status_code=202)
     async def page(body: PageRequest, actor: CurrentActor) -> dict[str, Any]:
@@ -166,23 +173,27 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             languages=languages, media_path=str(speech.path), duration_ms=speech.duration_ms,
             chime=body.chime, every_s=round(every_min * 60),
             times=body.times or settings.pages.times, created_at=received,
-            created_by=body.requested_by if body.requested_by != "api" else actor.name,
+            created_by=actor.name, on_behalf_of=body.on_behalf_of,
         )  # fmt: skip
         return _page_json(daemon, await settled(daemon.pager.start(row, segments)))
 
     @router.post("/emergency", dependencies=[need(Right.EMERGENCY)], status_code=202)
     async def emergency(body: EmergencyRequest, actor: CurrentActor) -> Accepted:
+        """The alert, then the message as the emergency profile times it; a message that
+        cannot fit the profile is refused, saying by how much (broadcaster.emergency)."""
         received = daemon.clock.now()
-        segments = [await checked_segment(core, daemon.alert)]
-        title = body.title or "emergency"
+        alert = await checked_segment(core, daemon.alert)
+        title, message, note = body.title or "emergency", None, ""
         if body.sources():
             what = await said(daemon, body, today())
-            segments.append(what.segment)
+            message, note = what.segment, what.note
             title = body.title or what.title
+        segments = segments_for(daemon.emergency, alert, message)
+        if isinstance(segments, Misfit):
+            raise Invalid([FieldProblem(body.sources()[0], segments.message, segments.message_zh)])
         request = Request(
-            kind=Kind.EMERGENCY, title=title, segments=tuple(segments),
-            requested_by=body.requested_by if body.requested_by != "api" else actor.name,
-            requested_at=received,
+            kind=Kind.EMERGENCY, title=title, segments=segments, requested_by=actor.name,
+            requested_at=received, note=noted(note, body.on_behalf_of),
         )  # fmt: skip
         started = await settled(core.start_emergency(request))
         return Accepted(id=started.id, kind="emergency", title=started.title)
@@ -212,11 +223,14 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         return _page_json(daemon, PagePublic.model_validate(row))
 
     @router.post("/pages/{page_id}/resolve", dependencies=[need(Right.PAGES)])
-    def resolve(page_id: int, actor: CurrentActor) -> dict[str, Any]:
-        """Found: the page never plays again (a play on air is let finish)."""
-        return _page_json(
-            daemon, daemon.pager.resolve(page_id, actor.name).result(FUTURE_TIMEOUT_S)
-        )
+    def resolve(
+        page_id: int, actor: CurrentActor, body: ResolveRequest | None = None
+    ) -> dict[str, Any]:
+        """Found: the page never plays again; a play on air fades out within a second, unless
+        ``let_finish`` (then it ends its sentence first)."""
+        let_finish = body.let_finish if body else False
+        ended = daemon.pager.resolve(page_id, actor.name, let_finish=let_finish)
+        return _page_json(daemon, ended.result(FUTURE_TIMEOUT_S))
 
     @router.post("/pages/{page_id}/cancel", dependencies=[need(Right.PAGES)])
     def cancel(page_id: int, actor: CurrentActor) -> dict[str, Any]:
@@ -224,6 +238,12 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         return _page_json(daemon, daemon.pager.cancel(page_id, actor.name).result(FUTURE_TIMEOUT_S))
 
     return router
+
+
+def noted(note: str, on_behalf_of: str | None) -> str:
+    """The log's detail: where the words came from, and whom the signed-in person asked for
+    (never the author: that is always the authenticated actor)."""
+    return "; ".join(filter(None, [note, f"on behalf of {on_behalf_of}" if on_behalf_of else ""]))
 
 
 def _page_json(daemon: Daemon, page: PagePublic) -> dict[str, Any]:

@@ -80,7 +80,8 @@ def proof_routes(app: FastAPI, daemon: Daemon) -> None:
         return [
             asdict(s)
             for s in proof_of_play(
-                spot_rows(daemon.playlog, settings.zone, first, last, rule or [])
+                spot_rows(daemon.playlog, settings.zone, first, last, rule or []),
+                on_time_s=settings.programme.on_time_s,
             )
         ]
 

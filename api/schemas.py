@@ -40,16 +40,39 @@ def _source_problem(message: str, message_zh: str) -> Exception:
 
 
 class Titled(BaseModel):
-    """A title and a name for the record, as typed by a person: shown on screens and in the
-    log, so invisible characters are refused."""
+    """A title, and whom the request is made for, as typed by a person: shown on screens and
+    in the log, so invisible characters are refused. Who asked is never taken from the body:
+    the record names the authenticated caller (api.actor)."""
 
     title: str = Field("", max_length=200)
-    requested_by: str = Field("api", min_length=1, max_length=120)
+    on_behalf_of: str | None = Field(
+        None, max_length=120,
+        description="whom the signed-in person asks for (a customer at the desk); logged as "
+                    "such, never as the author",
+    )  # fmt: skip
 
-    @field_validator("title", "requested_by", mode="before")
+    @model_validator(mode="before")
+    @classmethod
+    def _no_author_from_the_body(cls, values: Any) -> Any:
+        """An older caller's ``requested_by`` (a fire-panel bridge naming itself) is never the
+        author and never a reason to refuse an emergency: it is kept as ``on_behalf_of`` when
+        that is not given, and shown as such."""
+        if isinstance(values, dict) and "requested_by" in values:
+            values = dict(values)
+            named = values.pop("requested_by")
+            if not values.get("on_behalf_of") and isinstance(named, str):
+                values["on_behalf_of"] = named[:120]
+        return values
+
+    @field_validator("title", "on_behalf_of", mode="before")
     @classmethod
     def _visible(cls, value: Any) -> Any:
         return no_invisible(value)
+
+    @field_validator("on_behalf_of")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
 
 class AnnouncementRequest(Spoken, Titled):
@@ -104,6 +127,15 @@ class PageRequest(Spoken, Titled):
 class EmergencyRequest(Spoken, Titled):
     """The alert tone, then (optionally) a message: a file, an approved script (the starter
     library has the evacuation notices) or text; repeated until cleared."""
+
+
+class ResolveRequest(BaseModel):
+    """How a found page leaves the air."""
+
+    model_config = ConfigDict(extra="forbid")
+    let_finish: bool = Field(
+        False, description="let a play on air end its sentence (default: it fades out within 1 s)"
+    )
 
 
 class Accepted(BaseModel):

@@ -11,14 +11,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Query, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.actor import CurrentActor, need
 from api.database import Db
 from api.errors import route_class
 from api.media import save_upload
-from api.speech import rendered
+from api.speech import rendered, segment_of
 from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
+from broadcaster.emergency import Misfit
+from broadcaster.problems import FieldProblem, Invalid
 from broadcaster.programme.crud import rules_using
 from broadcaster.programme.spec import ContentKind
 from broadcaster.scripts import crud
@@ -56,6 +59,16 @@ def _warm(daemon: Daemon, script_id: int) -> None:
         daemon.scripts.preview(script_id=script_id)
     except Exception:  # a failure shows when the script is played or previewed; log it now
         log.exception("could not render script %d after its approval", script_id)
+
+
+async def _fits_the_emergency_profile(daemon: Daemon, script_id: int, number: int) -> None:
+    """An emergency notice must fit the emergency profile (broadcaster.emergency): refused
+    at approval, saying by how much, rather than found out during an evacuation."""
+    spoken = await rendered(lambda: daemon.scripts.preview(script_id=script_id, number=number))
+    segment = await segment_of(daemon, spoken)
+    fit = daemon.emergency.fit(segment.duration_ms / 1000)
+    if isinstance(fit, Misfit):
+        raise Invalid([FieldProblem("text", fit.message, fit.message_zh)])
 
 
 def scripts_router(daemon: Daemon) -> APIRouter:
@@ -98,10 +111,15 @@ def scripts_router(daemon: Daemon) -> APIRouter:
     @router.post(
         "/{script_id}/approve", dependencies=[need(Right.SCRIPTS)], response_model=ScriptPublic
     )
-    def approve(script_id: int, db: Db, actor: CurrentActor, background: BackgroundTasks,
-                body: ApproveRequest | None = None) -> Any:  # fmt: skip
+    async def approve(script_id: int, db: Db, actor: CurrentActor, background: BackgroundTasks,
+                      body: ApproveRequest | None = None) -> Any:  # fmt: skip
         number = body.version if body else None
-        approved = crud.approve(db, script_id=script_id, by=actor, now=now(), number=number)
+        draft = crud.get_script(db, script_id=script_id).draft
+        if draft is not None and draft.category is Category.EMERGENCY:
+            await _fits_the_emergency_profile(daemon, script_id, number or draft.number)
+        approved = await run_in_threadpool(
+            lambda: crud.approve(db, script_id=script_id, by=actor, now=now(), number=number)
+        )
         # Render the approved words now, so their first time on air (an evacuation notice!)
         # finds them in the cache.
         background.add_task(_warm, daemon, script_id)

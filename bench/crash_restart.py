@@ -78,7 +78,7 @@ def main() -> int:
         make_tone(data / "music" / "bed.wav", 600, 330)
         for name, seconds, hz in (("ann", 3, 440), ("page", 2, 660), ("fire", 2, 880)):
             make_tone(data / "announcements" / f"{name}.wav", seconds, hz)
-        daemon = DaemonProcess(data, audio__output="null", audio__emergency_gap_ms="500")
+        daemon = DaemonProcess(data, audio__output="null", emergency__gap_s="0.5")
         daemon.start()
         try:
             for n in range(1, args.rounds + 1):

@@ -26,9 +26,10 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from broadcaster.actors import Role
+from broadcaster.daemon import Daemon
 from broadcaster.db import make_engine
+from broadcaster.settings import load_settings
 from scripts_library.markup import parse
-from scripts_library.tones import make_alert_tone, make_chime
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.accounts import as_role
 from tests.kit.daemon_process import DaemonProcess
@@ -101,8 +102,7 @@ def main() -> None:
         EspeakVoice().render(parse("请注意，这是一条测试广播。"), "zh-CN", data / "speech.wav")
         # As `broadcaster demo` does: tones exist before the daemon starts (making them at
         # start-up would load numpy into the daemon and inflate the RSS figure).
-        make_chime(data / "tones" / "chime.wav")
-        make_alert_tone(data / "tones" / "alert.wav")
+        Daemon(load_settings(data_dir=data)).ensure_tones()  # the chime, the profile's alert
         # Likewise the database exists and is migrated, as on any start after the first:
         # migrating loads Alembic (about 10 MB) into the process that does it.
         make_engine(f"sqlite:///{(data / 'broadcaster.db').resolve()}").dispose()

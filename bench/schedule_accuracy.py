@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from broadcaster.daemon import Daemon
+from broadcaster.settings import load_settings
 from scripts_library.markup import parse
-from scripts_library.tones import make_alert_tone, make_chime
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.daemon_process import DaemonProcess, zone_clear_of_midnight
 from tests.kit.media import make_tone
@@ -57,8 +58,7 @@ def schedule_accuracy(cues: int, spacing: int) -> None:
         make_tone(data / "music" / "bed.wav", 600, 330, level_db=-14)
         EspeakVoice().render(parse("Attention please."), "en", data / SPEECH)
         # As `broadcaster demo` does: tones exist before the daemon starts.
-        make_chime(data / "tones" / "chime.wav")
-        make_alert_tone(data / "tones" / "alert.wav")
+        Daemon(load_settings(data_dir=data)).ensure_tones()  # the chime, the profile's alert
         daemon = DaemonProcess(
             data, env=pulse.env, audio__output="pulse", audio__device=pulse.sink,
             timezone=zone_name,

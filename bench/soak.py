@@ -45,8 +45,9 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from broadcaster.actors import Role
+from broadcaster.daemon import Daemon
 from broadcaster.db import make_engine
-from scripts_library.tones import make_alert_tone, make_chime
+from broadcaster.settings import load_settings
 from tests.kit.accounts import as_role
 from tests.kit.analysis import longest_silence_seconds
 from tests.kit.backup_rows import BackupRun, backup_now, missing_rows, play_log_rows, restore
@@ -237,8 +238,7 @@ def soak(seconds: float, clients: int, writes: float, *, pin: bool = True,
             make_tone(data / "music" / f"track{n}.wav", 75, hz, level_db=-14)
         make_tone(data / "ann.wav", 1, 660, level_db=-10)
         make_tone(data / "spot.wav", 3, 880, level_db=-10)
-        make_chime(data / "tones" / "chime.wav")
-        make_alert_tone(data / "tones" / "alert.wav")
+        Daemon(load_settings(data_dir=data)).ensure_tones()  # the chime, the profile's alert
         make_engine(f"sqlite:///{(data / 'broadcaster.db').resolve()}").dispose()
         # The spots' window is a time of day: a zone where it does not cross midnight.
         zone = zone_clear_of_midnight(timedelta(seconds=seconds + 60))

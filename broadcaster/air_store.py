@@ -96,14 +96,15 @@ class AirStore:
         with Session(self._engine) as session:
             return list(session.exec(select(AirRequest).order_by(col(AirRequest.seq))).all())
 
-    def resume(self, core: Core) -> int:
-        """Give the core what the last run left: the emergency, then the announcements in
-        their order (the core takes calls in the order they come). Each resubmitted request
-        takes over its row, so a crash at any moment of this leaves every row in place; rows
-        whose files are gone are deleted. Returns how many were resumed."""
-        rows = self.left_over()
+    def resume(self, core: Core, *, emergency: bool) -> int:
+        """Give the core what the last run left: the emergency (``emergency=True``; the daemon
+        does that before the bed starts), or the announcements in their order (the core takes
+        calls in the order they come). Each resubmitted request takes over its row, so a crash
+        at any moment of this leaves every row in place; rows whose files are gone are
+        deleted. Returns how many were resumed."""
+        rows = [r for r in self.left_over() if (r.kind == Kind.EMERGENCY.value) == emergency]
         resumed, gone = 0, list[int]()
-        for row in sorted(rows, key=lambda r: (r.kind != Kind.EMERGENCY.value, r.seq)):
+        for row in rows:
             assert row.id is not None
             segments = tuple(Segment(Path(path), int(ms)) for path, ms in row.segments)
             missing = [s.path.name for s in segments if not s.path.is_file()]

@@ -3,7 +3,8 @@ it found and, for a problem, what to do about it, in English and Chinese.
 
 Checks: the data folder (exists, writable), free disk, the database (reachable, schema current,
 SQLite in WAL mode), VLC (libvlc and the audio output plugin asked for), the sound really heard
-(broadcaster.check_sound), each configured voice speaking its language, and ffmpeg (loudness);
+(broadcaster.check_sound), each configured voice speaking its language, ffmpeg (loudness), and
+the emergency content (alert file, approved emergency notices) against the emergency profile;
 then what the room still lacks: an admin, music, the programme's songs, HTTPS's certificate
 (broadcaster.check_content).
 A failure makes the command exit 1; warnings do not.
@@ -279,6 +280,86 @@ def check_voices(settings: Settings) -> Iterator[Finding]:
             )
 
 
+def check_emergency(settings: Settings) -> Iterator[Finding]:
+    """The configured emergency content against the emergency profile: the alert file (when
+    one is configured; the generated tone has the profile's length) and every approved
+    emergency notice of the script library, rendered as it would be on air."""
+    from broadcaster.emergency import Misfit
+
+    profile = settings.emergency.build()
+    alert_s = profile.alert_s
+    if settings.audio.alert is not None:
+        alert_s = _seconds(settings.audio.alert)
+        if (wrong := profile.alert_misfit(alert_s)) is not None:
+            yield Finding("emergency", Status.FAIL, f"audio.alert: {wrong.message}",
+                          f"audio.alert：{wrong.message_zh}",
+                          "unset audio.alert: the tone is then generated to the profile's length",
+                          "删除 audio.alert 设置：警报音将按规则长度自动生成")  # fmt: skip
+    said: list[str] = []
+    for title, seconds in _emergency_notices(settings):
+        fit = profile.fit(seconds, alert_s=alert_s)
+        if isinstance(fit, Misfit):
+            yield Finding("emergency", Status.FAIL, f"“{title}”: {fit.message}",
+                          f"“{title}”：{fit.message_zh}",
+                          "shorten the notice, then approve it again",
+                          "缩短该通知后重新审核")  # fmt: skip
+        else:
+            said.append(f"{title} {seconds:.1f} s")
+    found = f"{profile.title}: alert {alert_s:.1f} s ({profile.tone.value})"
+    found_zh = f"{profile.title_zh}：警报 {alert_s:.1f} 秒（{profile.tone.value}）"
+    if said:
+        found += "; notices that fit: " + ", ".join(said)
+        found_zh += "；符合规则的通知：" + "、".join(said)
+    yield Finding("emergency", Status.OK, found, found_zh)
+
+
+def _emergency_notices(settings: Settings) -> Iterator[tuple[str, float]]:
+    """(title, seconds) of each approved emergency script, rendered (cached) as on air."""
+    import datetime as dt
+
+    from sqlalchemy import create_engine, make_url
+    from sqlmodel import Session
+
+    from broadcaster.migrations import is_current
+    from broadcaster.scripts import crud
+    from broadcaster.scripts.book import ScriptBook, build_renderer
+    from scripts_library.spec import Category
+
+    url = make_url(settings.db_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return  # the database check says so
+    engine = create_engine(url)  # read only: neither created nor migrated here
+    try:
+        if not is_current(engine):
+            return
+        with Session(engine) as session:
+            scripts = crud.list_scripts(session, category=Category.EMERGENCY, approved=True)
+        if not scripts:
+            return
+        renderer = build_renderer(settings, warm=False)
+        try:
+            book = ScriptBook(engine=engine, renderer=renderer, data_dir=settings.data_dir)
+            today = dt.datetime.now(settings.zone).date()
+            for script in scripts:
+                spoken = book.script(day=today, script_id=script.id)
+                seconds = (spoken.duration_ms / 1000 if spoken.duration_ms is not None
+                           else _seconds(spoken.path))  # fmt: skip
+                yield spoken.title, seconds
+        finally:
+            renderer.close()
+    finally:
+        engine.dispose()
+
+
+def _seconds(path: Path) -> float:
+    """How long an audio file lasts (ffprobe reads any format VLC does here)."""
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+         str(path)], capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    return float(result.stdout.strip())
+
+
 def check_ffmpeg(settings: Settings) -> Iterator[Finding]:
     if shutil.which("ffmpeg") is None:
         yield Finding("ffmpeg", Status.WARN, "ffmpeg is missing: music loudness cannot be measured",
@@ -298,6 +379,7 @@ def _content_checks() -> tuple[tuple[str, Callable[[Settings], Iterator[Finding]
 CHECKS: tuple[tuple[str, Callable[[Settings], Iterator[Finding]]], ...] = (
     ("data", check_data_dir), ("disk", check_disk), ("database", check_database),
     ("vlc", check_vlc), ("sound", check_sound), ("voices", check_voices), ("ffmpeg", check_ffmpeg),
+    ("emergency", check_emergency),
 )  # fmt: skip
 """The machine; then what the broadcast room still lacks (broadcaster.check_content)."""
 

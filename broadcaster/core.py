@@ -20,14 +20,23 @@ from pathlib import Path
 from typing import Any
 
 from broadcaster.arbiter import ArbiterState, BedMode, Decision, Moved, decide, move
-from broadcaster.audio.output import OUTPUT, AudioOutput, MediaError, MediaInfo, OutputEvent
+from broadcaster.audio.output import (
+    OUTPUT,
+    SILENT_DB,
+    AudioOutput,
+    MediaError,
+    MediaInfo,
+    OutputEvent,
+)
 from broadcaster.audio.output import OutputEventKind as Ev
 from broadcaster.bed import BED_LAYERS, Bed
 from broadcaster.bed_tracks import MusicSource, Song
 from broadcaster.clock import Clock
+from broadcaster.emergency import DEFAULT_PROFILE, EmergencyProfile
 from broadcaster.loop import EventLoop
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.problems import FieldProblem, Invalid
+from broadcaster.proof import ON_TIME_S, lateness
 from broadcaster.requests import Kind, Request
 from broadcaster.settings import AudioSettings
 from broadcaster.status import describe, in_time_order
@@ -36,12 +45,26 @@ log = logging.getLogger(__name__)
 VOICE = "voice"
 CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
 FAULT_TITLE = "音频输出故障 / audio output fault"
+MEDIA_MAX = 1000  # the play log's media_path column
 Submitted = Callable[[Request], None]
 """Told (on the core thread) when a request is accepted (held or queued), an emergency starts,
 or a waiting request's place changes (its ``seq``): the request as the core now keeps it."""
 Finished = Callable[[Request, Outcome, datetime | None, bool], None]
 """Told (on the core thread) when a request is done with: its outcome, when it started (None if
 it never did) and whether that is final (False: preempted and put back in the queue)."""
+
+
+def media_of(request: Request) -> str:
+    """The files a request plays, for the log: ``alert.wav + evacuate.wav ×3`` (an emergency
+    says a short message again to fill its voice window), within the column's 1000 characters."""
+    runs: list[list[Any]] = []
+    for segment in request.segments:
+        if runs and runs[-1][0] == segment.path:
+            runs[-1][1] += 1
+        else:
+            runs.append([segment.path, 1])
+    said = " + ".join(f"{path} ×{n}" if n > 1 else str(path) for path, n in runs)
+    return said if len(said) <= MEDIA_MAX else said[: MEDIA_MAX - 1] + "…"
 
 
 @dataclass
@@ -54,6 +77,7 @@ class _OnAir:
     started_at: datetime | None = None
     segment_started_at: datetime | None = None
     segment_started_passed: float = 0.0  # the clock's monotonic reading then
+    leaving: tuple[Outcome, str] | None = None  # fading out, then ends with this
 
 
 class Core(EventLoop):
@@ -69,9 +93,13 @@ class Core(EventLoop):
         music: MusicSource,
         audio: AudioSettings,
         gain_for: Callable[[Path], float] = lambda path: 0.0,
+        emergency: EmergencyProfile = DEFAULT_PROFILE,
+        on_time_s: float = ON_TIME_S,
     ) -> None:
         super().__init__(clock)
         self._output, self._log, self._audio = output, playlog, audio
+        self._emergency_profile = emergency
+        self._on_time = timedelta(seconds=on_time_s)
         self._tokens = itertools.count(1)
         self._seqs = itertools.count(1)
         self._finished_hooks: list[Finished] = []
@@ -152,9 +180,12 @@ class Core(EventLoop):
     def submit_now(self, request: Request) -> Request:
         return self._submit(request)
 
-    def cancel_now(self, request_id: int, by: str, *, stop: bool = True, why: str = "") -> bool:
-        """Cancel a held or queued request; one on air is stopped only when ``stop``."""
-        return self._cancel(request_id, by, stop=stop, why=why)
+    def cancel_now(
+        self, request_id: int, by: str, *, stop: bool = True, why: str = "", fade_ms: int = 0
+    ) -> bool:
+        """Cancel a held or queued request; one on air is stopped only when ``stop``, faded
+        out over ``fade_ms`` first when given."""
+        return self._cancel(request_id, by, stop=stop, why=why, fade_ms=fade_ms)
 
     def fault(self) -> str | None:
         """A problem a person must fix now (no playable music, no sound reaching the speakers),
@@ -233,7 +264,9 @@ class Core(EventLoop):
             if request.after_track and (lead_in is None or lead_in <= now):
                 self._release(request_id)
 
-    def _cancel(self, request_id: int, by: str, *, stop: bool = True, why: str = "") -> bool:
+    def _cancel(
+        self, request_id: int, by: str, *, stop: bool = True, why: str = "", fade_ms: int = 0
+    ) -> bool:
         detail = why or f"cancelled by {by}"
         held = self._held.pop(request_id, None)
         if held is not None:
@@ -252,11 +285,32 @@ class Core(EventLoop):
                 return False
             if on_air.request.kind is Kind.EMERGENCY:
                 return self._clear_emergency(by)
+            if fade_ms > 0:
+                self._fade_out(on_air, fade_ms, Outcome.CANCELLED, f"{detail}; faded out")
+                return True
             self._output.stop(VOICE)
             self._finish_on_air(Outcome.CANCELLED, detail)
             self._arbitrate()
             return True
         return False
+
+    def _fade_out(self, on_air: _OnAir, fade_ms: int, outcome: Outcome, detail: str) -> None:
+        """Take a voice off air gently: down to silence over ``fade_ms``, then stopped and
+        logged with ``outcome``; nothing more of it plays (its next segment neither)."""
+        if on_air.leaving is not None:
+            return
+        on_air.leaving = (outcome, detail)
+        self._output.set_volume(VOICE, SILENT_DB, fade_ms)
+        until = self._clock.now() + timedelta(milliseconds=fade_ms)
+        self.schedule(until, lambda: self._faded_out(on_air), duration=True)
+        self._changed("voice_fading", {"id": on_air.request.id, "fade_ms": fade_ms})
+
+    def _faded_out(self, on_air: _OnAir) -> None:
+        if self._on_air is not on_air or on_air.leaving is None:
+            return  # ended, or replaced, meanwhile
+        self._output.stop(VOICE)
+        self._finish_on_air(*on_air.leaving)
+        self._arbitrate()
 
     def _move(self, request_id: int, to_index: int, by: str) -> Moved | None:
         if not any(r.id == request_id for r in self._queue):
@@ -323,6 +377,11 @@ class Core(EventLoop):
     def _preempt(self, decision: Decision) -> None:
         assert decision.voice is not None and self._on_air is not None
         self._output.stop(VOICE)
+        if self._on_air.leaving is not None:  # it was fading out for good: it stays ended
+            leaving = self._on_air.request.id
+            self._queue = tuple(r for r in self._queue if r.id != leaving)
+            self._finish_on_air(*self._on_air.leaving)
+            return
         by = f"{decision.voice.kind.value} #{decision.voice.id}"
         if decision.requeued:
             detail = f"interrupted by {by}; will play again"
@@ -402,6 +461,9 @@ class Core(EventLoop):
         self._changed("fault", {"fault": self.fault()})
 
     def _segment_ended(self, on_air: _OnAir, at: datetime) -> None:
+        if on_air.leaving is not None:  # ended while fading out: it is over
+            self._faded_out(on_air)
+            return
         segment = on_air.request.segments[on_air.segment]
         played = (self._clock.monotonic() - on_air.segment_started_passed) * 1000
         if segment.duration_ms > 1000 and played < segment.duration_ms / 2:
@@ -414,10 +476,13 @@ class Core(EventLoop):
             self._play_segment()
             self._changed("voice_segment", {"id": on_air.request.id, "segment": on_air.segment})
         elif on_air.request.kind is Kind.EMERGENCY:
-            on_air.segment, on_air.plays = 0, on_air.plays + 1
-            gap = timedelta(milliseconds=self._audio.emergency_gap_ms)
+            # The next pass: from the alert, or (no alternation) straight to the message.
+            again = 0 if self._emergency_profile.alternate else 1
+            on_air.segment = again if again < len(on_air.request.segments) else 0
+            on_air.plays += 1
+            gap = timedelta(milliseconds=self._emergency_profile.gap_ms)
             self.schedule(at + gap, lambda: self._play_segment(on_air), duration=True)
-            self._changed("voice_segment", {"id": on_air.request.id, "segment": 0,
+            self._changed("voice_segment", {"id": on_air.request.id, "segment": on_air.segment,
                                             "plays": on_air.plays})  # fmt: skip
         else:
             self._finish_on_air(Outcome.COMPLETED, "")
@@ -454,11 +519,13 @@ class Core(EventLoop):
         request = on_air.request
         return self._log.open(
             layer=VOICE, kind=request.kind.value, title=request.title,
-            media_path=" + ".join(str(s.path) for s in request.segments),
+            media_path=media_of(request),
             requested_by=request.requested_by, requested_at=request.requested_at,
             planned_at=request.planned_at, started_at=started_at, cue_key=request.cue_key,
             detail="; ".join(filter(None, [request.note, "replayed after an interruption"
-                                           if request.requeued else ""])),
+                                           if request.requeued else "",
+                                           lateness(request.planned_at, started_at,
+                                                    self._on_time)])),
             duck_db=None if request.kind is Kind.EMERGENCY else self._audio.duck_db,
         )  # fmt: skip
 
@@ -468,7 +535,7 @@ class Core(EventLoop):
         detail = f"{request.note}; {detail}" if request.note else detail
         self._log.record(
             layer=VOICE, kind=request.kind.value, title=request.title,
-            media_path=" + ".join(str(s.path) for s in request.segments),
+            media_path=media_of(request),
             requested_by=request.requested_by, requested_at=request.requested_at,
             planned_at=request.planned_at, ended_at=self._clock.now(), outcome=outcome.value,
             detail=detail, cue_key=request.cue_key,

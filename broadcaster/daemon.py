@@ -21,6 +21,7 @@ from broadcaster.backup_nightly import NightlyBackup
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
+from broadcaster.emergency import EmergencyProfile
 from broadcaster.library.jobs import LibraryJobs
 from broadcaster.library.music import build_library
 from broadcaster.paging.pager import Pager
@@ -81,8 +82,15 @@ class Daemon:
         return self.settings.audio.chime or self.settings.data_dir / "tones" / "chime.wav"
 
     @property
+    def emergency(self) -> EmergencyProfile:
+        return self.settings.emergency.build()
+
+    @property
     def alert(self) -> Path:
-        return self.settings.audio.alert or self.settings.data_dir / "tones" / "alert.wav"
+        """The configured alert file, or the profile's tone generated to its length."""
+        profile = self.emergency
+        generated = f"alert-{profile.tone.value}-{round(profile.alert_s * 1000)}ms.wav"
+        return self.settings.audio.alert or self.settings.data_dir / "tones" / generated
 
     def start(self) -> None:
         """1. data dir, tones and voices, 2. database and music library, 3. audio output,
@@ -121,10 +129,15 @@ class Daemon:
             music=self.library.everything(),
             audio=settings.audio,
             gain_for=self.library.gain_for,
+            emergency=self.emergency,
+            on_time_s=settings.programme.on_time_s,
         )
         self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock)
         self.air_store = AirStore(self.engine)
         self.air_store.attach(self.core)
+        # An emergency left by the last run goes first, before the bed starts: nothing but
+        # the emergency is heard after a restart (and no music row is opened and cut).
+        resumed_air = self.air_store.resume(self.core, emergency=True)
         self.core.start()
         self.scripts = ScriptBook(
             engine=self.engine, renderer=self.renderer, data_dir=settings.data_dir
@@ -145,7 +158,7 @@ class Daemon:
         chime = self.core.preflight(self.chime).result(10)
         if resumed := self.pager.resume(Segment(self.chime, chime.duration_ms)).result(10):
             log.warning("%d service-desk pages were still active: they carry on", resumed)
-        if resumed := self.air_store.resume(self.core):
+        if resumed := resumed_air + self.air_store.resume(self.core, emergency=False):
             log.warning("%d announcements or an emergency were left by the last run: resumed",
                         resumed)  # fmt: skip
         self.nightly_backup = NightlyBackup(settings, self.clock)
@@ -172,9 +185,11 @@ class Daemon:
         # Imported only when a tone must be made: numpy costs the running daemon ~15 MB.
         from scripts_library.tones import make_alert_tone, make_chime
 
-        for path, make in ((self.chime, make_chime), (self.alert, make_alert_tone)):
-            if path in missing:
-                make(path)
+        profile = self.emergency
+        if self.chime in missing:
+            make_chime(self.chime)
+        if self.alert in missing:
+            make_alert_tone(self.alert, seconds=profile.alert_s, shape=profile.tone.value)
 
     def load_programme(self) -> Programme:
         assert self.engine is not None

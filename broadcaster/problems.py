@@ -6,14 +6,13 @@ in ``FieldProblem``s, so a form can show each message next to its field.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-from scripts_library.markup import INVISIBLE
+from scripts_library.markup import hidden
 
 
 @dataclass(frozen=True)
@@ -60,17 +59,25 @@ class Invalid(Refused):
 
 
 def no_invisible(value: Any) -> Any:
-    """A field validator: trims a text and refuses invisible characters (controls, format marks
-    such as the right-to-left override), in both languages: in names and titles they only hide
-    things."""
+    """A field validator: trims a text, makes whitespace runs one space, and refuses invisible
+    characters (controls, format marks such as the right-to-left override), in both languages:
+    in names and titles they only hide things. The same rule as the notice forms'
+    (scripts_library.templates)."""
     if isinstance(value, str):
-        value = value.strip()
-        if any(unicodedata.category(c) in INVISIBLE for c in value):
-            raise problem(
-                "Must not contain control or invisible characters.",
-                "不能包含控制字符或不可见字符。",
-            )
+        refuse_hidden(value)
+        value = " ".join(value.split())
     return value
+
+
+def refuse_hidden(value: str) -> None:
+    """A validation error naming the control or invisible characters of ``value`` (whitespace
+    aside), if it has any: one rule for every name, title and form field."""
+    if found := hidden(value):
+        raise problem(
+            "Must not contain control or invisible characters (found " + ", ".join(found)
+            + "); type it again.",
+            "不能包含控制字符或不可见字符（发现 " + "、".join(found) + "），请重新输入。",
+        )  # fmt: skip
 
 
 def problem(message: str, message_zh: str) -> PydanticCustomError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from broadcaster.clock import day_bounds
@@ -15,30 +15,60 @@ MISSED = {Outcome.MISSED.value, Outcome.EXPIRED.value, Outcome.SKIPPED.value,
           Outcome.FAILED.value, Outcome.CANCELLED.value}  # fmt: skip
 
 
+ON_TIME_S = 2.0
+"""The default of ``programme.on_time_s``: a cue that starts later than this after its instant
+is late, and says so."""
+
+
+def late_by(planned_at: datetime | None, started_at: datetime | None, on_time: timedelta) -> float:
+    """How many seconds late a cue started (0 when on time, or not a planned cue)."""
+    if planned_at is None or started_at is None or started_at - planned_at <= on_time:
+        return 0.0
+    return (started_at - planned_at).total_seconds()
+
+
+def lateness(planned_at: datetime | None, started_at: datetime | None, on_time: timedelta) -> str:
+    """``late 58 s`` for a cue that started late (the log's detail and the proof), else ''."""
+    late = late_by(planned_at, started_at, on_time)
+    return f"late {late:.0f} s" if late else ""
+
+
 @dataclass(frozen=True)
 class SpotProof:
     rule: str
     title: str
     planned: int  # distinct cues the programme handed over
-    played: int  # ended completed (after a re-queue, too)
+    played: int  # ended completed and started on time (after a re-queue, too)
+    late: int  # ended completed, but started late: ``late_s`` says by how much, each
     cut_short: int  # its last play was preempted
     missed: int  # never went on air: missed, expired, skipped, failed, cancelled
     on_air: int  # still playing when the report was made
+    late_s: tuple[int, ...] = ()
 
 
-def proof_of_play(rows: Iterable[PlayLogPublic]) -> list[SpotProof]:
+def proof_of_play(
+    rows: Iterable[PlayLogPublic], *, on_time_s: float = ON_TIME_S
+) -> list[SpotProof]:
     """1. Keep the programme's announcements (rows with a cue key). 2. A cue's outcome is its
-    last row's (a preempted spot re-queued once may still play in full). 3. Count per rule and
-    title, in the order the rules first appear."""
+    last row's (a preempted spot re-queued once may still play in full); a complete play that
+    started more than ``on_time_s`` after its instant is late, not played on time. 3. Count per
+    rule and title, in the order the rules first appear."""
+    on_time = timedelta(seconds=on_time_s)
     last: dict[str, PlayLogPublic] = {}
     for row in rows:
         if row.cue_key and row.kind == "announcement":
             last[row.cue_key] = row
     counts: dict[tuple[str, str], dict[str, int]] = {}
+    lates: dict[tuple[str, str], list[int]] = {}
     for row in last.values():
         rule = row.requested_by.removeprefix("programme: ")
-        bucket = counts.setdefault((rule, row.title), {"played": 0, "cut": 0, "missed": 0, "on": 0})
-        if row.outcome == Outcome.COMPLETED.value:
+        bucket = counts.setdefault((rule, row.title), {"played": 0, "late": 0, "cut": 0,
+                                                       "missed": 0, "on": 0})  # fmt: skip
+        late = late_by(row.planned_at, row.started_at, on_time)
+        if row.outcome == Outcome.COMPLETED.value and late:
+            bucket["late"] += 1
+            lates.setdefault((rule, row.title), []).append(round(late))
+        elif row.outcome == Outcome.COMPLETED.value:
             bucket["played"] += 1
         elif row.outcome == Outcome.PREEMPTED.value:
             bucket["cut"] += 1
@@ -47,9 +77,10 @@ def proof_of_play(rows: Iterable[PlayLogPublic]) -> list[SpotProof]:
         else:
             bucket["on"] += 1
     return [
-        SpotProof(rule, title, sum(c.values()), c["played"], c["cut"], c["missed"], c["on"])
+        SpotProof(rule, title, sum(c.values()), c["played"], c["late"], c["cut"], c["missed"],
+                  c["on"], tuple(lates.get((rule, title), ())))
         for (rule, title), c in counts.items()
-    ]
+    ]  # fmt: skip
 
 
 PROGRAMME = "programme: "

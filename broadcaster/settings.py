@@ -22,6 +22,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from broadcaster.emergency import EmergencyProfile, ProfileName, make_profile
+from scripts_library.spec import AlertTone
+
 SPEECH_OVER_BED_LU = 10
 
 
@@ -39,12 +42,51 @@ class AudioSettings(BaseModel):
     restore_fade_ms: int = Field(800, ge=0, le=5000)
     resume_fade_ms: int = Field(1500, ge=0, le=10000, description="music back after emergency")
     file_caching_ms: int = Field(100, ge=0, le=300)
-    emergency_gap_ms: int = Field(2000, ge=0, le=10000, description="silence between repeats")
     crossfade_ms: int = Field(
         2000, ge=0, le=10000, description="overlap between music tracks; 0 plays them back to back"
     )
     chime: Path | None = Field(None, description="prompt tone before pages; demo chime if unset")
-    alert: Path | None = Field(None, description="emergency alert tone; demo tone if unset")
+    alert: Path | None = Field(
+        None,
+        description="emergency alert tone; if unset, generated as emergency.tone, emergency.alert_s",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, values: Any) -> Any:
+        if isinstance(values, dict) and "emergency_gap_ms" in values:
+            raise ValueError(
+                "audio.emergency_gap_ms has moved: write [emergency] gap_s (in seconds) / "
+                "audio.emergency_gap_ms 已移到 [emergency] gap_s（单位：秒）"
+            )
+        return values
+
+
+class EmergencySettings(BaseModel):
+    """The emergency's timing (broadcaster.emergency): a standard's profile, optionally with
+    values inside what the standard allows, or ``custom`` with every value given here."""
+
+    profile: ProfileName = Field(
+        ProfileName.GB50116, description="gb50116 (the default in zh-CN stores) | en54 | custom"
+    )
+    alert_s: float | None = Field(None, ge=1.0, le=60.0, description="alert tone length")
+    tone: AlertTone | None = Field(None, description="slow_whoop | two_tone")
+    message_min_s: float | None = Field(
+        None, ge=0.0, le=60.0, description="voice per pass; a shorter message is said again"
+    )
+    message_max_s: float | None = Field(None, ge=1.0, le=300.0, description="longest voice")
+    alternate: bool | None = Field(None, description="alert before every message (else first)")
+    gap_s: float | None = Field(None, ge=0.0, le=10.0, description="silence after each message")
+    max_interval_s: float | None = Field(None, ge=1.0, le=600.0, description="between messages")
+    max_silence_s: float | None = Field(None, ge=0.0, le=60.0, description="longest silence")
+
+    @model_validator(mode="after")
+    def _within_the_standard(self) -> EmergencySettings:
+        self.build()  # ValueError with what the standard allows
+        return self
+
+    def build(self) -> EmergencyProfile:
+        return make_profile(self.profile, **self.model_dump(exclude={"profile"}))
 
 
 class EspeakSettings(BaseModel):
@@ -107,6 +149,13 @@ class LibrarySettings(BaseModel):
             if not re.fullmatch(r"\s*[A-Za-z](:[\\/]*)?\s*", key):
                 raise ValueError(f'{key!r} is not a drive letter; write it like "D:"')
         return value
+
+
+class ProgrammeSettings(BaseModel):
+    on_time_s: float = Field(
+        2.0, ge=0.0, le=600.0,
+        description="a cue that starts later than its instant by more than this is logged late",
+    )  # fmt: skip
 
 
 class HttpSettings(BaseModel):
@@ -182,6 +231,8 @@ class Settings(BaseSettings):
     pages: PageSettings = PageSettings()
     library: LibrarySettings = LibrarySettings()
     backup: BackupSettings = BackupSettings()
+    emergency: EmergencySettings = EmergencySettings()
+    programme: ProgrammeSettings = ProgrammeSettings()
 
     @model_validator(mode="after")
     def _speech_above_ducked_music(self) -> Settings:

@@ -158,6 +158,14 @@ INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 zero-width characters), surrogates, private use, unassigned."""
 
 
+def hidden(value: str) -> list[str]:
+    """The invisible characters in ``value`` other than whitespace, as ``U+202E`` codes. A
+    person's text holding one (a right-to-left override, a zero-width space, a control) is
+    refused everywhere — names, titles, form fields — never silently changed: one rule."""
+    return [f"U+{ord(c):04X}" for c in value
+            if not c.isspace() and unicodedata.category(c) in INVISIBLE]  # fmt: skip
+
+
 def visible(value: str) -> str:
     """The human text of ``value``: any whitespace made one space, invisible characters
     (``INVISIBLE``) removed, ends stripped. Marks are kept; ``escape`` neutralises them."""

@@ -104,6 +104,18 @@ class Renderer:
         self.voices = dict(voices)
         self.settings = settings
 
+    def pronounced(self, text: str, language: str) -> str:
+        """What the voice of ``language`` makes of ``text`` (``Voice.pronounced``): '' when it
+        would say nothing. A voice that cannot tell (or no voice) gives the text back: the
+        render itself then says what is wrong."""
+        voice = self.voices.get(language)
+        if voice is None:
+            return text
+        try:
+            return voice.pronounced(text, language)
+        except VoiceError:
+            return text
+
     def render(
         self,
         parts: Sequence[tuple[str, str]],

@@ -116,6 +116,10 @@ class WorkerRenderer:
             raise DiskFull(reply["message"], reply["message_zh"])
         raise RenderError(reply["message"], reply["message_zh"])
 
+    def pronounced(self, text: str, language: str) -> str:
+        """As ``Renderer.pronounced``, here in the daemon (a short espeak-ng run, no model)."""
+        return self.local.pronounced(text, language)
+
     def close(self) -> None:
         """Stop the worker (after the render in hand, if any). A worker still starting is
         stopped at once: the start holds the lock until it is ready, and need not finish."""

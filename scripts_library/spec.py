@@ -41,3 +41,10 @@ class Status(StrEnum):
     DRAFT = "draft"  # being written or edited; never on air
     APPROVED = "approved"  # the version on air
     SUPERSEDED = "superseded"  # was approved; a newer version replaced it (kept for the record)
+
+
+class AlertTone(StrEnum):
+    """The emergency alert's sound, generated to any length (scripts_library.tones)."""
+
+    SLOW_WHOOP = "slow_whoop"  # a rising sweep, repeated (the EN 54 / NEN 2575 "slow whoop")
+    TWO_TONE = "two_tone"  # a hi-lo alternation of two pitches

@@ -10,10 +10,12 @@ segments with other required fields only, so the core of the notice is always sa
 
 Field values go through two steps:
 
-1. ``validate_fields`` cleans the human text (strip, whitespace runs made one space, control and
-   invisible format characters such as NUL, BEL or a right-to-left override removed) and checks
-   it (known field, required present, text, not too long, something left to read). Too long is
-   an error, never a silent cut. Markup, HTML or SQL in a value is just text and is kept here.
+1. ``validate_fields`` cleans the human text (strip, whitespace runs made one space) and checks
+   it (known field, required present, text, no control or invisible format character such as
+   NUL, BEL or a right-to-left override — refused, as in names and titles everywhere — and not
+   too long). Too long is an error, never a silent cut. Markup, HTML or SQL in a value is just
+   text and is kept here. With a ``pronounce`` (the chosen voice's own text analysis),
+   ``notice_texts`` also refuses a value the voice would say nothing of (emoji only, say).
 2. ``notice_texts`` puts each value into the wording through ``markup.escape``, so a ``/`` or a
    ``*`` typed at the desk is read as a character and can never add a pause or an emphasis.
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from scripts_library import markup
@@ -286,8 +288,8 @@ def _validate(
         text = ""
         if isinstance(raw, str):
             text = clean(raw)
-            if not text and raw.strip():
-                problem = _unreadable(spec)
+            if found := markup.hidden(raw):
+                problem = _invisible(spec, found)
             elif len(text) > spec.max_length:
                 problem = _too_long(spec, len(text))
         elif raw is not None:
@@ -308,10 +310,13 @@ def notice_texts(
     *,
     languages: Sequence[str] = (Language.ZH_CN,),
     values_en: Mapping[str, object] | None = None,
+    pronounce: Callable[[str, str], str] | None = None,
 ) -> list[tuple[str, str]]:
     """``[(language, marked-up text), ...]`` in the order of ``languages``; a bilingual notice is
     ``("zh-CN", "en")``. The English wording takes ``values_en[field]`` where given, else the
-    value as entered. Raises TemplateError (``languages`` for a language problem)."""
+    value as entered. ``pronounce(text, language)`` is the voice's text analysis (its phonemes,
+    '' for nothing to say): a value it reads nothing of is refused, for its field and language.
+    Raises TemplateError (``languages`` for a language problem)."""
     problems: dict[str, tuple[str, str]] = {}
     chosen = _languages(languages, problems)
     zh: dict[str, str] = {}
@@ -331,7 +336,16 @@ def notice_texts(
     out = []
     for language in chosen:
         filled = zh if language is Language.ZH_CN else en
+        if pronounce is not None:
+            for spec in template.fields:
+                value = filled[spec.name]
+                if value and not pronounce(value, language.value):
+                    key = spec.name + (EN_SUFFIX if language is Language.EN
+                                       and en_only.get(spec.name) else "")  # fmt: skip
+                    problems.setdefault(key, _unpronounceable(spec, value, language))
         out.append((language.value, _render(template.wording(language), filled)))
+    if problems:
+        raise TemplateError(problems)
     return out
 
 
@@ -395,10 +409,24 @@ def _not_text(spec: FieldSpec, raw: object) -> tuple[str, str]:
     )
 
 
-def _unreadable(spec: FieldSpec) -> tuple[str, str]:
+def _invisible(spec: FieldSpec, found: Sequence[str]) -> tuple[str, str]:
     return (
-        f"The {spec.label_en} has only control or invisible characters; please type it again.",
-        f"{spec.label_zh}里只有控制字符或不可见字符，请重新填写。",
+        f"The {spec.label_en} contains control or invisible characters ({', '.join(found)}); "
+        "please type it again.",
+        f"{spec.label_zh}包含控制字符或不可见字符（{'、'.join(found)}），请重新填写。",
+    )
+
+
+_VOICE_LANGUAGE = {Language.ZH_CN: ("Chinese", "中文"), Language.EN: ("English", "英文")}
+
+
+def _unpronounceable(spec: FieldSpec, value: str, language: Language) -> tuple[str, str]:
+    en, zh = _VOICE_LANGUAGE[language]
+    return (
+        f"The {en} voice cannot say the {spec.label_en} “{value}”: nothing in it is read "
+        "(emoji or symbols only). Please write it in words.",
+        f"{zh}语音读不出{spec.label_zh}“{value}”：其中没有可朗读的文字（只有表情或符号），"
+        "请用文字填写。",
     )
 
 

@@ -26,6 +26,11 @@ ALERT_FREQS_HZ: tuple[float, ...] = (800.0, 1000.0)
 ALERT_STEP_S = 0.25
 ALERT_SECONDS = 3.0
 ALERT_PEAK_DBFS = -1.5
+WHOOP_HZ: tuple[float, float] = (500.0, 1200.0)
+"""The slow whoop sweeps from the first to the second …"""
+WHOOP_SWEEP_S = 3.5
+"""… in this long, then is silent for ``WHOOP_PAUSE_S`` (NEN 2575's slow whoop)."""
+WHOOP_PAUSE_S = 0.5
 
 Float = npt.NDArray[np.float64]
 
@@ -40,17 +45,33 @@ def make_chime(path: Path, *, rate: int = RATE) -> Path:
     return _write(path, _normalise(out * fade, CHIME_PEAK_DBFS), rate)
 
 
-def make_alert_tone(path: Path, *, rate: int = RATE) -> Path:
-    """Write the emergency alert, about 3 s: a loud two-tone "hi-lo" alternating between
-    ``ALERT_FREQS_HZ`` every ``ALERT_STEP_S``, phase-continuous so it switches without clicks."""
-    n = round(ALERT_SECONDS * rate)
+def make_alert_tone(
+    path: Path, *, seconds: float = ALERT_SECONDS, shape: str = "two_tone", rate: int = RATE
+) -> Path:
+    """Write the emergency alert, ``seconds`` long, in one of two shapes
+    (scripts_library.spec.AlertTone), phase-continuous so it changes pitch without clicks:
+
+    - ``two_tone``: a loud "hi-lo" alternating between ``ALERT_FREQS_HZ`` every ``ALERT_STEP_S``;
+    - ``slow_whoop``: a sweep from ``WHOOP_HZ[0]`` up to ``WHOOP_HZ[1]`` in ``WHOOP_SWEEP_S``,
+      then ``WHOOP_PAUSE_S`` of silence, repeated (the last sweep is cut at the length)."""
+    n = round(seconds * rate)
     t = np.arange(n) / rate
-    step = (t // ALERT_STEP_S).astype(int) % len(ALERT_FREQS_HZ)
-    freq = np.asarray(ALERT_FREQS_HZ)[step]
+    gate = np.ones_like(t)
+    if shape == "two_tone":
+        step = (t // ALERT_STEP_S).astype(int) % len(ALERT_FREQS_HZ)
+        freq = np.asarray(ALERT_FREQS_HZ)[step]
+    elif shape == "slow_whoop":
+        cycle = WHOOP_SWEEP_S + WHOOP_PAUSE_S
+        into = t % cycle
+        low, high = WHOOP_HZ
+        freq = low + (high - low) * np.minimum(into, WHOOP_SWEEP_S) / WHOOP_SWEEP_S
+        gate = np.clip(np.minimum(into, WHOOP_SWEEP_S - into) / 0.01, 0.0, 1.0)
+    else:
+        raise ValueError(f"unknown alert shape {shape!r}; use two_tone or slow_whoop")
     phase = 2 * np.pi * np.cumsum(freq) / rate
     out = np.sin(phase) + 0.2 * np.sin(3 * phase)  # a little third harmonic: harder, more urgent
-    edges = np.clip(np.minimum(t, ALERT_SECONDS - t) / 0.01, 0.0, 1.0)
-    return _write(path, _normalise(out * edges, ALERT_PEAK_DBFS), rate)
+    edges = np.clip(np.minimum(t, seconds - t) / 0.01, 0.0, 1.0)
+    return _write(path, _normalise(out * edges * gate, ALERT_PEAK_DBFS), rate)
 
 
 def _bell(freq: float, t: Float) -> Float:

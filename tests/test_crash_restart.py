@@ -46,7 +46,7 @@ def test_a_killed_daemon_comes_back_with_its_emergency_page_queue_and_music(tmp_
     for name, seconds, hz in (("long", 8, 440), ("short", 1, 550), ("page", 2, 660),
                               ("fire", 2, 880)):  # fmt: skip
         make_tone(data / "announcements" / f"{name}.wav", seconds, hz)
-    daemon = DaemonProcess(data, audio__output="null", audio__emergency_gap_ms="500")
+    daemon = DaemonProcess(data, audio__output="null", emergency__gap_s="0.5")
     try:
         daemon.start()
         daemon.post("/api/v1/announcements", {"file": "announcements/long.wav", "title": "long"})
@@ -64,9 +64,18 @@ def test_a_killed_daemon_comes_back_with_its_emergency_page_queue_and_music(tmp_
         daemon.kill()  # with the emergency on air, a page repeating and two announcements kept
 
         daemon.start()
+        restarted = daemon.spawned_at
+        assert restarted is not None
         status = daemon.get("/api/v1/status")
         assert status["emergency"]["title"] == "fire"
         assert status["bed"]["mode"] == "stopped"
+        time.sleep(1)
+        # Nothing but the emergency is heard: the music did not start first (and was not
+        # logged as stopped for the emergency a moment later).
+        music = [r for r in log_of(daemon) if r["layer"] == "bed" and r["started_at"]
+                 and datetime.fromisoformat(r["started_at"]) > restarted]  # fmt: skip
+        assert music == [], music
+        assert status["voice"]["kind"] == "emergency"
         assert daemon.get(f"/api/v1/pages/{page['id']}")["status"] == "active"
         # "long" was cut by the page (and came back), then by the emergency: a second cut is
         # final (the arbiter's rule), so only "short" still waits, as before the kill.

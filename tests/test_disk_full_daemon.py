@@ -30,7 +30,7 @@ ANNOUNCEMENT = {"text": "The car park on level two closes at ten tonight.", "lan
 PAGE = {
     "template": "lost_person", "fields": {"name": "乐乐", "meet_at": "一楼服务台"},
     "fields_en": {"name": "Lele", "meet_at": "the service desk on the first floor"},
-    "languages": ["zh-CN", "en"], "requested_by": "service desk",
+    "languages": ["zh-CN", "en"], "on_behalf_of": "王女士",
 }  # fmt: skip
 
 

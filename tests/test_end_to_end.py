@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from broadcaster.emergency import DEFAULT_PROFILE
 from scripts_library.markup import parse
-from scripts_library.tones import ALERT_FREQS_HZ, ALERT_SECONDS, CHIME_FREQS_HZ, CHIME_SECONDS
+from scripts_library.tones import ALERT_FREQS_HZ, CHIME_FREQS_HZ, CHIME_SECONDS
 from scripts_library.voices.espeak import EspeakVoice
 from tests.kit.analysis import band_level_db, load_wav, tone_level_db
 from tests.kit.daemon_process import DaemonProcess
@@ -23,6 +24,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pulseaudio") is None, reason="pulseaudio not installed"),
 ]
 
+ALERT_SECONDS = DEFAULT_PROFILE.alert_s  # GB 50116's alarm tone, generated as its two-tone
 BED_HZ = 5000.0  # the bed is a steady tone, so its level can be read under speech and chimes
 BED_BAND = (BED_HZ - 150, BED_HZ + 150)  # VLC resamples by up to ~1 % to follow the sink's clock
 SPEECH_BAND = (200.0, 3500.0)

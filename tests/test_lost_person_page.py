@@ -38,7 +38,7 @@ def test_a_resolved_lost_person_page_plays_exactly_twice(tmp_path):
             "template": "lost_person", "fields": {"name": "乐乐", "meet_at": "一楼服务台"},
             "fields_en": {"name": "Lele", "meet_at": "the service desk on the first floor"},
             "languages": ["zh-CN"], "every_min": EVERY_MIN, "times": 5,
-            "requested_by": "service desk",
+            "on_behalf_of": "王女士",
         })  # fmt: skip
         assert page["status"] == "active" and page["title"].startswith("寻人")
 

@@ -86,6 +86,8 @@ def test_killed_daemon_catches_up_on_restart_without_replaying(tmp_path: Path):
     b_started = stamp(b["started_at"])
     assert b_started is not None and b_started > restarted
     assert stamp(b["planned_at"]) == rules["B"]["at"]
+    late = (b_started - rules["B"]["at"]).total_seconds()
+    assert f"late {late:.0f} s" in b["detail"], b  # the log says how late it started
 
     # C: past its grace when the daemon came back: logged missed, with the reason.
     (c,) = [row for row in log if row["cue_key"] == rules["C"]["key"]]

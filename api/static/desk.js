@@ -15,7 +15,7 @@ for (const tab of document.querySelectorAll(".tab")) {
 function notice(form) {
   const fields = {};
   for (const input of form.querySelectorAll("input[name]")) {
-    if (!["bilingual", "times", "every_min"].includes(input.name) && input.value.trim()) {
+    if (!["bilingual", "times", "every_min", "on_behalf_of"].includes(input.name) && input.value.trim()) {
       fields[input.name] = input.value.trim();
     }
   }
@@ -45,6 +45,10 @@ for (const form of document.querySelectorAll("form.notice")) {
       showProblems(form, { ok: false, status: reply.status, data: await reply.json().catch(() => null) });
       return;
     }
+    // What the voice will read, as the server rendered it (an emoji-only name would be refused).
+    const said = form.querySelector(".will-read");
+    said.textContent = `${said.dataset.label} ${decodeURIComponent(reply.headers.get("X-Notice-Text") || "")}`;
+    said.classList.remove("hidden");
     const audio = form.querySelector("audio");
     if (audio.src) URL.revokeObjectURL(audio.src);
     audio.src = URL.createObjectURL(await reply.blob());
@@ -57,6 +61,7 @@ for (const form of document.querySelectorAll("form.notice")) {
       ...notice(form),
       times: Number(form.times.value) || undefined,
       every_min: Number(form.every_min.value) || undefined,
+      on_behalf_of: form.on_behalf_of.value.trim() || undefined,
     };
     clear(form);
     const button = form.querySelector("button[type=submit]");
@@ -79,7 +84,8 @@ document.addEventListener("click", async (event) => {
   const button = event.target.closest("button.page-end");
   if (!button) return;
   button.disabled = true;
-  const reply = await api("POST", `/api/v1/pages/${button.dataset.id}/${button.dataset.end}`);
+  const body = button.dataset.letFinish ? { let_finish: true } : undefined;
+  const reply = await api("POST", `/api/v1/pages/${button.dataset.id}/${button.dataset.end}`, body);
   if (!reply.ok) window.alert(refusal(reply));
   htmx.trigger("#pages", "refresh");
 });

@@ -29,7 +29,13 @@ function showKind() {
     part.classList.toggle("hidden", !shown);
   }
 }
+// A new fixed or offset rule speaks at its instant over the ducked bed; waiting for the song to
+// end is the supervisor's explicit choice (the API's default is the same).
+function cutByKind() {
+  if (!form.elements.id.value) form.elements.cut.checked = ["fixed", "offset"].includes(form.elements.kind.value);
+}
 form.elements.kind.addEventListener("change", showKind);
+form.elements.kind.addEventListener("change", cutByKind);
 form.elements.content_kind.addEventListener("change", showKind);
 
 function minutes(field) {
@@ -100,6 +106,7 @@ function resetForm() {
   const title = document.getElementById("rule-form-title");
   title.textContent = title.dataset.new;
   showKind();
+  cutByKind();
 }
 
 function editRule(id) {

@@ -25,13 +25,15 @@ _PAGE_WORDS: Words = {
            "lg_to": "到", "lg_all_campaigns": "全部活动", "lg_proof_title": "广告播出证明",
            "lg_period": "期间", "lg_made": "生成时间", "lg_airings": "逐次播出记录",
            "lg_length": "时长（秒）", "lg_csv_airings": "导出逐次记录 CSV",
-           "lg_sign": "商场广播室（签章）", "lg_zone": "时间为商场当地时间"},
+           "lg_sign": "商场广播室（签章）", "lg_zone": "时间为商场当地时间",
+           "lg_late": "迟播", "lg_late_by": "迟 %d 秒"},
     "en": {"lg_proof_print": "Print the proof of play", "lg_campaign": "Campaign (rule)",
            "lg_from": "From", "lg_to": "to", "lg_all_campaigns": "all campaigns",
            "lg_proof_title": "Proof of play", "lg_period": "Period", "lg_made": "Made at",
            "lg_airings": "Each airing", "lg_length": "Length (s)",
            "lg_csv_airings": "Export the airings as CSV", "lg_sign": "Broadcast room (stamp)",
-           "lg_zone": "times in the store's local time"},
+           "lg_zone": "times in the store's local time", "lg_late": "late",
+           "lg_late_by": "late %d s"},
 }  # fmt: skip
 WORDS: Words = {
     lang: {
@@ -64,7 +66,10 @@ def pages(console: Console) -> APIRouter:
         since, until = day_bounds(chosen, zone)
         rows = daemon.playlog.query(since=since, until=until, kinds=kinds, outcomes=outcomes,
                                     limit=5000)  # fmt: skip
-        proof = proof_of_play(daemon.playlog.query(since=since, until=until, limit=100_000))
+        proof = proof_of_play(
+            daemon.playlog.query(since=since, until=until, limit=100_000),
+            on_time_s=daemon.settings.programme.on_time_s,
+        )
         csv = "/api/v1/log?" + urlencode({"since": since.isoformat(), "until": until.isoformat(),
                                           "format": "csv", "limit": 10000, "order": "asc",
                                           **({"kind": kind} if kinds else {}),
@@ -89,7 +94,8 @@ def pages(console: Console) -> APIRouter:
         query = {"from": first.isoformat(), "to": last.isoformat(), "format": "csv",
                  **({"rule": rule} if rule else {})}  # fmt: skip
         return console.page(request, Right.LOG, "proof.html", first=first, last=last, rule=rule,
-                            rules=names, proof=proof_of_play(rows), airings=airings(rows),
+                            rules=names, proof=proof_of_play(rows, on_time_s=daemon.settings.programme.on_time_s),
+                            airings=airings(rows),
                             made=console.now(), local=console.local("%Y-%m-%d %H:%M:%S"),
                             zone=zone.key,
                             csv="/api/v1/log/proof-of-play/airings?" + urlencode(query))  # fmt: skip

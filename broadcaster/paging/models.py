@@ -46,7 +46,8 @@ class Page(SQLModel, table=True):
         index=True,
     )
     created_at: dt.datetime
-    created_by: str = Field(max_length=120)
+    created_by: str = Field(max_length=120)  # the authenticated person who asked
+    on_behalf_of: str | None = Field(default=None, max_length=120)  # whom they typed it for
     last_started_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
     ended_by: str | None = Field(default=None, max_length=120)
@@ -65,6 +66,7 @@ class PagePublic(SQLModel):
     status: PageStatus
     created_at: dt.datetime
     created_by: str
+    on_behalf_of: str | None = None
     last_started_at: dt.datetime | None
     ended_at: dt.datetime | None
     ended_by: str | None

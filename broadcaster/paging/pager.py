@@ -6,8 +6,9 @@ A page is played, and then again ``every_s`` after each play started, until it h
 hears of each play's end through the core's finished hook, so a resolve can never race a repeat:
 
 - resolved: no further play. A repeat already waiting in the queue is withdrawn (logged
-  ``cancelled``, "page resolved"); the play on air, if any, is let finish: cutting a sentence
-  short helps nobody.
+  ``cancelled``, "page resolved"); the play on air, if any, fades out within a second (asking
+  the mall to look for a child who has been found helps nobody), or, if the desk chose "let it
+  finish", ends its sentence first.
 - cancelled: the same, and a play on air is stopped now.
 
 The ``page`` table is the desk's record and survives a restart: ``resume`` carries on with the
@@ -33,6 +34,7 @@ from broadcaster.problems import Conflict, NotFound
 from broadcaster.requests import Kind, Request, Segment
 
 log = logging.getLogger(__name__)
+RESOLVE_FADE_MS = 800  # a page found while on air fades out within a second
 
 
 @dataclass
@@ -49,6 +51,7 @@ class _Series:
     next_at: datetime | None = None
     ended: bool = False
     pending: set[int] = field(default_factory=set)
+    on_behalf_of: str | None = None
 
 
 def list_pages(
@@ -85,8 +88,10 @@ class Pager:
         (the chime, then the notice)."""
         return self._core.call(self._start, page, segments)
 
-    def resolve(self, page_id: int, by: str) -> Future[PagePublic]:
-        return self._core.call(self._end, page_id, PageStatus.RESOLVED, by)
+    def resolve(self, page_id: int, by: str, *, let_finish: bool = False) -> Future[PagePublic]:
+        """Found: never plays again; a play on air fades out within a second, or with
+        ``let_finish`` ends its sentence first."""
+        return self._core.call(self._end, page_id, PageStatus.RESOLVED, by, let_finish)
 
     def cancel(self, page_id: int, by: str) -> Future[PagePublic]:
         return self._core.call(self._end, page_id, PageStatus.CANCELLED, by)
@@ -108,7 +113,8 @@ class Pager:
             assert page.id is not None
             public = PagePublic.model_validate(page)
         series = _Series(page.id, page.title, segments, page.created_by,
-                         timedelta(seconds=page.every_s), page.times)  # fmt: skip
+                         timedelta(seconds=page.every_s), page.times,
+                         on_behalf_of=page.on_behalf_of)  # fmt: skip
         self._series[page.id] = series
         self._play(series)
         return public
@@ -127,7 +133,7 @@ class Pager:
             speech = Segment(path, row.duration_ms)
             series = _Series(row.id, row.title, (chime, speech) if row.chime else (speech,),
                              row.created_by, timedelta(seconds=row.every_s), row.times,
-                             row.plays, row.attempts)  # fmt: skip
+                             row.plays, row.attempts, on_behalf_of=row.on_behalf_of)  # fmt: skip
             self._series[row.id] = series
             last = row.last_started_at or row.created_at
             self._play_at(series, max(now, last + series.every))
@@ -141,7 +147,8 @@ class Pager:
             kind=Kind.PAGE, title=series.title, segments=series.segments,
             requested_by=series.requested_by, requested_at=self._clock.now(),
             series=series.page_id,
-            note=f"page #{series.page_id} play {series.attempts + 1}/{series.times}",
+            note=f"page #{series.page_id} play {series.attempts + 1}/{series.times}"
+            + (f"; on behalf of {series.on_behalf_of}" if series.on_behalf_of else ""),
         )  # fmt: skip
         series.request_id = request.id
         self._core.submit_now(request)
@@ -180,7 +187,9 @@ class Pager:
             return
         self._play_at(series, (started_at or self._clock.now()) + series.every)
 
-    def _end(self, page_id: int, status: PageStatus, by: str) -> PagePublic:
+    def _end(
+        self, page_id: int, status: PageStatus, by: str, let_finish: bool = False
+    ) -> PagePublic:
         series = self._series.get(page_id)
         if series is None:
             with Session(self._engine) as session:
@@ -195,9 +204,10 @@ class Pager:
                 )  # fmt: skip
         series.ended = True
         series.next_at = None
+        fade = status is PageStatus.RESOLVED and not let_finish
         on_air = series.request_id is not None and not self._core.cancel_now(
-            series.request_id, by, stop=status is PageStatus.CANCELLED,
-            why=f"page {status.value} by {by}",
+            series.request_id, by, stop=status is PageStatus.CANCELLED or fade,
+            why=f"page {status.value} by {by}", fade_ms=RESOLVE_FADE_MS if fade else 0,
         )  # fmt: skip
         if not on_air:  # else the play on air finishes first, and _finished forgets the page
             self._series.pop(page_id, None)

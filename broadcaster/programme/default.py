@@ -34,8 +34,8 @@ Priorities: 20 for the opening and closing items, 10 for the day's introductions
 Grace (how late a cue may still start) and cut:
 - opening and closing items cut in (they belong to a moment), grace 60 s: a minute late, the
   moment has passed;
-- the day's introductions wait for the current track to end (not cut), so grace 300 s, a track's
-  length;
+- the day's introductions speak at their time over the ducked music too (the plan is executed
+  strictly), grace 300 s;
 - promotions wait for the track end too, grace 240 s: below the shortest gap (300 s), so a late
   promotion never runs into the next one.
 """
@@ -102,7 +102,14 @@ def _offset(name: str, anchor: Anchor, minutes: int, content: Content) -> Rule:
 
 def _intro(at: time, name: str, code: str) -> Rule:
     return Rule(
-        0, name, RuleKind.FIXED, priority=_INTRO, grace_s=300, at=at, content=_script(code, name)
+        0,
+        name,
+        RuleKind.FIXED,
+        priority=_INTRO,
+        grace_s=300,
+        cut=True,
+        at=at,
+        content=_script(code, name),
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
-from broadcaster.problems import FieldProblem, problem, problems_error
+from broadcaster.problems import FieldProblem, problem, problems_error, refuse_hidden
 from broadcaster.programme import spec
 from broadcaster.programme.spec import Anchor, Content, ContentKind, RuleKind
 
@@ -57,11 +57,13 @@ class EnumText(TypeDecorator[StrEnum]):
 
 
 def _clean_text(value: Any) -> Any:
-    # Names are trimmed; NUL is refused (PostgreSQL cannot store it). Anything else, HTML and
-    # SQL included, is kept as the text it is.
+    # Names are trimmed; NUL is refused (PostgreSQL cannot store it), and so is any other
+    # control or invisible character (the rule of names and titles everywhere: no_invisible).
+    # Anything else, HTML and SQL included, is kept as the text it is.
     if isinstance(value, str):
         if "\x00" in value:
             raise problem("Must not contain a NUL character.", "不能包含 NUL 字符。")
+        refuse_hidden(value)
         return value.strip()
     return value
 
@@ -206,6 +208,8 @@ class RuleBase(SQLModel):
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None  # inclusive
     grace_s: int = Field(default=60, ge=0, le=3600)
+    # Cut in at the instant over the ducked bed, or wait for the end of the music track (within
+    # the grace). RuleCreate's default: fixed and offset cues cut in, the others wait.
     cut: bool = False
     at: dt.time | None = None  # FIXED
     anchor: Anchor | None = Field(default=None, sa_type=EnumText(Anchor))
@@ -243,6 +247,15 @@ class RuleCreate(RuleBase):
     model_config = _FORBID
     content: ContentModel | None = None  # FIXED, OFFSET
     spots: list[ContentModel] = Field(default_factory=list)  # RECURRING
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_time_by_default(cls, values: Any) -> Any:
+        # A fixed or offset cue speaks at its instant unless the rule says to wait.
+        if isinstance(values, dict) and values.get("cut") is None:
+            timed = values.get("kind") in (RuleKind.FIXED, RuleKind.OFFSET)
+            values = {**values, "cut": timed}
+        return values
 
     @field_validator("name", "playlist", mode="before")
     @classmethod

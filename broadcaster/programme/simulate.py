@@ -19,6 +19,7 @@ from broadcaster.audio.fake_output import FakeOutput
 from broadcaster.clock import FakeClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
+from broadcaster.emergency import DEFAULT_PROFILE, EmergencyProfile, Misfit, segments_for
 from broadcaster.library.music import MusicLibrary
 from broadcaster.playlog import PlayLog, PlayLogPublic
 from broadcaster.programme.feeder import LEAD, CueFeeder
@@ -80,6 +81,7 @@ def simulate_day(
     injections: tuple[Injection, ...] = (),
     scripts: ScriptBook | None = None,
     library: MusicLibrary | None = None,
+    emergency: EmergencyProfile = DEFAULT_PROFILE,
 ) -> DayResult:
     """1. Plan the day. 2. Start a core on a fake output at the first planned moment less a
     few minutes. 3. Walk the virtual clock through every hand-over (cues LEAD early, daypart
@@ -113,7 +115,8 @@ def simulate_day(
             library = MusicLibrary(engine, music_dir=music_dir, target_lufs=-20.0,
                                    unmeasured_gain_db=0.0, seed=0)  # fmt: skip
         core = Core(clock=clock, output=output, playlog=playlog, music=library.everything(),
-                    audio=audio or AudioSettings(), gain_for=library.gain_for)  # fmt: skip
+                    audio=audio or AudioSettings(), gain_for=library.gain_for,
+                    emergency=emergency)  # fmt: skip
         driver = VirtualDriver(clock, output, core)
         feeder = CueFeeder(core=core, playlog=playlog, clock=clock, data_dir=data_dir,
                            playlists=library.playlist, zone=zone, scripts=scripts)  # fmt: skip
@@ -124,7 +127,8 @@ def simulate_day(
         for n, daypart in enumerate(timeline.dayparts):
             steps.append((daypart.start, n, partial(feeder.start_daypart, daypart)))
         for n, (injection, when) in enumerate(zip(injections, local, strict=True)):
-            for step in _injection_steps(injection, when, core, clock, data_dir, chime, alert):
+            for step in _injection_steps(injection, when, core, clock, data_dir, chime, alert,
+                                         emergency):  # fmt: skip
                 steps.append((step[0], 10_000 + n, step[1]))
         for when, _, action in sorted(steps, key=lambda s: (s[0], s[1])):
             driver.run_until(max(when, clock.now()))
@@ -139,7 +143,7 @@ def simulate_day(
 
 def _injection_steps(
     injection: Injection, when: datetime, core: Core, clock: FakeClock, data_dir: Path,
-    chime: Path, alert: Path,
+    chime: Path, alert: Path, emergency: EmergencyProfile,
 ) -> list[tuple[datetime, Callable[[], None]]]:  # fmt: skip
     def segment(path: Path) -> Segment:
         return Segment(path, core.preflight(path).result(0).duration_ms)  # the fake answers now
@@ -150,7 +154,9 @@ def _injection_steps(
         message = data_dir / DEFAULT_FILES["emergency"]
 
         def start() -> None:
-            segments = (segment(alert), segment(message))
+            segments = segments_for(emergency, segment(alert), segment(message))
+            if isinstance(segments, Misfit):
+                raise InjectionError(f"--inject emergency: {segments.message}")
             core.start_emergency(Request(Kind.EMERGENCY, "emergency (rehearsal)", segments, by,
                                          clock.now()))  # fmt: skip
 

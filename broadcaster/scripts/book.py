@@ -21,6 +21,7 @@ from sqlmodel import Session
 from broadcaster.scripts import crud
 from broadcaster.scripts.models import ScriptVersion
 from broadcaster.settings import Settings, SettingsError
+from scripts_library.markup import parse, plain
 from scripts_library.render import Renderer, RenderSettings
 from scripts_library.render_worker import WorkerRenderer
 from scripts_library.templates import TEMPLATES, notice_texts, validate_fields
@@ -38,6 +39,7 @@ class Spoken:
     duration_ms: int | None
     title: str
     note: str  # for the play log: which script and version, or "unapproved"
+    said: str = ""  # a notice's words as they will be read, each language on its line
 
 
 def build_renderer(settings: Settings, *, warm: bool = True) -> WorkerRenderer:
@@ -113,11 +115,14 @@ class ScriptBook:
         the desk's record keeps). Bad fields raise scripts_library.templates.TemplateError."""
         spec = TEMPLATES[template]
         values = validate_fields(spec, fields)
-        texts = notice_texts(spec, values, languages=languages, values_en=fields_en)
+        texts = notice_texts(spec, values, languages=languages, values_en=fields_en,
+                             pronounce=self._renderer.pronounced)  # fmt: skip
         rendered = self._renderer.render(texts)
         subject = next(iter(values.values()), "")
         title = f"{spec.title_zh}：{subject}" if subject else spec.title_zh
-        return Spoken(rendered.path, rendered.duration_ms, title, f"template {template}"), values
+        said = "\n".join(plain(parse(text)) for _, text in texts)
+        spoken = Spoken(rendered.path, rendered.duration_ms, title, f"template {template}", said)
+        return spoken, values
 
     def _audio(self, version: ScriptVersion, note: str) -> Spoken:
         if version.recording:

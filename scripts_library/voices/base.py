@@ -32,6 +32,12 @@ class Voice(Protocol):
         settings. Rendered audio is cached under it, so a change invalidates the cache."""
         ...
 
+    def pronounced(self, text: str, language: str) -> str:
+        """What this voice's own text analysis makes of plain ``text`` in ``language``: its
+        phonemes, or '' when nothing is left to say (emoji or symbols the voice skips). Used to
+        refuse a name the voice would silently leave out. Raises VoiceError if it cannot tell."""
+        ...
+
     def render(self, speech: Speech, language: str, dest: Path) -> Path:
         """Speak ``speech`` (parsed markup: pauses, emphasis) in ``language`` into the WAV file
         ``dest``, replacing it, and return ``dest``. Raises VoiceError on any failure."""

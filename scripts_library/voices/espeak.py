@@ -65,6 +65,12 @@ class EspeakVoice:
             f"speed_wpm={self.speed_wpm}; speed_wpm_zh={self.speed_wpm_zh}; ssml"
         )
 
+    def pronounced(self, text: str, language: str) -> str:
+        voice = _VOICE_FOR_LANGUAGE.get(language.lower())
+        if voice is None:
+            raise VoiceError(f"espeak-ng cannot speak language {language!r} (it speaks zh-CN, en)")
+        return espeak_phonemes(text, voice, binary=self.binary, timeout_s=self.timeout_s)
+
     def render(self, speech: Speech, language: str, dest: Path) -> Path:
         voice = _VOICE_FOR_LANGUAGE.get(language.lower())
         if voice is None:
@@ -105,6 +111,31 @@ class EspeakVoice:
         finally:
             partial.unlink(missing_ok=True)
         return dest
+
+
+_NOT_SOUNDS = re.compile(r"\([a-z-]+\)|[\s_|:'\",.;!?-]")
+"""In ``espeak-ng -x`` output: language switches like ``(en)``, pauses, stress marks, breaks."""
+
+
+def espeak_phonemes(
+    text: str, voice: str, *, binary: str = "espeak-ng", timeout_s: float = 10.0
+) -> str:
+    """The phonemes espeak-ng's text analysis gives ``text`` with ``voice`` (``-x``), without
+    pauses, stress and language marks: '' when it finds nothing to say. The text goes on
+    stdin as plain text (no SSML), never on the command line."""
+    path = shutil.which(binary)
+    if path is None:
+        raise VoiceError(f"{binary} is not installed (Debian package espeak-ng)")
+    try:
+        result = subprocess.run(
+            [path, "-q", "-x", "-v", voice, "--stdin"], input=text.encode("utf-8"),
+            capture_output=True, timeout=timeout_s, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise VoiceError(f"espeak-ng could not analyse the text: {exc}") from exc
+    if result.returncode != 0:
+        raise VoiceError(f"espeak-ng failed (exit {result.returncode})")
+    return _NOT_SOUNDS.sub("", result.stdout.decode("utf-8", "replace"))
 
 
 @functools.cache

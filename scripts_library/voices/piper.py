@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scripts_library.markup import Pause, Span, Speech, plain
 from scripts_library.voices.base import LANGUAGES, VoiceError
+from scripts_library.voices.espeak import espeak_phonemes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -154,6 +155,19 @@ class PiperVoice:
             f"mtime {stat.st_mtime_ns}; config sha256 {config_hash}; {settings}"
         )
         return identity, config_hash != "missing"
+
+    def pronounced(self, text: str, language: str) -> str:
+        """Piper's own text analysis without loading the model: an espeak-phoneme voice runs
+        the espeak-ng voice its config names (Piper phonemizes with espeak-ng); a pinyin voice
+        (Chinese, g2pW) reads the Chinese characters and the letters and digits."""
+        data = self._read_config()
+        if data.get("phoneme_type") == "pinyin":
+            return "".join(c for c in text if c.isalnum())
+        espeak = data.get("espeak")
+        voice = espeak.get("voice") if isinstance(espeak, dict) else None
+        if not isinstance(voice, str):
+            return "".join(c for c in text if c.isalnum())  # codepoint voices: read as written
+        return espeak_phonemes(text, voice)
 
     def render(self, speech: Speech, language: str, dest: Path) -> Path:
         """Speak ``speech`` into ``dest`` as a mono 16-bit WAV at the model's sample rate.

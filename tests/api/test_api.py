@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -135,22 +135,26 @@ def test_a_dead_sound_device_shows_in_status_and_health_at_once(client, daemon):
     assert client.get("/api/v1/health").json()["fault"] == "No sound is reaching the speakers"
 
 
-def test_proof_of_play_counts_each_spot_of_the_stores_day(client, daemon):
-    def spot(key: str, outcome: str, hour_utc: int, title: str = "双十一促销") -> None:
-        at = datetime(2026, 11, 23, hour_utc, 0, tzinfo=UTC)
-        daemon.playlog.record(layer="voice", kind="announcement", title=title, cue_key=key,
-                              requested_by="programme: promotions", requested_at=at,
-                              started_at=at, ended_at=at, outcome=outcome)  # fmt: skip
+def test_proof_of_play_counts_each_spot_of_the_stores_day_and_says_how_late(client, daemon):
+    def spot(key: str, outcome: str, hour_utc: int, late_s: float = 0) -> None:
+        planned = datetime(2026, 11, 23, hour_utc, 0, tzinfo=UTC)
+        at = planned + timedelta(seconds=late_s)
+        daemon.playlog.record(layer="voice", kind="announcement", title="双十一促销", cue_key=key,
+                              requested_by="programme: promotions", requested_at=planned,
+                              planned_at=planned, started_at=at, ended_at=at,
+                              outcome=outcome)  # fmt: skip
 
-    spot("p:1", "completed", 2)  # 10:00 in Shanghai, 2026-11-23
+    spot("p:1", "completed", 2, late_s=1.5)  # 10:00 in Shanghai, 2026-11-23: on time (≤ 2 s)
     spot("p:2", "preempted", 3)
     spot("p:2", "completed", 3)  # re-queued, then played in full
     spot("p:3", "missed", 15)  # 23:00 in Shanghai: still the 23rd
+    spot("p:5", "completed", 12, late_s=58)  # waited for a song: played, but late
     spot("p:4", "completed", 17)  # 01:00 on the 24th in Shanghai: another day
     reply = client.get("/api/v1/log/proof-of-play", params={"day": "2026-11-23"})
     assert reply.status_code == 200, reply.text
-    assert reply.json() == [{"rule": "promotions", "title": "双十一促销", "planned": 3, "played": 2,
-                             "cut_short": 0, "missed": 1, "on_air": 0}]  # fmt: skip
+    assert reply.json() == [{"rule": "promotions", "title": "双十一促销", "planned": 4, "played": 2,
+                             "late": 1, "late_s": [58], "cut_short": 0, "missed": 1,
+                             "on_air": 0}]  # fmt: skip
 
 
 def test_a_busy_core_holds_up_only_the_request_waiting_for_it(client, daemon):

@@ -94,7 +94,8 @@ def test_the_proof_of_play_covers_a_campaign_over_a_range_of_days(client, daemon
                                       "rule": "promotions"})  # fmt: skip
     assert reply.status_code == 200, reply.text
     assert reply.json() == [{"rule": "promotions", "title": "双十一促销", "planned": 3,
-                             "played": 1, "cut_short": 1, "missed": 1, "on_air": 0}]  # fmt: skip
+                             "played": 1, "late": 0, "cut_short": 1, "missed": 1, "on_air": 0,
+                             "late_s": []}]  # fmt: skip
     both = client.get(PROOF, params={"from": "2026-11-23", "to": "2026-11-23"}).json()
     assert {p["rule"] for p in both} == {"promotions", "welcome"}
     airings = client.get(f"{PROOF}/airings", params={"from": "2026-11-23", "to": "2026-11-25",

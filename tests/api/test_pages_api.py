@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -181,6 +182,41 @@ def test_resolving_withdraws_a_repeat_waiting_behind_an_emergency(client, daemon
     assert status(client)["voice"] is None
 
 
+def test_resolving_a_page_on_air_fades_it_out_within_a_second(client, daemon, run_for):
+    page = start_page(client)
+    run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
+    run_for(5)  # well into the notice
+    resolved = ok(client.post(f"{PAGES}/{page['id']}/resolve", headers=DESK))
+    assert resolved["status"] == "resolved"
+    fading = status(client)["layers"]["voice"]
+    assert fading["playing"] and fading["volume_db"] <= -60  # going down to silence
+    run_for(1)
+    now = status(client)
+    assert now["voice"] is None and not now["layers"]["voice"]["playing"]
+    [row] = page_rows(client)
+    assert row["outcome"] == "cancelled" and "resolved by Li Na" in row["detail"]
+    assert "faded out" in row["detail"]
+    assert seconds_between(row["started_at"], row["ended_at"]) < 2.2 + 5 + 1.1  # chime, 5 s
+    run_for(10 * 60)
+    assert len(page_rows(client)) == 1 and status(client)["queue"] == []
+
+
+def test_the_desk_may_let_a_found_page_finish_its_sentence(client, daemon, run_for):
+    page = start_page(client)
+    run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
+    run_for(2)
+    refused = client.post(f"{PAGES}/{page['id']}/resolve", json={"let_finish": "perhaps"})
+    assert_refused(refused, 422, "invalid_request")
+    ok(client.post(f"{PAGES}/{page['id']}/resolve", json={"let_finish": True}, headers=DESK))
+    run_for(1)
+    assert status(client)["layers"]["voice"]["playing"]  # still speaking
+    run_until(run_for, lambda: page_rows(client)[0]["outcome"], step_s=1)
+    [row] = page_rows(client)
+    assert row["outcome"] == "completed"
+    run_for(10 * 60)
+    assert len(page_rows(client)) == 1
+
+
 def test_cancelling_a_page_on_air_stops_it_at_once(client, daemon, run_for):
     page = start_page(client)
     run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
@@ -220,6 +256,15 @@ REFUSED: list[tuple[str, dict[str, Any], str, str]] = [
     ("10,000 characters", {"fields": {**LELE, "name": LONG}}, "fields.name", "limit is 40"),
     ("only control characters", {"fields": {**LELE, "name": "\x00\x07\u202e"}}, "fields.name",
      "control or invisible"),
+    ("control characters", {"fields": {**LELE, "name": "乐\x00乐\x07\x1b[2J"}}, "fields.name",
+     "U+0000, U+0007, U+001B"),
+    ("a right-to-left override", {"fields": {**LELE, "name": "\u202e乐乐\u200b"}}, "fields.name",
+     "U+202E, U+200B"),
+    ("an emoji-only name", {"fields": {**LELE, "name": "🧒🎈"}}, "fields.name",
+     "Chinese voice cannot say the name"),
+    ("a symbols-only English name", {"fields_en": {"name": "★☆"}, "languages": ["zh-CN", "en"]},
+     "fields_en.name", "English voice cannot say"),
+    ("an invisible title", {"title": "寻人\u202e"}, "title", "U+202E"),
     ("unknown field", {"fields": {**LELE, "shoe_size": "32"}}, "fields.shoe_size",
      "no field 'shoe_size'"),
     ("missing required field", {"fields": {"name": "乐乐"}}, "fields.meet_at", "fill in"),
@@ -253,8 +298,6 @@ def test_a_bad_form_is_refused_per_field_and_nothing_goes_on_air(desk, changes, 
 NEUTRALISED: list[tuple[str, str, str]] = [
     ("HTML", "<script>alert('乐乐')</script>", "<script>alert('乐乐')</script>"),
     ("SQL", "乐乐'); DROP TABLE page; --", "乐乐'); DROP TABLE page; --"),
-    ("control characters", "乐\x00乐\x07\x1b[2J", "乐乐[2J"),
-    ("invisible characters", "\u202e乐乐\u200b", "乐乐"),
     ("line breaks and tabs", " 乐\n\n乐\t小朋友 ", "乐 乐 小朋友"),
     ("markup", "*乐乐* / 小明 // \\", "*乐乐* / 小明 // \\"),
 ]
@@ -302,6 +345,13 @@ def test_the_desk_listens_to_a_notice_before_sending_it_and_nothing_goes_on_air(
                                                  "languages": ["zh-CN"]}, headers=DESK)  # fmt: skip
     assert reply.status_code == 200 and reply.headers["content-type"] == "audio/wav"
     assert reply.content[:4] == b"RIFF" and len(reply.content) > 48_000
+    said = unquote(reply.headers["X-Notice-Text"])  # what will be read, said before it is sent
+    assert "乐乐" in said and "一楼服务台" in said and "*" not in said and "/" not in said
+    bilingual = desk.post(f"{PAGES}/preview", headers=DESK, json={
+        "template": "lost_person", "fields": {**LELE, "name": "乐乐😀"},
+        "fields_en": {"name": "Lele"}, "languages": ["zh-CN", "en"]})  # fmt: skip
+    zh, en = unquote(bilingual.headers["X-Notice-Text"]).split("\n")
+    assert "乐乐😀" in zh and "Lele" in en  # something of the name is said: accepted
     bad = desk.post(f"{PAGES}/preview", json={"template": "lost_person", "fields": {"name": ""}},
                     headers=DESK)  # fmt: skip
     assert_refused(bad, 422, "invalid_request")

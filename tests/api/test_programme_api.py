@@ -160,6 +160,19 @@ def test_rules_round_trip(api, daemon):
     assert len(daemon.changes) == 5  # day type, rule, two updates, delete
 
 
+def test_fixed_and_offset_cues_cut_in_on_time_unless_the_rule_says_to_wait(api, daemon):
+    add_day_type(api)
+    made = {kind: ok(api.post(f"{P}/rules", json=rule(kind, name=kind)), 201)
+            for kind in ("fixed", "offset", "recurring", "daypart")}  # fmt: skip
+    assert {kind: r["cut"] for kind, r in made.items()} == {
+        "fixed": True, "offset": True, "recurring": False, "daypart": False,
+    }  # fmt: skip
+    waits = ok(api.post(f"{P}/rules", json=rule(name="after the song", cut=False)), 201)
+    assert waits["cut"] is False  # an explicit choice, kept
+    edited = ok(api.patch(f"{P}/rules/{waits['id']}", json={"priority": 5}))
+    assert edited["cut"] is False  # and kept through an edit
+
+
 def test_hostile_text_is_stored_as_text(api):
     name = "<script>alert(1)</script>'; DROP TABLE programme_rule; --"
     add_day_type(api, "<b>'; DROP TABLE x;--")

@@ -66,7 +66,8 @@ def test_a_new_run_gets_the_emergency_then_the_queue_in_its_moved_order(tmp_path
     second = make_rig(tmp_path / "second", durations=durations)
     store = AirStore(first.engine)  # the new run's store, on the same database
     store.attach(second.core)
-    assert store.resume(second.core) == 4
+    assert store.resume(second.core, emergency=True) == 1
+    assert store.resume(second.core, emergency=False) == 3
     assert sorted(kept(first.engine)) == ["A", "B", "C", "fire"]  # a crash now loses nothing
     second.run(1)
     # Each resumed request took over its row: none lost, none doubled, whenever a crash comes.
@@ -89,6 +90,6 @@ def test_a_request_whose_file_is_gone_is_not_resumed(tmp_path):
     first.done(first.core.submit(request(title="B", segments=(said["b"],))))
     said["a"].path.unlink()
     second = make_rig(tmp_path / "second", durations=durations)
-    assert AirStore(first.engine).resume(second.core) == 1
+    assert AirStore(first.engine).resume(second.core, emergency=False) == 1
     second.run(1)
     assert second.core.snapshot()["voice"]["title"] == "B"

@@ -106,3 +106,37 @@ def test_the_command_prints_a_report_and_exits_1_on_a_failure(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "✗ data" in out and "! sound" in out and "✓ disk" in out
     assert "✗ music" in out and "Result: 2 failed" in out  # a new room: no music yet
+
+
+def test_the_emergency_content_is_checked_against_the_profile(tmp_path):
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from broadcaster.actors import Actor, Role
+    from broadcaster.scripts import crud
+    from broadcaster.scripts.models import ScriptCreate
+    from scripts_library.spec import Category, Language
+    from tests.kit.media import make_tone
+
+    alert = make_tone(tmp_path / "short_alert.wav", 3, 900)
+    settings = load_settings(data_dir=tmp_path, audio={"alert": str(alert)},
+                             emergency={"profile": "gb50116", "message_max_s": 12})  # fmt: skip
+    engine = make_engine(settings.db_url)
+    supervisor, now = Actor("Wang Fang", Role.SUPERVISOR), datetime.now(UTC)
+    with Session(engine) as session:
+        for code, text in (("short", "Please leave the building now."),
+                           ("long", "Attention please. / " * 12 + "Please leave the building.")):  # fmt: skip
+            made = crud.create_script(session, data=ScriptCreate(
+                code=code, title=code, category=Category.EMERGENCY, language=Language.EN,
+                text=text), by=supervisor, now=now, data_dir=tmp_path)  # fmt: skip
+            crud.approve(session, script_id=made.id, by=supervisor, now=now)
+    engine.dispose()
+    found = list(check.check_emergency(settings))
+    failed = [f for f in found if f.status is Status.FAIL]
+    assert len(failed) == 2, found
+    assert "audio.alert" in failed[0].found and "8–20 s" in failed[0].found
+    assert "“long”" in failed[1].found and "s too long" in failed[1].found
+    assert "超出" in failed[1].found_zh
+    (ok,) = [f for f in found if f.status is Status.OK]
+    assert "short" in ok.found and "GB 50116" in ok.found

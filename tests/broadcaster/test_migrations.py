@@ -193,3 +193,24 @@ def test_a_database_at_head_is_opened_without_loading_alembic(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_voice_cues_made_before_0007_cut_in_on_time_and_songs_keep_their_choice(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'cues.db'}")
+    with engine.begin() as connection:
+        command.downgrade(migrations.alembic_config(connection), "0006")
+    with engine.begin() as connection:  # rules as the old defaults stored them: cut false
+        for name, kind, content in (("intro", "fixed", "script"), ("notice", "offset", "speech"),
+                                    ("farewell", "offset", "song"), ("promo", "recurring", None)):  # fmt: skip
+            connection.exec_driver_sql(
+                'INSERT INTO programme_rule (name, kind, enabled, "order", priority, day_types,'
+                " grace_s, cut, offset_s, every_s, spread_s, content_kind, content_ref, spots) "
+                "VALUES (?, ?, 1, 0, 0, '[]', 60, 0, 0, 0, 0, ?, 'x', '[]')",
+                (name, kind, content),
+            )
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        cut = dict(connection.exec_driver_sql("SELECT name, cut FROM programme_rule").all())
+    assert cut == {"intro": 1, "notice": 1, "farewell": 0, "promo": 0}
+    assert "on_behalf_of" in {c["name"] for c in inspect(engine).get_columns("page")}
+    assert differences(engine) == []

@@ -15,6 +15,7 @@ from broadcaster.audio.output import SILENT_DB
 from broadcaster.clock import FakeClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
+from broadcaster.emergency import EmergencyProfile
 from broadcaster.playlog import PlayLog, PlayLogPublic
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.settings import AudioSettings
@@ -92,6 +93,7 @@ def make_rig(
     audio: AudioSettings | None = None,
     gains: dict[Path, float] | None = None,
     clock: FakeClock | None = None,
+    emergency: EmergencyProfile | None = None,
 ) -> Rig:
     """A core on fakes: three 3-minute tracks, a virtual clock at T0 and a real SQLite log."""
     clock = clock or FakeClock(T0)
@@ -118,6 +120,7 @@ def make_rig(
         music=track_list(music if music is not None else MUSIC),
         audio=audio or AudioSettings(),
         gain_for=lambda path: (gains or {}).get(path, 0.0),
+        **({"emergency": emergency} if emergency is not None else {}),
     )
     core.start()
     rig = Rig(clock, output, core, VirtualDriver(clock, output, core), playlog, engine)

@@ -56,6 +56,7 @@ INVALID_RULES: list[tuple[str, dict[str, Any], str, str]] = [
     ("blank name", rule(name="   "), "name", "empty"),
     ("long name", rule(name="x" * 121), "name", "At most 120 characters"),
     ("NUL in name", rule(name="a\x00b"), "name", "NUL"),
+    ("right-to-left override in name", rule(name="Floor\u202eguide"), "name", "U+202E"),
     ("unknown kind", {**rule(), "kind": "weekly"}, "kind", "one of"),
     ("unknown field", rule(evry_s=300), "evry_s", "Unknown field"),
     ("priority above 100", rule(priority=101), "priority", "at most 100"),

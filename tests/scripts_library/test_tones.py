@@ -60,3 +60,26 @@ def test_tones_are_stereo_16_bit_wav(tmp_path: Path) -> None:
         path = make(tmp_path / f"{make.__name__}.wav")
         with wave.open(str(path)) as w:
             assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (2, 2, 44100)
+
+
+def test_the_alert_is_generated_to_any_length_in_either_shape(tmp_path: Path) -> None:
+    from scripts_library.tones import WHOOP_HZ, WHOOP_PAUSE_S, WHOOP_SWEEP_S
+
+    two_tone = make_alert_tone(tmp_path / "gb.wav", seconds=10.0, shape="two_tone")
+    samples, rate = load_wav(two_tone)
+    assert len(samples) / rate == pytest.approx(10.0, abs=0.01)
+    assert tone_level_db(samples, rate, ALERT_FREQS_HZ[0], 9.5 + 0.02, 9.75 - 0.02) > -6
+
+    whoop = make_alert_tone(tmp_path / "en54.wav", seconds=5.0, shape="slow_whoop")
+    samples, rate = load_wav(whoop)
+    assert len(samples) / rate == pytest.approx(5.0, abs=0.01)
+    low, high = WHOOP_HZ
+    # Rising: low at the start of a sweep, high at its end, then a pause, then low again.
+    assert tone_level_db(samples, rate, low, 0.0, 0.1, tolerance_hz=25) > -12
+    end = WHOOP_SWEEP_S
+    assert tone_level_db(samples, rate, high, end - 0.1, end, tolerance_hz=25) > -12
+    assert rms_db(samples, rate, end + 0.05, end + WHOOP_PAUSE_S - 0.05) < -60
+    again = WHOOP_SWEEP_S + WHOOP_PAUSE_S
+    assert tone_level_db(samples, rate, low, again, again + 0.1, tolerance_hz=25) > -12
+    with pytest.raises(ValueError, match="slow_whoop"):
+        make_alert_tone(tmp_path / "x.wav", shape="siren")

@@ -41,7 +41,10 @@ def test_the_desk_sends_a_lost_person_notice_sees_it_live_and_marks_it_found(dae
     form.locator("input[name=age]").fill("五岁左右")
     form.locator("input[name=clothing]").fill("红色外套")
     form.locator("input[name=meet_at]").fill("一楼服务台")
+    form.locator("input[name=on_behalf_of]").fill("王女士")
     form.locator(".listen-button").click()  # listen before sending: the notice, rendered
+    expect(form.locator(".will-read")).to_contain_text("将播读：")  # and what will be read
+    expect(form.locator(".will-read")).to_contain_text("乐乐<script>alert(1)</script>")
     seconds = form.locator("audio").evaluate(
         "a => new Promise(done => a.readyState >= 1 ? done(a.duration)"
         " : a.addEventListener('loadedmetadata', () => done(a.duration)))"
@@ -52,8 +55,10 @@ def test_the_desk_sends_a_lost_person_notice_sees_it_live_and_marks_it_found(dae
     expect(form.locator(".form-ok")).to_contain_text("已提交")
     notice = page.locator("li.page.active").first
     expect(notice).to_contain_text("乐乐<script>", timeout=10_000)  # shown as text, live
+    expect(notice.locator(".on-behalf")).to_have_text("（代 王女士）")  # not as the author
     shot(page, "desk-zh-1280x800")
-    notice.get_by_role("button", name="已找到").click()
+    expect(notice.get_by_role("button", name="找到了，播完这一遍")).to_be_visible()
+    notice.get_by_role("button", name="已找到", exact=True).click()
     done = page.locator("#history li.page").first  # moved to the day's history
     expect(done).to_have_class("page resolved", timeout=10_000)
     expect(done).to_contain_text("乐乐<script>")
