@@ -15,12 +15,23 @@ from types import FrameType
 import uvicorn
 
 from api.app import create_app
+from api.events import end_streams
 from broadcaster.daemon import Daemon
 from broadcaster.service import Notifier, Watchdog
 from broadcaster.settings import Settings
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 60.0
+GRACEFUL_S = 1  # a stop waits this long for answers in flight, then cuts them off
+
+
+class _Server(uvicorn.Server):
+    """Ends the open event streams as the stop begins: every console page holds one all day,
+    and uvicorn waits for them (a client that never reads is cut off after ``GRACEFUL_S``)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        end_streams()
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -56,8 +67,9 @@ def serve(settings: Settings) -> None:
     try:
         app = create_app(daemon)
         host, port = settings.http.host, settings.http.port
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                               access_log=False))  # fmt: skip
+        server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                        access_log=False,
+                                        timeout_graceful_shutdown=GRACEFUL_S))  # fmt: skip
 
         def tell_ready() -> None:
             deadline = time.monotonic() + READY_TIMEOUT_S

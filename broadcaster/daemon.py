@@ -30,8 +30,11 @@ from broadcaster.programme.spec import Programme
 from broadcaster.requests import Segment
 from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
+from broadcaster.writer import Writer
 
 log = logging.getLogger(__name__)
+WRITER_STOP_S = 1.5  # a stop writes what waits for this long (a locked database: the next
+# start closes the rows left open as interrupted)
 
 
 def build_output(settings: Settings, clock: Clock) -> AudioOutput:
@@ -92,7 +95,8 @@ class Daemon:
         self.ensure_tones()
         self.renderer = build_renderer(settings)  # starts its worker process in the background
         self.engine = make_engine(settings.db_url)
-        self.playlog = PlayLog(self.engine)
+        self.writer = Writer(self.engine)  # the one writer of the air path's records
+        self.playlog = PlayLog(self.engine, self.writer)
         if interrupted := self.playlog.close_interrupted():
             log.warning("%d play-log rows were left open by an unclean stop", interrupted)
         self.library = build_library(
@@ -114,8 +118,9 @@ class Daemon:
             audio=settings.audio,
             gain_for=self.library.gain_for,
         )
-        self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock)
-        self.air_store = AirStore(self.engine)
+        self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock,
+                           writer=self.writer)  # fmt: skip
+        self.air_store = AirStore(self.engine, self.writer)
         self.air_store.attach(self.core)
         self.core.start()
         self.scripts = ScriptBook(
@@ -185,7 +190,8 @@ class Daemon:
         self.core.shutdown()
 
     def stop(self) -> None:
-        """Reverse order: core thread (closes open log rows), output, database."""
+        """Reverse order: core thread (closes open log rows), the writer (writes them, for as
+        long as ``WRITER_STOP_S`` allows), output, database."""
         if hasattr(self, "library_jobs"):
             self.library_jobs.stop()
         if hasattr(self, "scheduler"):
@@ -195,6 +201,8 @@ class Daemon:
             self.core.post(lambda: None)  # wake the loop now rather than at its next poll
             self._thread.join(timeout=10)
             self._thread = None
+        if hasattr(self, "writer"):
+            self.writer.stop(WRITER_STOP_S)
         if hasattr(self, "output"):
             self.output.close()
         if hasattr(self, "renderer"):

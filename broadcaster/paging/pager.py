@@ -16,12 +16,14 @@ pages still active when the daemon stopped.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -31,6 +33,7 @@ from broadcaster.paging.models import Page, PagePublic, PageStatus
 from broadcaster.playlog import Outcome
 from broadcaster.problems import Conflict, NotFound
 from broadcaster.requests import Kind, Request, Segment
+from broadcaster.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +77,16 @@ class Pager:
     """Owns the repeating pages; entry points are safe from any thread (they run on the core
     thread through ``core.call``)."""
 
-    def __init__(self, *, core: Core, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self, *, core: Core, engine: Engine, clock: Clock, writer: Writer | None = None
+    ) -> None:
         self._core, self._engine, self._clock = core, engine, clock
+        self._writer = writer or Writer(engine)
         self._series: dict[int, _Series] = {}
+        self._pages: dict[int, Page] = {}  # this run's pages as they are now (core thread)
+        with Session(engine) as session:  # ids are given here: the desk has one at once
+            last = session.exec(select(func.max(Page.id))).one()
+        self._ids = itertools.count((last or 0) + 1)
         core.on_finished(self._finished)
 
     # -- any thread ---------------------------------------------------------------------------
@@ -101,12 +111,8 @@ class Pager:
 
     # -- core thread --------------------------------------------------------------------------
     def _start(self, page: Page, segments: tuple[Segment, ...]) -> PagePublic:
-        with Session(self._engine) as session:
-            session.add(page)
-            session.commit()
-            session.refresh(page)
-            assert page.id is not None
-            public = PagePublic.model_validate(page)
+        page.id = next(self._ids)
+        public = self._save(page)
         series = _Series(page.id, page.title, segments, page.created_by,
                          timedelta(seconds=page.every_s), page.times)  # fmt: skip
         self._series[page.id] = series
@@ -119,6 +125,7 @@ class Pager:
         now = self._clock.now()
         for row in rows:
             assert row.id is not None
+            self._pages[row.id] = row
             path = Path(row.media_path)
             if not path.is_file():
                 self._close_row(row.id, PageStatus.CANCELLED, "broadcaster",
@@ -163,13 +170,11 @@ class Pager:
         series.attempts += 1
         if outcome is Outcome.COMPLETED:
             series.plays += 1
-        with Session(self._engine) as session:
-            row = session.get(Page, series.page_id)
-            if row is not None:
-                row.plays, row.attempts = series.plays, series.attempts
-                row.last_started_at = started_at or row.last_started_at
-                session.add(row)
-                session.commit()
+        row = self._pages.get(series.page_id)
+        if row is not None:
+            row.plays, row.attempts = series.plays, series.attempts
+            row.last_started_at = started_at or row.last_started_at
+            self._save(row)
         if series.ended:  # resolved while this play was on air: it was let finish
             self._series.pop(series.page_id, None)
             return
@@ -204,13 +209,26 @@ class Pager:
         return self._close_row(page_id, status, by, "")
 
     def _close_row(self, page_id: int, status: PageStatus, by: str, why: str) -> PagePublic:
-        with Session(self._engine) as session:
-            row = session.get(Page, page_id)
-            assert row is not None
-            row.status, row.ended_at, row.ended_by = status, self._clock.now(), by
-            if why:
-                log.warning("page %d %s: %s", page_id, status.value, why)
-            session.add(row)
-            session.commit()
-            session.refresh(row)
-            return PagePublic.model_validate(row)
+        row = self._pages.pop(page_id)
+        row.status, row.ended_at, row.ended_by = status, self._clock.now(), by
+        if why:
+            log.warning("page %d %s: %s", page_id, status.value, why)
+        return self._save(row)
+
+    def _save(self, page: Page) -> PagePublic:
+        """Keep ``page`` as it is now and have it written (inserted or updated) in order."""
+        assert page.id is not None
+        if page.status is PageStatus.ACTIVE:
+            self._pages[page.id] = page
+        values = page.model_dump()
+        self._writer.submit(lambda session: session.merge(Page.model_validate(values)))
+        return PagePublic.model_validate(values)
+
+    def latest(self, pages: list[PagePublic], *, add_active: bool) -> list[PagePublic]:
+        """``pages`` as read from the database (newest first), with what this run knows newer
+        (a page made or played while the database was locked): the desk sees what is on air.
+        ``add_active``: the active pages the database does not have yet are added."""
+        mine = {i: PagePublic.model_validate(p.model_dump()) for i, p in dict(self._pages).items()}
+        seen = {p.id for p in pages}
+        new = [mine[i] for i in sorted(mine, reverse=True) if i not in seen] if add_active else []
+        return new + [mine.get(p.id, p) for p in pages]

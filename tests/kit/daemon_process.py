@@ -78,7 +78,8 @@ class DaemonProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"daemon exited: {self.log_path.read_text()[-3000:]}")
             try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                # 503: it answers, with a fault (no sound yet, no music): up all the same.
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code in (200, 503):
                     return self
             except httpx.HTTPError:
                 pass
