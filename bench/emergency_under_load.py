@@ -209,7 +209,7 @@ def main() -> None:
                       f"{pct(load_sink, 0.95) / pct(calm_sink, 0.95):.2f}")  # fmt: skip
             latest = jobs[0] if isinstance(jobs, list) and jobs else {}
             print(f"scan: {latest.get('status')} phase {latest.get('phase')} "
-                  f"progress {latest.get('progress')}")  # fmt: skip
+                  f"progress {latest.get('progress')} {latest.get('message') or ''}")  # fmt: skip
             print(f"/status polled {poller.answers} times, slowest {poller.slowest_ms:.0f} ms")
             print(f"5xx and errors: {len(errors) + len(poller.errors)}")
             for error in (errors + poller.errors)[:20]:
