@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import socket
 import sqlite3
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -108,6 +109,13 @@ def _never_reading(url: str, headers: dict[str, str]) -> socket.socket:
     return sock
 
 
+def unsent(port: int, client_port: int) -> int:
+    """Bytes the daemon's socket to ``client_port`` has not got the client to take (ss)."""
+    out = subprocess.run(["ss", "-tnH", f"sport = :{port} and dport = :{client_port}"],
+                         capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+    return int(out[2]) if len(out) > 2 else 0
+
+
 def test_sigterm_with_five_open_event_streams_one_never_read_exits_within_3_s_rows_closed(
     tmp_path,
 ):
@@ -123,9 +131,17 @@ def test_sigterm_with_five_open_event_streams_one_never_read_exits_within_3_s_ro
         for thread in threads:
             thread.start()
         wait_for("four streams reading", lambda: all(readers), 5)
-        for _ in range(40):  # events with their status: more than the slow client takes in
-            queued = daemon.post("/api/v1/announcements", {"file": "announcements/notice.wav"})
-            daemon.delete(f"/api/v1/queue/{queued['id']}")
+        # Events with their status (150 queued announcements in each) until the kernel holds
+        # no more for the client that does not read: its stream is stuck in a write.
+        queued = [daemon.post("/api/v1/announcements", {"file": "announcements/notice.wav"})
+                  for _ in range(150)]  # fmt: skip
+        held, rounds = -1, 0
+        while (now_held := unsent(daemon.port, slow.getsockname()[1])) != held and rounds < 40:
+            held, rounds = now_held, rounds + 1
+            for request in queued[-10:]:
+                daemon.send("POST", f"/api/v1/queue/{request['id']}/move", {"position": 1})
+            time.sleep(0.3)
+        assert held > 0 and rounds < 40  # the kernel's buffer for it is full
         assert daemon.proc is not None
         t0 = time.monotonic()
         daemon.proc.send_signal(signal.SIGTERM)
@@ -146,4 +162,6 @@ def test_sigterm_with_five_open_event_streams_one_never_read_exits_within_3_s_ro
         db.close()
     assert still_open == []  # the play log is closed: nothing claims to be on air
     assert stopped == [("cancelled", "daemon stopped")]
-    assert "broadcaster stopped" in daemon.log_path.read_text()
+    log = daemon.log_path.read_text()
+    assert "broadcaster stopped" in log
+    assert "timeout graceful shutdown exceeded" in log  # the stuck stream was cut off
