@@ -67,9 +67,11 @@ class Daemon:
         clock: Clock | None = None,
         output: AudioOutput | None = None,
         scheduler: bool = True,
+        warm_renderer: bool = True,
     ) -> None:
         self.settings = settings
         self._with_scheduler = scheduler
+        self._warm_renderer = warm_renderer  # False: the render worker starts on first use
         self.clock: Clock = clock or SystemClock()
         self._output = output
         self._stop = threading.Event()
@@ -93,7 +95,9 @@ class Daemon:
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.ensure_tones()
-        self.renderer = build_renderer(settings)  # starts its worker process in the background
+        # Starts its worker process in the background (unless told not to: tests that never
+        # render spare a process loading numpy and scipy).
+        self.renderer = build_renderer(settings, warm=self._warm_renderer)
         self.engine = make_engine(settings.db_url)
         self.writer = Writer(self.engine)  # the one writer of the air path's records
         self.playlog = PlayLog(self.engine, self.writer)
