@@ -10,7 +10,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from broadcaster import db
 from broadcaster.daemon import Daemon
+from tests.api.conftest import start_daemon
+from tests.kit.accounts import api_client
 from tests.kit.waiting import wait_for
 
 
@@ -53,10 +56,15 @@ def test_with_the_database_locked_the_emergency_and_a_page_go_on_air_and_land_af
     assert "POST /api/v1/emergency" in audited and "POST /api/v1/pages" in audited
 
 
-def test_a_change_that_cannot_be_written_in_time_is_503_with_retry_after(client, daemon):
-    with write_locked(daemon):
-        reply = client.post("/api/v1/programme/day-types",
-                            json={"name": "busy", "opening": "09:00", "closing": "21:00"})  # fmt: skip
+def test_a_change_that_cannot_be_written_in_time_is_503_with_retry_after(tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.5)  # not the 15 s of a real store: a quick test
+    daemon = start_daemon(tmp_path / "data")
+    try:
+        with api_client(daemon) as client, write_locked(daemon):
+            reply = client.post("/api/v1/programme/day-types",
+                                json={"name": "busy", "opening": "09:00", "closing": "21:00"})  # fmt: skip
+    finally:
+        daemon.stop()
     assert reply.status_code == 503, reply.text
     assert reply.headers["Retry-After"] == "5"
     detail = reply.json()["detail"]
