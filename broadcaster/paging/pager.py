@@ -130,6 +130,7 @@ class Pager:
             if not path.is_file():
                 self._close_row(row.id, PageStatus.CANCELLED, "broadcaster",
                                 f"its audio {path.name} was missing after a restart")  # fmt: skip
+                self._forget(row.id)
                 continue
             speech = Segment(path, row.duration_ms)
             series = _Series(row.id, row.title, (chime, speech) if row.chime else (speech,),
@@ -165,7 +166,7 @@ class Pager:
             return
         series.request_id = None
         if outcome is Outcome.CANCELLED:
-            self._series.pop(series.page_id, None)
+            self._forget(series.page_id)
             return  # resolve/cancel did that, and closes the page's row itself
         series.attempts += 1
         if outcome is Outcome.COMPLETED:
@@ -176,12 +177,12 @@ class Pager:
             row.last_started_at = started_at or row.last_started_at
             self._save(row)
         if series.ended:  # resolved while this play was on air: it was let finish
-            self._series.pop(series.page_id, None)
+            self._forget(series.page_id)
             return
         if series.attempts >= series.times:
             series.ended = True
             self._close_row(series.page_id, PageStatus.FINISHED, "broadcaster", "")
-            self._series.pop(series.page_id, None)
+            self._forget(series.page_id)
             return
         self._play_at(series, (started_at or self._clock.now()) + series.every)
 
@@ -200,16 +201,17 @@ class Pager:
                 )  # fmt: skip
         series.ended = True
         series.next_at = None
+        public = self._close_row(page_id, status, by, "")
         on_air = series.request_id is not None and not self._core.cancel_now(
             series.request_id, by, stop=status is PageStatus.CANCELLED,
             why=f"page {status.value} by {by}",
         )  # fmt: skip
         if not on_air:  # else the play on air finishes first, and _finished forgets the page
-            self._series.pop(page_id, None)
-        return self._close_row(page_id, status, by, "")
+            self._forget(page_id)
+        return public
 
     def _close_row(self, page_id: int, status: PageStatus, by: str, why: str) -> PagePublic:
-        row = self._pages.pop(page_id)
+        row = self._pages[page_id]
         row.status, row.ended_at, row.ended_by = status, self._clock.now(), by
         if why:
             log.warning("page %d %s: %s", page_id, status.value, why)
@@ -218,11 +220,15 @@ class Pager:
     def _save(self, page: Page) -> PagePublic:
         """Keep ``page`` as it is now and have it written (inserted or updated) in order."""
         assert page.id is not None
-        if page.status is PageStatus.ACTIVE:
-            self._pages[page.id] = page
+        self._pages[page.id] = page
         values = page.model_dump()
         self._writer.submit(lambda session: session.merge(Page.model_validate(values)))
         return PagePublic.model_validate(values)
+
+    def _forget(self, page_id: int) -> None:
+        """The page will not play again: its series and its copy go (its row is written)."""
+        self._series.pop(page_id, None)
+        self._pages.pop(page_id, None)
 
     def latest(self, pages: list[PagePublic], *, add_active: bool) -> list[PagePublic]:
         """``pages`` as read from the database (newest first), with what this run knows newer
@@ -230,5 +236,6 @@ class Pager:
         ``add_active``: the active pages the database does not have yet are added."""
         mine = {i: PagePublic.model_validate(p.model_dump()) for i, p in dict(self._pages).items()}
         seen = {p.id for p in pages}
-        new = [mine[i] for i in sorted(mine, reverse=True) if i not in seen] if add_active else []
+        new = [mine[i] for i in sorted(mine, reverse=True)
+               if i not in seen and mine[i].status is PageStatus.ACTIVE] if add_active else []  # fmt: skip
         return new + [mine.get(p.id, p) for p in pages]
