@@ -13,13 +13,22 @@ SYSTEM_PY := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: run test test-py313 setup system-deps venv lint typecheck unit bench clean install-service audit
+.PHONY: run test test-py313 check setup system-deps venv lint typecheck unit bench clean install-service audit
 
 run: setup
 	$(BIN)/broadcaster demo $(ARGS)
 
 test: setup lint typecheck
 	$(BIN)/pytest -q $(ARGS)
+
+# The inner loop (target: 90 s): lint, types and every test that needs no real audio, browser
+# or daemon process (tests/conftest.py marks those by what they start).
+CHECK_MARKERS := not (vlc or e2e or daemon or pulse or browser)
+check: venv
+	@SECONDS=0; \
+	$(MAKE) --no-print-directory lint typecheck && \
+	$(BIN)/pytest -q -p no:cacheprovider -m "$(CHECK_MARKERS)" $(ARGS); status=$$?; \
+	echo "make check: $$SECONDS s"; exit $$status
 
 setup: system-deps venv
 

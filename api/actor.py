@@ -38,7 +38,9 @@ def current_actor(request: Request) -> Actor:
         if header is not None:
             scheme, _, key = header.partition(" ")
             actor = (
-                key_actor(session, key=key.strip(), now=now) if scheme.lower() == "bearer" else None
+                key_actor(session, key=key.strip(), now=now, later=daemon.writer.submit)
+                if scheme.lower() == "bearer"
+                else None
             )
             if actor is None:
                 raise ApiError(401, "bad_api_key", "The API key is unknown or was revoked.",

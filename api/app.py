@@ -8,13 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.exc import OperationalError
 
 from api.accounts import accounts_router, client_of
 from api.actor import UNSAFE, CurrentActor, need
 from api.docs import mount_docs
-from api.errors import ApiError, route_class
+from api.errors import ApiError, database_unavailable, fault_detail, route_class
 from api.events import event_stream
 from api.library import library_router
 from api.on_air import on_air_router
@@ -26,7 +25,7 @@ from api.status import current_status
 from api.web import mount_static, web_router
 from api.web.console import language
 from broadcaster import __version__
-from broadcaster.accounts.crud import LoginLimiter, audit
+from broadcaster.accounts.crud import LoginLimiter, add_audit
 from broadcaster.actors import Right
 from broadcaster.arbiter import Moved
 from broadcaster.daemon import Daemon
@@ -36,6 +35,11 @@ from broadcaster.requests import Kind
 
 FUTURE_TIMEOUT_S = 5.0
 Order = Literal["desc", "asc"]
+HEALTH_CORE_S = 2.0
+CORE_FAULT = (
+    f"The broadcast core does not answer within {HEALTH_CORE_S:.0f} s: requests cannot reach "
+    "the air. / 播出核心在 2 秒内没有响应：请求无法播出。"
+)
 
 
 class MoveRequest(BaseModel):
@@ -63,9 +67,19 @@ def create_app(daemon: Daemon) -> FastAPI:
             return when.replace(tzinfo=settings.zone)
         return when
 
-    @app.get("/api/v1/health")
-    def health() -> dict[str, Any]:
-        return {"ok": True, "fault": core.fault()}
+    @app.get("/api/v1/health", response_model=None,
+             responses={503: {"description": "a fault holds the air"}})  # fmt: skip
+    def health() -> dict[str, Any] | JSONResponse:
+        """For a monitor: 200 while the air is sound; 503 while a fault holds it (no sound
+        reaching the speakers, no playable music, the database not answering, the core not
+        answering), with the fault in both languages."""
+        fault = core.fault()
+        if fault is None and not daemon.alive(HEALTH_CORE_S):
+            fault = CORE_FAULT
+        if fault is None:
+            return {"ok": True, "fault": None}
+        return JSONResponse({"ok": False, "fault": fault, "detail": fault_detail(fault)},
+                            status_code=503)  # fmt: skip
 
     @app.get("/api/v1/status", dependencies=[need(Right.STATUS)])
     def get_status() -> dict[str, Any]:
@@ -155,6 +169,7 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(shifts_router(daemon))
     app.include_router(web_router(daemon))
     mount_static(app)
+    app.add_exception_handler(OperationalError, database_unavailable)
 
     @app.exception_handler(OverflowError)
     async def number_too_large(request: Request, exc: OverflowError) -> JSONResponse:
@@ -182,15 +197,20 @@ def create_app(daemon: Daemon) -> FastAPI:
         path = request.url.path
         if request.method in UNSAFE and path.startswith("/api/") and path != "/api/v1/login":
             actor = getattr(request.state, "actor", None)
-            await run_in_threadpool(_audit, str(actor) if actor else "(not logged in)",
-                                    f"{request.method} {path}", response.status_code,
-                                    client_of(request))  # fmt: skip
+            _audit(
+                str(actor) if actor else "(not logged in)",
+                f"{request.method} {path}",
+                response.status_code,
+                client_of(request),
+            )
         return response
 
     def _audit(actor: str, action: str, status: int, client: str) -> None:
-        with Session(daemon.engine) as session:
-            audit(session, actor=actor, action=action, status=status, now=daemon.clock.now(),
-                  client=client)  # fmt: skip
+        # Through the ordered writer: a busy database never holds up the answer (an
+        # emergency's above all); the entry lands when the database answers.
+        now = daemon.clock.now()
+        daemon.writer.submit(lambda session: add_audit(
+            session, actor=actor, action=action, status=status, now=now, client=client))  # fmt: skip
 
     return app
 

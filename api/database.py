@@ -11,8 +11,12 @@ from starlette.requests import Request
 
 
 def session(request: Request) -> Iterator[Session]:
-    engine = request.app.state.daemon.engine
+    """A session that sees what the daemon's writer was given before this request (the
+    audit of the person's last change, a page just sent), unless the database is at fault."""
+    daemon = request.app.state.daemon
+    engine = daemon.engine
     assert engine is not None, "the daemon is started before the API"
+    daemon.writer.caught_up()
     with Session(engine) as s:
         yield s
 

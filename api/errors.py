@@ -11,7 +11,9 @@ from typing import Any
 
 from fastapi import HTTPException, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 
 from broadcaster.problems import (
@@ -68,3 +70,38 @@ def route_class(code: str) -> type[APIRoute]:
             return guarded
 
     return HouseRoute
+
+
+RETRY_AFTER_S = 5
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database is locked by another program (a backup, a scan, a ``sqlite3`` shell) for
+    longer than a write may wait, or does not answer: 503 with ``Retry-After``, nothing
+    changed, never a 500. (The air does not depend on it: the core writes through its own
+    ordered writer.)"""
+    assert isinstance(exc, OperationalError)
+    why = str(exc.orig) if exc.orig is not None else str(exc)
+    if "locked" in why or "busy" in why:
+        detail = {"code": "database_busy",
+                  "message": "The database is busy (another program is writing to it); "
+                             f"nothing was changed. Try again in {RETRY_AFTER_S} seconds.",
+                  "message_zh": f"数据库正忙（另一个程序正在写入），未做任何更改，请 {RETRY_AFTER_S} "
+                                "秒后重试。"}  # fmt: skip
+    else:
+        detail = {"code": "database_unavailable",
+                  "message": f"The database does not answer ({why[:120]}); nothing was changed. "
+                             f"Try again in {RETRY_AFTER_S} seconds; the broadcast goes on.",
+                  "message_zh": f"数据库没有响应（{why[:120]}），未做任何更改，请 {RETRY_AFTER_S} "
+                                "秒后重试；广播照常进行。"}  # fmt: skip
+    return JSONResponse({"detail": detail}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_S)})  # fmt: skip
+
+
+def fault_detail(fault: str) -> dict[str, str]:
+    """A fault as the house's error: the faults say their English and Chinese as
+    ``english / 中文``; one said only in English is given a Chinese lead-in."""
+    english, _, chinese = fault.rpartition(" / ")
+    if english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese):
+        return {"code": "fault", "message": english, "message_zh": chinese}
+    return {"code": "fault", "message": fault, "message_zh": f"广播故障：{fault}"}

@@ -32,6 +32,11 @@ class _Stream:
     def __init__(self) -> None:
         self.pending: deque[bytes] = deque(maxlen=BACKLOG)  # full: the oldest falls off
         self.ready = asyncio.Event()
+        self.ended = False  # the server is stopping: the stream ends
+
+    def end(self) -> None:
+        self.ended = True
+        self.ready.set()
 
     def put(self, chunk: bytes) -> None:
         self.pending.append(chunk)
@@ -57,6 +62,11 @@ class _Hub:
         """On the core thread: hand the change to the loop, once for all streams."""
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is listening
             self.loop.call_soon_threadsafe(self._fan_out, kind, payload)
+
+    def end(self) -> None:
+        """On the loop: every stream ends (the server is stopping)."""
+        for stream in list(self.streams):
+            stream.end()
 
     def _fan_out(self, kind: str, payload: dict[str, Any]) -> None:
         if not self.streams:
@@ -95,7 +105,7 @@ async def event_stream(core: Core, status: Status) -> AsyncIterator[bytes]:
         # Joined and first status in one step of the loop: any change the hub fans out later
         # comes after it, as before.
         yield encode("status", status())
-        while True:
+        while not stream.ended:
             if not stream.pending:
                 try:
                     async with asyncio.timeout(HEARTBEAT_S):
@@ -103,9 +113,21 @@ async def event_stream(core: Core, status: Status) -> AsyncIterator[bytes]:
                 except TimeoutError:
                     yield KEEP_ALIVE
                     continue
-            yield stream.take()
+            if stream.pending:
+                yield stream.take()
     finally:
         _leave(core, hub, stream)
+
+
+def end_streams() -> None:
+    """Every open stream ends (safe from any thread, and from a signal handler): a stopping
+    server must not wait for pages that stay open all day. A client that does not read is
+    cut off by the server's graceful-shutdown timeout instead (api.server)."""
+    with _hubs_lock:
+        hubs = list(_hubs.values())
+    for hub in hubs:
+        with contextlib.suppress(RuntimeError):  # its loop has closed
+            hub.loop.call_soon_threadsafe(hub.end)
 
 
 def encode(kind: str, payload: dict[str, Any]) -> bytes:

@@ -210,17 +210,22 @@ def on_air_router(daemon: Daemon) -> APIRouter:
     @router.get("/pages", dependencies=[need(Right.PAGES)])
     def pages(active: bool | None = None, limit: int = 100) -> list[dict[str, Any]]:
         assert daemon.engine is not None
-        return [_page_json(daemon, page)
-                for page in list_pages(daemon.engine, active=active, limit=limit)]  # fmt: skip
+        daemon.writer.caught_up()
+        found = daemon.pager.latest(list_pages(daemon.engine, active=active, limit=limit),
+                                    add_active=active is not False)  # fmt: skip
+        return [_page_json(daemon, page) for page in found[: max(1, min(limit, 1000))]]
 
     @router.get("/pages/{page_id}", dependencies=[need(Right.PAGES)])
     def get_page(page_id: int) -> dict[str, Any]:
         assert daemon.engine is not None
+        daemon.writer.caught_up()
         with Session(daemon.engine) as session:
             row = session.get(Page, page_id)
-        if row is None:
+        stored = [PagePublic.model_validate(row)] if row is not None else []
+        known = [p for p in daemon.pager.latest(stored, add_active=True) if p.id == page_id]
+        if not known:
             raise NotFound(f"No page has id {page_id}.", f"没有编号为 {page_id} 的寻人寻物广播。")
-        return _page_json(daemon, PagePublic.model_validate(row))
+        return _page_json(daemon, known[0])
 
     @router.post("/pages/{page_id}/resolve", dependencies=[need(Right.PAGES)])
     def resolve(

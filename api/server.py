@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from api.app import create_app
+from api.events import end_streams
 from broadcaster.daemon import Daemon
 from broadcaster.service import Notifier, Watchdog
 from broadcaster.settings import Settings
@@ -26,6 +27,16 @@ from broadcaster.tls import tls_files
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 60.0
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: the PC's name is not the store's domain
+GRACEFUL_S = 1  # a stop waits this long for answers in flight, then cuts them off
+
+
+class _Server(uvicorn.Server):
+    """Ends the open event streams as the stop begins: every console page holds one all day,
+    and uvicorn waits for them (a client that never reads is cut off after ``GRACEFUL_S``)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        end_streams()
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -79,8 +90,9 @@ def serve(settings: Settings) -> None:
             scheme = "https"
             ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)}
             add_hsts(app)
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                               access_log=False, log_config=None, **ssl))  # fmt: skip
+        server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                        access_log=False, log_config=None,
+                                        timeout_graceful_shutdown=GRACEFUL_S, **ssl))  # fmt: skip
 
         def tell_ready() -> None:
             deadline = time.monotonic() + READY_TIMEOUT_S

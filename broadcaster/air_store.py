@@ -22,6 +22,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from broadcaster.core import Core
 from broadcaster.playlog import Outcome
 from broadcaster.requests import Kind, Request, Segment
+from broadcaster.writer import Writer, after_commit
 
 log = logging.getLogger(__name__)
 KEPT = (Kind.ANNOUNCEMENT, Kind.EMERGENCY)
@@ -48,10 +49,14 @@ def _kept(request: Request) -> bool:
 
 
 class AirStore:
-    """Keeps the core's announcements and emergency in the database (core thread writes)."""
+    """Keeps the core's announcements and emergency in the database. The core thread only
+    hands the writes to the ordered writer (it never waits for the database); ``_rows`` maps
+    this run's request ids to their rows and belongs to the writer's thread once the daemon
+    runs."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, writer: Writer | None = None) -> None:
         self._engine = engine
+        self._writer = writer or Writer(engine)
         self._rows: dict[int, int] = {}  # this run's request id -> its row (ids restart per run)
 
     def attach(self, core: Core) -> None:
@@ -61,38 +66,47 @@ class AirStore:
     def _submitted(self, request: Request) -> None:
         if not _kept(request):
             return
-        with Session(self._engine) as session:
-            row = (
-                session.get(AirRequest, self._rows[request.id])
-                if request.id in self._rows
-                else None
-            )
+        segments = [[str(s.path), s.duration_ms] for s in request.segments]
+
+        def store(session: Session) -> None:
+            known = self._rows.get(request.id)
+            row = session.get(AirRequest, known) if known is not None else None
             if row is not None:  # a new place in the queue, or a row resumed from the last run
                 row.request_id, row.seq = request.id, request.seq
             else:
                 row = AirRequest(
                     request_id=request.id, kind=request.kind.value, title=request.title,
-                    segments=[[str(s.path), s.duration_ms] for s in request.segments],
-                    requested_by=request.requested_by, requested_at=request.requested_at,
-                    expires_at=request.expires_at, note=request.note, seq=request.seq,
+                    segments=segments, requested_by=request.requested_by,
+                    requested_at=request.requested_at, expires_at=request.expires_at,
+                    note=request.note, seq=request.seq,
                 )  # fmt: skip
             session.add(row)
-            session.commit()
+            session.flush()
             assert row.id is not None
             self._rows[request.id] = row.id
+
+        self._writer.submit(store)
 
     def _finished(
         self, request: Request, outcome: Outcome, started_at: dt.datetime | None, final: bool
     ) -> None:
-        if final and (row_id := self._rows.pop(request.id, None)) is not None:
-            self._forget([row_id])
+        if not final or not _kept(request):
+            return
+
+        def forget(session: Session) -> None:
+            row_id = self._rows.get(request.id)
+            if row_id is not None:
+                session.execute(delete(AirRequest).where(col(AirRequest.id) == row_id))
+                after_commit(session, lambda: self._rows.pop(request.id, None))
+
+        self._writer.submit(forget)
 
     def _forget(self, row_ids: list[int]) -> None:
-        with Session(self._engine) as session:
-            session.execute(delete(AirRequest).where(col(AirRequest.id).in_(row_ids)))
-            session.commit()
+        self._writer.submit(lambda session: session.execute(
+            delete(AirRequest).where(col(AirRequest.id).in_(row_ids))))  # fmt: skip
 
     def left_over(self) -> list[AirRequest]:
+        self._writer.caught_up()
         with Session(self._engine) as session:
             return list(session.exec(select(AirRequest).order_by(col(AirRequest.seq))).all())
 

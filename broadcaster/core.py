@@ -111,6 +111,8 @@ class Core(EventLoop):
         self._snapshot: dict[str, Any] = {}
         self._snapshot_lock = threading.Lock()
         self._fault_row: int | None = None  # the play-log row of a fault of the output now on
+        # The database failing is told like any fault (banner, status); the air goes on.
+        playlog.writer.on_fault(lambda _fault: self.post(self._store_fault))
         self.bed = Bed(
             output=output, playlog=playlog, clock=clock, source=music, audio=audio,
             new_token=lambda: next(self._tokens), post=self.post,
@@ -188,9 +190,10 @@ class Core(EventLoop):
         return self._cancel(request_id, by, stop=stop, why=why, fade_ms=fade_ms)
 
     def fault(self) -> str | None:
-        """A problem a person must fix now (no playable music, no sound reaching the speakers),
-        read live: the output notices a dead device without any state change in the core."""
-        return self.bed.fault or self._output.fault()
+        """A problem a person must fix now (no playable music, no sound reaching the speakers,
+        a database that does not answer), read live: the output notices a dead device without
+        any state change in the core."""
+        return self.bed.fault or self._output.fault() or self._log.writer.fault()
 
     def snapshot(self) -> dict[str, Any]:
         with self._snapshot_lock:
@@ -458,6 +461,9 @@ class Core(EventLoop):
             self._log.close(self._fault_row, ended_at=at, outcome=Outcome.RECOVERED,
                             detail="sound back")  # fmt: skip
             self._fault_row = None
+        self._changed("fault", {"fault": self.fault()})
+
+    def _store_fault(self) -> None:
         self._changed("fault", {"fault": self.fault()})
 
     def _segment_ended(self, on_air: _OnAir, at: datetime) -> None:

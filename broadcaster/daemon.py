@@ -34,8 +34,11 @@ from broadcaster.requests import Segment
 from broadcaster.runlock import RunLock
 from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
+from broadcaster.writer import Writer
 
 log = logging.getLogger(__name__)
+WRITER_STOP_S = 1.5  # a stop writes what waits for this long (a locked database: the next
+# start closes the rows left open as interrupted)
 
 
 def build_output(settings: Settings, clock: Clock) -> AudioOutput:
@@ -68,9 +71,11 @@ class Daemon:
         clock: Clock | None = None,
         output: AudioOutput | None = None,
         scheduler: bool = True,
+        warm_renderer: bool = True,
     ) -> None:
         self.settings = settings
         self._with_scheduler = scheduler
+        self._warm_renderer = warm_renderer  # False: the render worker starts on first use
         self.clock: Clock = clock or SystemClock()
         self._output = output
         self._stop = threading.Event()
@@ -106,9 +111,12 @@ class Daemon:
             log.warning("another broadcaster holds %s: two daemons on one data folder",
                         self.run_lock.path)  # fmt: skip
         self.ensure_tones()
-        self.renderer = build_renderer(settings)  # starts its worker process in the background
+        # Starts its worker process in the background (unless told not to: tests that never
+        # render spare a process loading numpy and scipy).
+        self.renderer = build_renderer(settings, warm=self._warm_renderer)
         self.engine = make_engine(settings.db_url)
-        self.playlog = PlayLog(self.engine)
+        self.writer = Writer(self.engine)  # the one writer of the air path's records
+        self.playlog = PlayLog(self.engine, self.writer)
         if interrupted := self.playlog.close_interrupted():
             log.warning("%d play-log rows were left open by an unclean stop", interrupted)
         self.library = build_library(
@@ -132,8 +140,9 @@ class Daemon:
             emergency=self.emergency,
             on_time_s=settings.programme.on_time_s,
         )
-        self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock)
-        self.air_store = AirStore(self.engine)
+        self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock,
+                           writer=self.writer)  # fmt: skip
+        self.air_store = AirStore(self.engine, self.writer)
         self.air_store.attach(self.core)
         # An emergency left by the last run goes first, before the bed starts: nothing but
         # the emergency is heard after a restart (and no music row is opened and cut).
@@ -215,8 +224,8 @@ class Daemon:
         self.core.shutdown()
 
     def stop(self) -> None:
-        """Reverse order: nightly backup, core thread (closes open log rows), output,
-        database, run lock."""
+        """Reverse order: nightly backup, core thread (closes open log rows), the writer (writes
+        them, for as long as ``WRITER_STOP_S`` allows), output, database, run lock."""
         if hasattr(self, "nightly_backup"):
             self.nightly_backup.stop()
         if hasattr(self, "library_jobs"):
@@ -228,6 +237,8 @@ class Daemon:
             self.core.post(lambda: None)  # wake the loop now rather than at its next poll
             self._thread.join(timeout=10)
             self._thread = None
+        if hasattr(self, "writer"):
+            self.writer.stop(WRITER_STOP_S)
         if hasattr(self, "output"):
             self.output.close()
         if hasattr(self, "renderer"):

@@ -12,12 +12,17 @@ from sqlmodel import Session, create_engine
 from broadcaster import migrations
 from broadcaster.problems import Conflict
 
+BUSY_TIMEOUT_S = 15.0
+"""How long a write waits for another program's lock (a backup, a scan) before it fails; the
+API then answers 503 with Retry-After (api.errors). The air path's writes never wait on it:
+they go through broadcaster.writer."""
+
 
 def make_engine(url: str) -> Engine:
     """Create the engine and bring the schema to the newest migration."""
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -29,7 +34,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT_S * 1000)}")
     cursor.close()
 
 

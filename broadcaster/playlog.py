@@ -7,6 +7,7 @@ deleted.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,6 +16,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
+
+from broadcaster.writer import Writer, after_commit
 
 
 class Outcome(StrEnum):
@@ -61,23 +64,39 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 class PlayLog:
-    """Writes and reads play-log rows."""
+    """Writes and reads play-log rows. Writes go through the ordered ``Writer`` and never wait
+    for the database: ``open`` gives a handle at once (the writer learns the row's id when it
+    inserts it), and a ``close`` of that handle is written after the row, whatever the
+    database was doing meanwhile. Reads see every write made before them, unless the database
+    is at fault (then what has landed)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, writer: Writer | None = None) -> None:
         self._engine = engine
+        self.writer = writer or Writer(engine)
+        self._handles = itertools.count(1)
+        self._ids: dict[int, int] = {}  # handle -> row id, the writer's thread only
 
     def open(self, **fields: object) -> int:
-        """Record an item that has just started; returns the row id to close later."""
-        with Session(self._engine) as session:
+        """Record an item that has just started; returns the handle to close it with later."""
+        handle = next(self._handles)
+        PlayLogEntry.model_validate(fields)  # a wrong field fails here, not on the writer
+
+        def insert(session: Session) -> None:
             row = PlayLogEntry.model_validate(fields)
             session.add(row)
-            session.commit()
+            session.flush()
             assert row.id is not None
-            return row.id
+            self._ids[handle] = row.id
+
+        self.writer.submit(insert)
+        return handle
 
     def close(self, row_id: int, *, ended_at: datetime, outcome: Outcome, detail: str = "") -> None:
-        with Session(self._engine) as session:
-            row = session.get(PlayLogEntry, row_id)
+        """Close the row ``open`` gave the handle ``row_id`` of."""
+
+        def update(session: Session) -> None:
+            known = self._ids.get(row_id)
+            row = session.get(PlayLogEntry, known) if known is not None else None
             if row is None:
                 return
             row.ended_at = ended_at
@@ -85,11 +104,14 @@ class PlayLog:
             if detail:
                 row.detail = f"{row.detail}; {detail}" if row.detail else detail
             session.add(row)
-            session.commit()
+            after_commit(session, lambda: self._ids.pop(row_id, None))
 
-    def record(self, **fields: object) -> int:
+        self.writer.submit(update)
+
+    def record(self, **fields: object) -> None:
         """Record an item that is already over (failed, expired, skipped...)."""
-        return self.open(**fields)
+        PlayLogEntry.model_validate(fields)
+        self.writer.submit(lambda session: session.add(PlayLogEntry.model_validate(fields)))
 
     def close_interrupted(self) -> int:
         """Rows left open by a daemon that was killed (crash, power cut): mark them so the log
@@ -107,6 +129,7 @@ class PlayLog:
 
     def cue_keys(self, *, since: datetime) -> set[str]:
         """Programme cues the log already has (played, or accounted for) since ``since``."""
+        self.writer.caught_up()
         statement = select(PlayLogEntry.cue_key).where(
             col(PlayLogEntry.cue_key).is_not(None), col(PlayLogEntry.requested_at) >= since
         )
@@ -126,6 +149,7 @@ class PlayLog:
     ) -> list[PlayLogPublic]:
         """Rows in the order they were written (oldest first, or ``newest_first``), filtered by
         request time, kind and outcome; ``offset`` rows are skipped before ``limit`` are taken."""
+        self.writer.caught_up()
         stamp = col(PlayLogEntry.id)
         statement = _filtered(select(PlayLogEntry), since, until, kinds, outcomes)
         statement = statement.order_by(stamp.desc() if newest_first else stamp)

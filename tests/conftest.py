@@ -1,1 +1,76 @@
+"""The suite's plugins and hooks.
+
+1. Markers by what a test starts, found from what its module and fixtures use, so ``make
+   check`` can leave out every test that needs real audio, a browser or a daemon process
+   (``-m "not (vlc or e2e or daemon or pulse or browser)"``) without each test saying so.
+2. One migrated template database per test process: a fresh SQLite file that ``make_engine``
+   would migrate is a copy of it instead (the migrations themselves are tested in
+   ``tests/broadcaster/test_migrations.py``, which migrates for real)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from broadcaster import migrations
+
 pytest_plugins = ["tests.kit.fixtures"]
+
+STARTS = {  # marker: names in a test's module, or fixtures it uses, that start that thing
+    "daemon": {"DaemonProcess", "daemon_process"},
+    "pulse": {"PulseServer", "pulse_server"},
+    "browser": {"browser", "BROWSER_TESTS", "sync_playwright"},
+    "vlc": {"VlcOutput", "build_output", "vlc_output"},
+}
+MIGRATES_FOR_REAL = {"tests.broadcaster.test_migrations"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        names = set(vars(module)) if module is not None else set()
+        names |= set(getattr(item, "fixturenames", ()))
+        for marker, uses in STARTS.items():
+            if names & uses:
+                item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def _template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from broadcaster.db import make_engine
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    make_engine(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as connection:  # everything in the main file, none in the WAL
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _migrated_from_template(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _template_database: Path
+) -> Iterator[None]:
+    if request.module.__name__ in MIGRATES_FOR_REAL:
+        yield
+        return
+    upgrade = migrations.upgrade
+
+    def from_template(engine: Engine, revision: str = "head") -> None:
+        database = engine.url.database
+        if (revision == "head" and engine.url.get_backend_name() == "sqlite" and database
+                and database != ":memory:" and not _has_content(Path(database))):  # fmt: skip
+            shutil.copyfile(_template_database, database)
+            return
+        upgrade(engine, revision)
+
+    monkeypatch.setattr(migrations, "upgrade", from_template)
+    yield
+
+
+def _has_content(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0

@@ -32,11 +32,13 @@ def pages(console: Console) -> APIRouter:
         found = console.fragment_for(request, Right.PAGES)
         if isinstance(found, Response):
             return found
-        engine, zone = console.daemon.engine, console.daemon.settings.zone
+        daemon = console.daemon
+        engine, zone = daemon.engine, daemon.settings.zone
         assert engine is not None
         since, _ = day_bounds(console.now().astimezone(zone).date(), zone)
-        return console.render(request, "_desk_pages.html", csrf=found[1],
-                              pages=list_pages(engine, active=True, limit=100),
+        daemon.writer.caught_up()  # a page just sent is shown, even with the database locked
+        active = daemon.pager.latest(list_pages(engine, active=True, limit=100), add_active=True)
+        return console.render(request, "_desk_pages.html", csrf=found[1], pages=active,
                               history=list_pages(engine, active=False, since=since, limit=500),
                               local=console.local("%H:%M"))  # fmt: skip
 

@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -200,7 +200,13 @@ def list_keys(session: Session) -> list[ApiKey]:
     return list(session.exec(select(ApiKey).order_by(col(ApiKey.id))).all())
 
 
-def key_actor(session: Session, *, key: str, now: dt.datetime) -> Actor | None:
+def key_actor(
+    session: Session, *, key: str, now: dt.datetime,
+    later: Callable[[Callable[[Session], None]], None] | None = None,
+) -> Actor | None:  # fmt: skip
+    """The actor an API key acts as, or None. Its ``last_used_at`` is kept (at most once a
+    minute: not a write per request), through ``later`` when given (an ordered writer, so a
+    busy database never holds up the caller), else in ``session`` now."""
     row = session.exec(select(ApiKey).where(ApiKey.key_hash == digest(key))).first()
     if row is None or row.revoked_at is not None:
         return None
@@ -208,9 +214,19 @@ def key_actor(session: Session, *, key: str, now: dt.datetime) -> Actor | None:
     if user is None or not user.active:
         return None
     if row.last_used_at is None or now - _aware(row.last_used_at) > dt.timedelta(minutes=1):
-        row.last_used_at = now  # at most once a minute: not a write per request
-        session.add(row)
-        session.commit()
+        key_id = row.id
+
+        def touch(s: Session) -> None:
+            found = s.get(ApiKey, key_id)
+            if found is not None:
+                found.last_used_at = now
+                s.add(found)
+
+        if later is not None:
+            later(touch)
+        else:
+            touch(session)
+            session.commit()
     scopes = None if row.scopes is None else frozenset(Right(s) for s in row.scopes)
     return Actor(user.name, user.role, scopes)
 
@@ -222,9 +238,18 @@ def audit(
     session: Session, *, actor: str, action: str, status: int, now: dt.datetime,
     detail: str = "", client: str = "",
 ) -> None:  # fmt: skip
+    add_audit(session, actor=actor, action=action, status=status, now=now, detail=detail,
+              client=client)  # fmt: skip
+    session.commit()
+
+
+def add_audit(
+    session: Session, *, actor: str, action: str, status: int, now: dt.datetime,
+    detail: str = "", client: str = "",
+) -> None:  # fmt: skip
+    """An audit entry, left for the caller's transaction to commit (an ordered writer's)."""
     session.add(AuditEntry(at=now, actor=actor[:120], action=action[:200], status=status,
                            detail=detail[:1000], client=client[:120]))  # fmt: skip
-    session.commit()
 
 
 def audit_trail(

@@ -17,12 +17,14 @@ pages still active when the daemon stopped.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -32,6 +34,7 @@ from broadcaster.paging.models import Page, PagePublic, PageStatus
 from broadcaster.playlog import Outcome
 from broadcaster.problems import Conflict, NotFound
 from broadcaster.requests import Kind, Request, Segment
+from broadcaster.writer import Writer
 
 log = logging.getLogger(__name__)
 RESOLVE_FADE_MS = 800  # a page found while on air fades out within a second
@@ -77,9 +80,16 @@ class Pager:
     """Owns the repeating pages; entry points are safe from any thread (they run on the core
     thread through ``core.call``)."""
 
-    def __init__(self, *, core: Core, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self, *, core: Core, engine: Engine, clock: Clock, writer: Writer | None = None
+    ) -> None:
         self._core, self._engine, self._clock = core, engine, clock
+        self._writer = writer or Writer(engine)
         self._series: dict[int, _Series] = {}
+        self._pages: dict[int, Page] = {}  # this run's pages as they are now (core thread)
+        with Session(engine) as session:  # ids are given here: the desk has one at once
+            last = session.exec(select(func.max(Page.id))).one()
+        self._ids = itertools.count((last or 0) + 1)
         core.on_finished(self._finished)
 
     # -- any thread ---------------------------------------------------------------------------
@@ -106,12 +116,8 @@ class Pager:
 
     # -- core thread --------------------------------------------------------------------------
     def _start(self, page: Page, segments: tuple[Segment, ...]) -> PagePublic:
-        with Session(self._engine) as session:
-            session.add(page)
-            session.commit()
-            session.refresh(page)
-            assert page.id is not None
-            public = PagePublic.model_validate(page)
+        page.id = next(self._ids)
+        public = self._save(page)
         series = _Series(page.id, page.title, segments, page.created_by,
                          timedelta(seconds=page.every_s), page.times,
                          on_behalf_of=page.on_behalf_of)  # fmt: skip
@@ -125,10 +131,12 @@ class Pager:
         now = self._clock.now()
         for row in rows:
             assert row.id is not None
+            self._pages[row.id] = row
             path = Path(row.media_path)
             if not path.is_file():
                 self._close_row(row.id, PageStatus.CANCELLED, "broadcaster",
                                 f"its audio {path.name} was missing after a restart")  # fmt: skip
+                self._forget(row.id)
                 continue
             speech = Segment(path, row.duration_ms)
             series = _Series(row.id, row.title, (chime, speech) if row.chime else (speech,),
@@ -165,25 +173,23 @@ class Pager:
             return
         series.request_id = None
         if outcome is Outcome.CANCELLED:
-            self._series.pop(series.page_id, None)
+            self._forget(series.page_id)
             return  # resolve/cancel did that, and closes the page's row itself
         series.attempts += 1
         if outcome is Outcome.COMPLETED:
             series.plays += 1
-        with Session(self._engine) as session:
-            row = session.get(Page, series.page_id)
-            if row is not None:
-                row.plays, row.attempts = series.plays, series.attempts
-                row.last_started_at = started_at or row.last_started_at
-                session.add(row)
-                session.commit()
+        row = self._pages.get(series.page_id)
+        if row is not None:
+            row.plays, row.attempts = series.plays, series.attempts
+            row.last_started_at = started_at or row.last_started_at
+            self._save(row)
         if series.ended:  # resolved while this play was on air: it was let finish
-            self._series.pop(series.page_id, None)
+            self._forget(series.page_id)
             return
         if series.attempts >= series.times:
             series.ended = True
             self._close_row(series.page_id, PageStatus.FINISHED, "broadcaster", "")
-            self._series.pop(series.page_id, None)
+            self._forget(series.page_id)
             return
         self._play_at(series, (started_at or self._clock.now()) + series.every)
 
@@ -205,22 +211,41 @@ class Pager:
         series.ended = True
         series.next_at = None
         fade = status is PageStatus.RESOLVED and not let_finish
+        public = self._close_row(page_id, status, by, "")
         on_air = series.request_id is not None and not self._core.cancel_now(
             series.request_id, by, stop=status is PageStatus.CANCELLED or fade,
             why=f"page {status.value} by {by}", fade_ms=RESOLVE_FADE_MS if fade else 0,
         )  # fmt: skip
         if not on_air:  # else the play on air finishes first, and _finished forgets the page
-            self._series.pop(page_id, None)
-        return self._close_row(page_id, status, by, "")
+            self._forget(page_id)
+        return public
 
     def _close_row(self, page_id: int, status: PageStatus, by: str, why: str) -> PagePublic:
-        with Session(self._engine) as session:
-            row = session.get(Page, page_id)
-            assert row is not None
-            row.status, row.ended_at, row.ended_by = status, self._clock.now(), by
-            if why:
-                log.warning("page %d %s: %s", page_id, status.value, why)
-            session.add(row)
-            session.commit()
-            session.refresh(row)
-            return PagePublic.model_validate(row)
+        row = self._pages[page_id]
+        row.status, row.ended_at, row.ended_by = status, self._clock.now(), by
+        if why:
+            log.warning("page %d %s: %s", page_id, status.value, why)
+        return self._save(row)
+
+    def _save(self, page: Page) -> PagePublic:
+        """Keep ``page`` as it is now and have it written (inserted or updated) in order."""
+        assert page.id is not None
+        self._pages[page.id] = page
+        values = page.model_dump()
+        self._writer.submit(lambda session: session.merge(Page.model_validate(values)))
+        return PagePublic.model_validate(values)
+
+    def _forget(self, page_id: int) -> None:
+        """The page will not play again: its series and its copy go (its row is written)."""
+        self._series.pop(page_id, None)
+        self._pages.pop(page_id, None)
+
+    def latest(self, pages: list[PagePublic], *, add_active: bool) -> list[PagePublic]:
+        """``pages`` as read from the database (newest first), with what this run knows newer
+        (a page made or played while the database was locked): the desk sees what is on air.
+        ``add_active``: the active pages the database does not have yet are added."""
+        mine = {i: PagePublic.model_validate(p.model_dump()) for i, p in dict(self._pages).items()}
+        seen = {p.id for p in pages}
+        new = [mine[i] for i in sorted(mine, reverse=True)
+               if i not in seen and mine[i].status is PageStatus.ACTIVE] if add_active else []  # fmt: skip
+        return new + [mine.get(p.id, p) for p in pages]

@@ -92,7 +92,8 @@ class DaemonProcess:
                 raise RuntimeError(f"daemon exited: {self.log_path.read_text()[-3000:]}")
             try:
                 health = httpx.get(f"{self.url}/api/v1/health", timeout=1, verify=self.verify)
-                if health.status_code == 200:
+                # 503: it answers, with a fault (no sound yet, no music): up all the same.
+                if health.status_code in (200, 503):
                     return self
             except httpx.HTTPError:
                 pass

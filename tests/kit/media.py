@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 
@@ -10,8 +14,16 @@ def make_tone(
     path: Path, seconds: float, freq: float = 440.0, *, level_db: float = -12.0, rate: int = 44100
 ) -> Path:
     """A stereo sine tone at ``freq`` Hz and ``level_db`` dBFS in each channel, in the format the
-    suffix names."""
+    suffix names. Each distinct tone is made once per process and copied (ffmpeg making the
+    suite's two-minute bed for every API test cost about a second each)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_made_tone(seconds, freq, level_db, rate, path.suffix.lower()), path)
+    return path
+
+
+@functools.cache
+def _made_tone(seconds: float, freq: float, level_db: float, rate: int, suffix: str) -> Path:
+    path = _tone_cache() / f"{seconds}-{freq}-{level_db}-{rate}{suffix}"
     amplitude = 10 ** (level_db / 20)
     wave = f"{amplitude:.6f}*sin(2*PI*{freq}*t)"
     expr = f"aevalsrc={wave}|{wave}:s={rate}:d={seconds}"
@@ -20,6 +32,13 @@ def make_tone(
         check=True,
     )  # fmt: skip
     return path
+
+
+@functools.cache
+def _tone_cache() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="tones-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def make_corrupt(path: Path, size: int = 4096) -> Path:
