@@ -44,6 +44,7 @@ def _room(data: Path, rows: int = 3):
         log.record(layer="voice", kind="announcement", title=f"通知 {n}", requested_by="tests",
                    started_at=datetime.now(UTC), ended_at=datetime.now(UTC),
                    outcome="completed")  # fmt: skip
+    assert log.writer.stop() == 0  # the rows are written (the writer never blocks the caller)
     engine.dispose()
     for name in ("recordings/script-1.wav", "announcements/recorded/mic-1.webm", "songs/a.wav",
                  "cache/speech/ab/abc.wav", "tones/chime.wav", "music/轻音乐/t.mp3"):  # fmt: skip
