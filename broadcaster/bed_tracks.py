@@ -14,12 +14,20 @@ from playlists.sources import Listed
 
 
 class MusicSource(Protocol):
+    """Where the bed's tracks come from (``playlists.sources.PlaylistSource``)."""
+
+    fault: str | None  # why it gives nothing, or gives from its fallback; None when all is well
+
     @property
     def key(self) -> str: ...
 
     def next_track(self, now: datetime) -> Listed | None: ...
 
     def played(self, track: Listed, at: datetime) -> None: ...
+
+    def failed(self, track: Listed, at: datetime) -> bool: ...
+
+    def succeeded(self, track: Listed) -> None: ...
 
     def size(self) -> int: ...
 

@@ -4,7 +4,9 @@ A playlist name from the programme is a playlist in the library; failing that, a
 name in the music folder (so music copied in this morning plays before its scan). Folder
 playlists list the scanned, playable tracks under their folder, or, while the folder has not
 been scanned yet, its files as they are. Every source shares one rotation, so a song that
-played under one daypart's playlist is not repeated by the next.
+played under one daypart's playlist is not repeated by the next, and one ``SetAside``, so a
+file that failed under one is not tried again by the next; a playlist with nothing playable
+falls back to the whole library.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from broadcaster.library.models import LibraryTrack, Loudness, Playlist, Playlis
 from broadcaster.playlog import PlayLogEntry
 from broadcaster.settings import Settings
 from playlists.rotation import Rotation, RotationRules
-from playlists.sources import Listed, PlaylistSource, folder_tracks
+from playlists.sources import Listed, PlaylistSource, SetAside, folder_tracks
 from playlists.track_loudness import TrackLoudness, gain_db
 
 ALL_MUSIC = "(all music)"  # the source before any daypart: every track in the music folder
@@ -68,6 +70,7 @@ class MusicLibrary:
         self._target, self._unmeasured = target_lufs, unmeasured_gain_db
         self._measure_first = measure_first
         self.rotation = Rotation(rules or RotationRules(), seed=seed)
+        self.aside = SetAside()  # files that failed, shared by every playlist
         self._gains: dict[str, float] = {}
         self._version = 0
         self._lock = threading.Lock()
@@ -153,7 +156,8 @@ class MusicLibrary:
         self, key: str, load: Callable[[], list[Listed]], *, shuffle: bool
     ) -> PlaylistSource:
         return PlaylistSource(key, load, rotation=self.rotation if shuffle else None,
-                              version=lambda: self._version)  # fmt: skip
+                              version=lambda: self._version, aside=self.aside,
+                              fallback=self.everything)  # fmt: skip
 
     def _folder(self, folder: Path) -> list[Listed]:
         prefix = str(folder.resolve()).rstrip("/") + "/"
