@@ -41,6 +41,7 @@ from broadcaster.clock import Clock
 from broadcaster.loop import Schedule
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.settings import AudioSettings
+from playlists.names import display_name, path_text, readable
 from playlists.sources import Listed
 
 LAYER = "bed"  # the play log's layer for music
@@ -171,14 +172,14 @@ class Bed:
         return {
             "title": track.title,
             "artist": track.listed.artist if track.listed else None,
-            "file": track.info.path.name,
+            "file": display_name(track.info.path.name),
             "layer": track.layer,
             "duration_ms": track.info.duration_ms,
             "gain_db": round(track.gain_db, 2),
             "started_at": track.started_at.isoformat() if track.started_at else None,
             "crossfading": self._outgoing is not None,
             "next": None if upcoming is None else {
-                "title": title_of(upcoming), "file": upcoming.info.path.name,
+                "title": title_of(upcoming), "file": display_name(upcoming.info.path.name),
                 "duration_ms": upcoming.info.duration_ms,
             },
         }  # fmt: skip
@@ -212,7 +213,7 @@ class Bed:
         track.started_at, track.started_passed = at, self._clock.monotonic()
         song = track.song
         track.row_id = self._log.open(
-            layer=LAYER, kind="music", title=track.title, media_path=str(track.info.path),
+            layer=LAYER, kind="music", title=track.title, media_path=path_text(track.info.path),
             requested_by=song.requested_by if song else "music bed",
             requested_at=at, started_at=at,
             planned_at=song.planned_at if song else None,
@@ -290,7 +291,7 @@ class Bed:
             elif outcome is Outcome.COMPLETED:
                 self._source.succeeded(track.listed)
         if track.row_id is not None:
-            self._log.close(track.row_id, ended_at=at, outcome=outcome, detail=detail)
+            self._log.close(track.row_id, ended_at=at, outcome=outcome, detail=readable(detail))
         elif new_episode:
             self._record_failure(track.info.path, detail, track.song, track.title)
         self.current = None
@@ -416,9 +417,9 @@ class Bed:
     ) -> None:
         now = self._clock.now()
         self._log.record(
-            layer=LAYER, kind="music", title=song.title if song else title or path.stem,
-            media_path=str(path), requested_by=song.requested_by if song else "music bed",
-            requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=detail,
+            layer=LAYER, kind="music", title=song.title if song else title or display_name(path.stem),
+            media_path=path_text(path), requested_by=song.requested_by if song else "music bed",
+            requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=readable(detail),
             planned_at=song.planned_at if song else None, cue_key=song.cue_key if song else None,
         )  # fmt: skip
 

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from broadcaster.audio.output import MediaInfo
 from broadcaster.playlog import Outcome
+from playlists.names import display_name
 from playlists.sources import Listed
 
 
@@ -76,13 +77,13 @@ class OnBed:
     def title(self) -> str:
         if self.song:
             return self.song.title
-        return self.listed.display if self.listed else self.info.path.stem
+        return self.listed.display if self.listed else display_name(self.info.path.stem)
 
 
 def title_of(item: Queued) -> str:
     if item.song:
         return item.song.title
-    return item.listed.display if item.listed else item.info.path.stem
+    return item.listed.display if item.listed else display_name(item.info.path.stem)
 
 
 def log_detail(track: OnBed) -> str:

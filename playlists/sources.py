@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from playlists.names import display_name
 from playlists.rotation import Rotation, Track
 
 AUDIO_SUFFIXES = {".mp3", ".m4a", ".aac", ".flac", ".ogg", ".oga", ".opus", ".wav"}
@@ -221,12 +222,12 @@ def folder_tracks(root: Path) -> list[Listed]:
         if p.suffix.lower() in AUDIO_SUFFIXES
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     ]
-    return [Listed(p, p.stem) for p in sorted(found)]
+    return [Listed(p, display_name(p.stem)) for p in sorted(found)]
 
 
 def track_list(paths: Sequence[Path]) -> PlaylistSource:
     """An explicit list of files, in order, cycled."""
-    listed = [Listed(Path(p), Path(p).stem) for p in paths]
+    listed = [Listed(Path(p), display_name(Path(p).stem)) for p in paths]
     return PlaylistSource("\n".join(map(str, paths)), lambda: listed)
 
 

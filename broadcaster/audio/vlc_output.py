@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import functools
 import logging
+import os
 import queue
 import threading
 import time
@@ -370,7 +371,7 @@ class VlcOutput:
             self._finish(layer, OutputEventKind.FAILED, f"VLC refused to play {item.path}")
 
     def _new_media(self, path: Path) -> Any:
-        media = self._instance.media_new_path(str(path))
+        media = self._instance.media_new_path(os.fsencode(path))  # any bytes a name may hold
         for option in MEDIA_OPTIONS:
             media.add_option(option)
         return media

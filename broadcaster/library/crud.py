@@ -38,12 +38,16 @@ from broadcaster.problems import Conflict, FieldProblem, Invalid, NotFound, prob
 from broadcaster.programme.crud import rules_using
 from broadcaster.programme.spec import ContentKind
 from playlists.imports import Entry, Imported, PlaylistError, export_m3u8, read_playlist
+from playlists.names import display_name, path_text, text_path
 
 # -- tracks -----------------------------------------------------------------------------------
 
 
 def track_public(row: LibraryTrack, target_lufs: float) -> TrackPublic:
-    return TrackPublic.model_validate(row, update={"gain_db": track_gain(row, target_lufs)})
+    name = display_name(text_path(row.path).name)
+    return TrackPublic.model_validate(
+        row, update={"gain_db": track_gain(row, target_lufs), "name": name}
+    )
 
 
 def search_tracks(
@@ -172,7 +176,7 @@ def create_playlist(
     _name_free(session, data.name)
     folder = None
     if data.kind is PlaylistKind.FOLDER:
-        folder = str(_inside_library(data.folder, folders))
+        folder = path_text(_inside_library(data.folder, folders))
         if data.tracks:
             raise Invalid([FieldProblem("tracks", "A folder playlist has the folder's tracks; "
                                         "leave the list empty.",
@@ -250,7 +254,7 @@ def _inside_library(folder: str | None, folders: Sequence[Path]) -> Path:
         raise Invalid([FieldProblem("folder", "Say which folder the playlist plays.",
                                     "请填写播放列表对应的文件夹。")])  # fmt: skip
     roots = [Path(f).resolve() for f in folders]
-    candidate = Path(folder)
+    candidate = text_path(folder)
     path = (candidate if candidate.is_absolute() else roots[0] / candidate).resolve()
     if not any(path == root or path.is_relative_to(root) for root in roots):
         raise Invalid([FieldProblem("folder", "The folder must be inside a music folder of the "
@@ -337,7 +341,9 @@ def export_playlist(session: Session, *, playlist_id: int, relative_to: Path) ->
             .order_by(col(PlaylistEntry.position))
         )
         tracks = list(session.exec(statement).all())
-    entries = [Entry(Path(t.path), _display(t), t.duration_ms / 1000 or None, 0) for t in tracks]
+    entries = [
+        Entry(text_path(t.path), _display(t), t.duration_ms / 1000 or None, 0) for t in tracks
+    ]
     return export_m3u8(entries, relative_to=relative_to.resolve())
 
 

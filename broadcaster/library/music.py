@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from broadcaster.library.models import LibraryTrack, Loudness, Playlist, PlaylistEntry, PlaylistKind
 from broadcaster.playlog import PlayLogEntry
 from broadcaster.settings import Settings
+from playlists.names import path_text, text_path
 from playlists.rotation import Rotation, RotationRules
 from playlists.sources import Listed, PlaylistSource, SetAside, folder_tracks
 from playlists.track_loudness import TrackLoudness, gain_db
@@ -80,7 +81,7 @@ class MusicLibrary:
     def gain_for(self, path: Path) -> float:
         """The measured gain to the bed target; ``unmeasured_gain_db`` (and a request to measure
         it next) for a track not measured yet."""
-        gain = self._gains.get(str(path))
+        gain = self._gains.get(path_text(path))
         if gain is None:
             self._measure_first(path)
             return self._unmeasured
@@ -95,7 +96,7 @@ class MusicLibrary:
         assert row.id is not None
         playlist_id = row.id
         if row.kind is PlaylistKind.FOLDER and row.folder:
-            folder = Path(row.folder)
+            folder = text_path(row.folder)
             return self._source(f"playlist:{playlist_id}", lambda: self._folder(folder),
                                 shuffle=row.shuffle)  # fmt: skip
         return self._source(f"playlist:{playlist_id}", lambda: self._entries(playlist_id),
@@ -131,7 +132,7 @@ class MusicLibrary:
             self.changed()
             return
         gain = gain_db(result.lufs, self._target, true_peak_dbtp=result.true_peak_dbtp)
-        self._gains[str(path)] = round(gain, 2)  # one key: no need to copy the table
+        self._gains[path_text(path)] = round(gain, 2)  # one key: no need to copy the table
 
     def remember(self, since: timedelta, now: datetime) -> int:
         """Carry the rotation on from the play log (after a restart): the songs played within
@@ -148,7 +149,8 @@ class MusicLibrary:
             rows = session.exec(statement).all()
         for path, started, artist in rows:
             if path and started is not None:
-                self.rotation.played(Listed(Path(path), "", artist).for_rotation(), _aware(started))
+                self.rotation.played(Listed(text_path(path), "", artist).for_rotation(),
+                                     _aware(started))  # fmt: skip
         return len(rows)
 
     # -- internals --------------------------------------------------------------------------
@@ -160,7 +162,7 @@ class MusicLibrary:
                               fallback=self.everything)  # fmt: skip
 
     def _folder(self, folder: Path) -> list[Listed]:
-        prefix = str(folder.resolve()).rstrip("/") + "/"
+        prefix = path_text(folder.resolve()).rstrip("/") + "/"
         statement = (
             select(LibraryTrack)
             .where(col(LibraryTrack.present), col(LibraryTrack.problem).is_(None))
@@ -200,7 +202,7 @@ class MusicLibrary:
 
 
 def _listed(row: LibraryTrack, weight: float = 1.0) -> Listed:
-    return Listed(Path(row.path), row.title, row.artist, weight, row.duration_ms / 1000)
+    return Listed(text_path(row.path), row.title, row.artist, weight, row.duration_ms / 1000)
 
 
 def _plain(name: str) -> bool:
