@@ -15,7 +15,9 @@ from pathlib import Path
 from playlists.names import display_name
 from playlists.rotation import Rotation, Track
 
-AUDIO_SUFFIXES = {".mp3", ".m4a", ".aac", ".flac", ".ogg", ".oga", ".opus", ".wav"}
+AUDIO_SUFFIXES = {".mp3", ".m4a", ".aac", ".flac", ".ogg", ".oga", ".opus", ".wav",
+                  # old broadcast PCs: Windows Media, Apple, Monkey's Audio, audiobooks, videos
+                  ".wma", ".aif", ".aiff", ".ape", ".m4b", ".mp4"}  # fmt: skip
 
 
 @dataclass(frozen=True)

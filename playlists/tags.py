@@ -1,7 +1,7 @@
 """What a music file is: its title, artist, album, length and format, read with mutagen.
 
-Formats: MP3 (ID3v2 and ID3v1), AAC/M4A (MP4 tags), FLAC, Ogg Vorbis, Opus (Vorbis comments)
-and WAV (ID3 chunk, then the RIFF INFO list for what the ID3 chunk lacks). A file without a title
+Formats: MP3 (ID3v2 and ID3v1), AAC/M4A/M4B/MP4 (MP4 tags), FLAC, Ogg Vorbis, Opus (Vorbis
+comments), WMA (ASF), AIFF, APE (Monkey's Audio, APEv2 tags) and WAV (ID3 chunk, then the RIFF INFO list for what the ID3 chunk lacks). A file without a title
 is named by its file stem. Everything is read in-process: a library scan reads thousands of files
 a second. ffprobe (a child process, tens of milliseconds) is the last resort only for a non-WAV
 file whose length mutagen cannot tell, such as some raw AAC.
@@ -71,6 +71,9 @@ _FORMATS = {
     "OggVorbis": "ogg",
     "OggOpus": "opus",
     "WAVE": "wav",
+    "ASF": "wma",
+    "AIFF": "aiff",
+    "MonkeysAudio": "ape",
 }
 """mutagen's file classes by the format name a TrackInfo reports."""
 
@@ -113,6 +116,8 @@ def read_track(path: Path) -> TrackInfo:
         raise _unreadable(name)
 
     fmt = _FORMATS.get(type(audio).__name__, path.suffix.lower().lstrip(".") or "unknown")
+    if fmt == "m4a" and path.suffix.lower() in (".m4b", ".mp4"):
+        fmt = path.suffix.lower().lstrip(".")  # an audiobook, or a video's sound
     title, artist, album = _tags(audio.tags)
     length = getattr(audio.info, "length", 0) or 0
     if fmt == "wav":

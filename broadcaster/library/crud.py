@@ -102,6 +102,16 @@ def search_tracks(
     return list(rows), int(total)
 
 
+def problem_tracks(session: Session) -> list[LibraryTrack]:
+    """Present tracks the bed will not play, each with its reason (``problem``)."""
+    statement = (
+        select(LibraryTrack)
+        .where(col(LibraryTrack.present), col(LibraryTrack.problem).is_not(None))
+        .order_by(col(LibraryTrack.path))
+    )
+    return list(session.exec(statement).all())
+
+
 def get_track(session: Session, *, track_id: int) -> LibraryTrack:
     row = session.get(LibraryTrack, track_id)
     if row is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from broadcaster.library.models import (
     PlaylistKind,
     ScanJob,
 )
-from playlists.names import display_name, is_utf8, path_text, text_path
+from playlists.names import display_name, is_utf8, path_text, readable, text_path
 from playlists.sources import AUDIO_SUFFIXES
 from playlists.tags import TagError, TrackInfo, read_track
 from playlists.track_loudness import LoudnessError, MeasureStopped, TrackLoudness, measure_track
@@ -53,20 +54,28 @@ class Found:
 
 
 def find_audio(folders: Sequence[Path]) -> tuple[list[Found], list[str]]:
-    """Every audio file under ``folders`` (each once), and a warning per folder not found."""
+    """Every audio file under ``folders`` (each once); a warning per folder not found, and one
+    counting the other files by extension (formats not played)."""
     found: dict[Path, Found] = {}
     warnings: list[str] = []
+    others: Counter[str] = Counter()
     for folder in folders:
         folder = folder.resolve()  # tracks are stored by real path, as imported playlists resolve
         if not folder.is_dir():
-            warnings.append(f"music folder not found: {folder} / 找不到音乐文件夹：{folder}")
+            shown = display_name(folder)
+            warnings.append(f"music folder not found: {shown} / 找不到音乐文件夹：{shown}")
             continue
-        for path, stat in _walk(folder):
+        for path, stat in _walk(folder, others):
             found.setdefault(path, Found(path, folder, stat.st_size, stat.st_mtime_ns))
+    if others:
+        counts = ", ".join(f"{n} × {ext}" for ext, n in others.most_common(8))
+        total = sum(others.values())
+        warnings.append(f"{total} other files are not music the bed plays ({counts}) / "
+                        f"{total} 个其他文件不是可播放的音乐格式（{counts}）")  # fmt: skip
     return sorted(found.values(), key=lambda f: str(f.path)), warnings
 
 
-def _walk(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
+def _walk(folder: Path, others: Counter[str]) -> Iterator[tuple[Path, os.stat_result]]:
     stack = [folder]
     while stack:
         current = stack.pop()
@@ -80,11 +89,12 @@ def _walk(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
-                elif (
-                    entry.is_file(follow_symlinks=False)
-                    and os.path.splitext(entry.name)[1].lower() in AUDIO_SUFFIXES
-                ):
-                    yield Path(entry.path), entry.stat(follow_symlinks=False)
+                elif entry.is_file(follow_symlinks=False):
+                    suffix = os.path.splitext(entry.name)[1].lower()
+                    if suffix in AUDIO_SUFFIXES:
+                        yield Path(entry.path), entry.stat(follow_symlinks=False)
+                    else:
+                        others[readable(suffix) or "(no extension)"] += 1
             except OSError:
                 continue
 
