@@ -166,11 +166,6 @@ class PlaylistSource:
         """``track`` played through: a later failure is a new episode."""
         self._aside.succeeded(track.key)
 
-    def size(self) -> int:
-        if self._loaded_version is None:
-            self._reload()
-        return len(self._pool)
-
     def _reload(self) -> None:
         if self._loaded_version is not None and self._loaded_version != self._version():
             self._aside.rescanned()

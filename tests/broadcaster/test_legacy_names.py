@@ -140,3 +140,16 @@ def test_vlc_checks_and_plays_a_file_whose_name_is_gbk(library):
         assert isinstance(result, MediaInfo) and 1900 <= result.duration_ms <= 2100
     finally:
         output.close()
+
+
+def test_the_bed_plays_and_logs_a_gbk_named_file(tmp_path):
+    from playlists.sources import track_list
+    from tests.kit.factories import make_rig
+
+    song = fs("/music", GBK_FOLDER, GBK_SONG)
+    rig = make_rig(tmp_path, durations={song: 60_000}, source=track_list([song]))
+    rig.run(5)
+    (row,) = [r for r in rig.log() if r.kind == "music"]
+    assert row.title == "月亮代表我的心" and row.started_at is not None
+    assert os.fsencode(text_path(row.media_path or "")) == os.fsencode(song)
+    assert rig.core.bed.now_playing()["file"] == "月亮代表我的心.mp3"  # type: ignore[index]
