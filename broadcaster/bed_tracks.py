@@ -30,8 +30,6 @@ class MusicSource(Protocol):
 
     def succeeded(self, track: Listed) -> None: ...
 
-    def size(self) -> int: ...
-
 
 @dataclass(frozen=True)
 class Song:
