@@ -152,6 +152,8 @@ class PlaylistSource:
             self._given.remove(track.key)
         if self._rotation is not None:
             self._rotation.played(track.for_rotation(), at)
+            if self._fallback is not None and track.key in self._fallback._given:
+                self._fallback._given.remove(track.key)  # it shares this rotation
         elif self._fallback is not None:
             self._fallback.played(track, at)
 
