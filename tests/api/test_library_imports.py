@@ -111,3 +111,16 @@ def test_a_percent_encoded_gbk_file_url_imports_the_file(api):
     assert track["name"] == "月亮.mp3" and track["title"] == "月亮"
     missing = upload(client, "urls2.m3u", url.replace(b"%C1%C1", b"%C1%C2"))
     assert missing.status_code == 422 and CJK.search(missing.json()["detail"]["message_zh"])
+
+
+def test_the_status_shows_a_gbk_named_track_on_air(tmp_path):
+    data = tmp_path / "data"
+    make_tone(Path(os.fsdecode(os.fsencode(data / "music") + b"/" + GBK_NAME)), 30.0, 440)
+    daemon = start_daemon(data)
+    try:
+        with api_client(daemon) as client:
+            reply = client.get("/api/v1/status", headers=BOSS)
+            assert reply.status_code == 200, reply.text
+            assert reply.json()["layers"]["bed"]["file"] == "月亮.mp3"
+    finally:
+        daemon.stop()
