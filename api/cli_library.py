@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from broadcaster.settings import Settings
 
 BAR = 30
+PROBLEMS_SHOWN = 50
 
 
 def add_commands(commands: Any) -> None:
@@ -77,9 +78,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 rows, total = crud.search_tracks(session, query=args.query, limit=1_000_000)
                 for row in rows:
                     gain = crud.track_public(row, settings.speech.music_lufs).gain_db
-                    shown = "not measured" if gain is None else f"{gain:+.1f} dB"
                     print(f"{row.id:>6}  {row.artist or '-'} - {row.title}  [{row.format}, "
-                          f"{row.duration_ms / 1000:.0f} s, {shown}]  {row.path}")  # fmt: skip
+                          f"{row.duration_ms / 1000:.0f} s, {_state(row, gain)}]  "
+                          f"{row.path}")  # fmt: skip
                 print(f"{total} tracks / 共 {total} 首")
             else:
                 for playlist in crud.list_playlists(session):
@@ -91,9 +92,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
 
 
+def _state(row: Any, gain: float | None) -> str:
+    """A track's loudness, or why it is not played (both languages)."""
+    if row.problem:
+        return f"not played: {row.problem}"
+    if gain is not None:
+        return f"{gain:+.1f} dB"
+    if row.loudness.value == "failed":
+        return "not played: loudness could not be measured / 无法测量响度"
+    return "not measured yet / 尚未测量"
+
+
 def _scan(args: argparse.Namespace, settings: Settings, engine: Any) -> int:
+    from sqlmodel import Session
+
+    from broadcaster.library import crud
     from broadcaster.library.jobs import JobSaver, run_scan
     from broadcaster.library.models import JobStatus, ScanJob
+    from playlists.names import display_name, text_path
 
     bar = ProgressBar()
 
@@ -116,6 +132,14 @@ def _scan(args: argparse.Namespace, settings: Settings, engine: Any) -> int:
     bar.end()
     if job.message:
         print(job.message, file=sys.stderr)
+    with Session(engine) as session:
+        problems = crud.problem_tracks(session)
+    if problems:
+        print(f"{len(problems)} files cannot be played / {len(problems)} 个文件无法播放:")
+        for row in problems[:PROBLEMS_SHOWN]:
+            print(f"  {display_name(text_path(row.path))}: {row.problem}")
+        if len(problems) > PROBLEMS_SHOWN:
+            print("  … `broadcaster library tracks` lists them all / 完整列表见 library tracks")
     print(f"{job.files} files: {job.added} added, {job.changed} changed, {job.removed} removed, "
           f"{job.unreadable} unreadable; loudness measured {job.measured}, "
           f"failed {job.measure_failed}.\n"

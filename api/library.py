@@ -142,20 +142,22 @@ def library_router(daemon: Daemon) -> APIRouter:
             raise ApiError(413, "playlist_too_large", f"A playlist file is at most {limit}.",
                            f"播放列表文件不能超过 {limit}。")  # fmt: skip
         music_dir = settings.music_path.resolve()
-        music_dir.mkdir(parents=True, exist_ok=True)
-        # Written (hidden) into the music folder, so relative entries resolve from there.
-        handle, temporary = tempfile.mkstemp(prefix=".import-", suffix=suffix, dir=music_dir)
+        # Written to the system's temporary folder (the music folder may be read-only, and is
+        # scanned); relative entries still resolve from the music folder.
+        handle, temporary = tempfile.mkstemp(prefix="broadcaster-import-", suffix=suffix)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
             row, imported = crud.import_playlist(
                 db, file=Path(temporary), name=name or Path(filename).stem, shuffle=shuffle,
                 actor=actor, folders=settings.music_folders,
-                drive_roots=settings.library.drive_roots, now=now(),
+                drive_roots=settings.library.drive_roots, now=now(), label=filename,
+                base=music_dir,
             )  # fmt: skip
         finally:
             Path(temporary).unlink(missing_ok=True)
         changed()
+        daemon.library_jobs.request("playlist import")  # measures the new files (silence too)
         unresolved = [UnresolvedEntry(line=u.line, text=u.text, reason=u.reason,
                                       reason_zh=u.reason_zh) for u in imported.unresolved]  # fmt: skip
         return ImportResult(playlist=crud.playlist_detail(db, row, target),

@@ -6,6 +6,7 @@ from typing import Any
 
 from broadcaster.bed import BED_LAYERS
 from broadcaster.daemon import Daemon
+from playlists.names import display_name
 
 
 def current_status(daemon: Daemon) -> dict[str, Any]:
@@ -18,7 +19,7 @@ def current_status(daemon: Daemon) -> dict[str, Any]:
         state = daemon.output.layer_state(layer)
         layers[name] = {
             "playing": state.playing,
-            "file": state.path.name if state.path else None,
+            "file": display_name(state.path.name) if state.path else None,  # GBK names too
             "position_ms": state.position_ms if state.playing else None,
             "volume_db": state.volume_db if state.playing else None,
         }

@@ -11,7 +11,10 @@ track can start before the current one ends:
 3. Every track plays at its loudness gain (``gain_for``: the library's measured gain to the bed
    target) on top of the mode's level (0 dB playing, ``audio.duck_db`` ducked).
 4. A playlist change or a programme song waits for the end of the track, or, with ``cut``,
-   crossfades at once. A track that fails while playing is replaced at once.
+   crossfades at once. A track that fails its check or its play is set aside by the source
+   (``playlists.sources.SetAside``: logged once per failure episode, re-tried after a rest or
+   a rescan) and the next one is taken at once; when nothing in the source can be played, the
+   source says so (``fault``) and plays the whole library, or nothing.
 5. An emergency stops both layers; afterwards the same track resumes where it stopped.
 """
 
@@ -38,6 +41,7 @@ from broadcaster.clock import Clock
 from broadcaster.loop import Schedule
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.settings import AudioSettings
+from playlists.names import display_name, path_text, readable
 from playlists.sources import Listed
 
 LAYER = "bed"  # the play log's layer for music
@@ -78,7 +82,6 @@ class Bed:
         self._generation = 0  # a preflight from a playlist that was replaced is ignored
         self._preflighting = False
         self._cut_pending = False  # crossfade to the new playlist as soon as its track is ready
-        self._failures = 0
         self._last_layer = BED_LAYERS[-1]
         self.fault: str | None = None
         self.running = False
@@ -102,7 +105,6 @@ class Bed:
         self._prepared = None
         self._generation += 1
         self._preflighting = False
-        self._failures = 0
         self._changed("bed_source", {"cut": cut})
         if cut:
             self._resume = None  # after an emergency, too, the new playlist starts afresh
@@ -170,14 +172,14 @@ class Bed:
         return {
             "title": track.title,
             "artist": track.listed.artist if track.listed else None,
-            "file": track.info.path.name,
+            "file": display_name(track.info.path.name),
             "layer": track.layer,
             "duration_ms": track.info.duration_ms,
             "gain_db": round(track.gain_db, 2),
             "started_at": track.started_at.isoformat() if track.started_at else None,
             "crossfading": self._outgoing is not None,
             "next": None if upcoming is None else {
-                "title": title_of(upcoming), "file": upcoming.info.path.name,
+                "title": title_of(upcoming), "file": display_name(upcoming.info.path.name),
                 "duration_ms": upcoming.info.duration_ms,
             },
         }  # fmt: skip
@@ -211,7 +213,7 @@ class Bed:
         track.started_at, track.started_passed = at, self._clock.monotonic()
         song = track.song
         track.row_id = self._log.open(
-            layer=LAYER, kind="music", title=track.title, media_path=str(track.info.path),
+            layer=LAYER, kind="music", title=track.title, media_path=path_text(track.info.path),
             requested_by=song.requested_by if song else "music bed",
             requested_at=at, started_at=at,
             planned_at=song.planned_at if song else None,
@@ -220,8 +222,7 @@ class Bed:
         )  # fmt: skip
         if track.listed is not None:
             self._source.played(track.listed, at)
-        self._failures = 0
-        self.fault = None
+        self._set_fault(self._source.fault)  # a fallback to the whole library stays shown
         self._changed("bed_track", {"title": track.title, "token": track.token})
         remaining = track.info.duration_ms - track.start_ms
         fade = min(self._audio.crossfade_ms, remaining // 2)
@@ -273,6 +274,8 @@ class Bed:
         self._outgoing = None
         self._output.stop(track.layer)
         outcome, detail = track.leaving
+        if outcome is Outcome.COMPLETED and track.listed is not None:
+            self._source.succeeded(track.listed)
         if track.row_id is not None:
             ended = at or self._clock.now()
             self._log.close(track.row_id, ended_at=ended, outcome=outcome,
@@ -281,12 +284,16 @@ class Bed:
     def _finish(self, outcome: Outcome, at: datetime, detail: str) -> None:
         track = self.current
         assert track is not None
+        new_episode = True
+        if track.listed is not None:
+            if outcome is Outcome.FAILED:
+                new_episode = self._source.failed(track.listed, at)
+            elif outcome is Outcome.COMPLETED:
+                self._source.succeeded(track.listed)
         if track.row_id is not None:
-            self._log.close(track.row_id, ended_at=at, outcome=outcome, detail=detail)
-        else:
-            self._record_failure(track.info.path, detail, track.song)
-        if outcome is Outcome.FAILED:
-            self._failures += 1
+            self._log.close(track.row_id, ended_at=at, outcome=outcome, detail=readable(detail))
+        elif new_episode:
+            self._record_failure(track.info.path, detail, track.song, track.title)
         self.current = None
         self._track_ended()
         self._ensure_playing()
@@ -375,8 +382,8 @@ class Bed:
         if self._preflighting or self._prepared is not None:
             return
         listed = self._source.next_track(self._clock.now())
+        self._set_fault(self._source.fault)
         if listed is None:
-            self._set_fault("no music: the playlist has no audio files")
             self._schedule(self._clock.now() + RETRY_AFTER, self._ensure_playing, duration=True)
             return
         self._preflighting = True
@@ -392,16 +399,11 @@ class Bed:
             return  # from a playlist that has been replaced since
         self._preflighting = False
         if isinstance(result, MediaError):
-            self._record_failure(
-                listed.path, f"skipped before play: {result}", title=listed.display
-            )
-            self._failures += 1
-            if self._failures >= max(3, self._source.size()):
-                self._set_fault("no playable music: every track failed its check")
-                self._failures = 0
-                self._schedule(self._clock.now() + RETRY_AFTER, self._ensure_playing, duration=True)
-                return
-            self._prepare_next()
+            if self._source.failed(listed, self._clock.now()):
+                self._record_failure(
+                    listed.path, f"skipped before play: {result}", title=listed.display
+                )
+            self._prepare_next()  # the rotation moves on at once
             return
         self._prepared = Queued(result, listed=listed)
         self._changed("bed_next", {"title": listed.display})
@@ -415,13 +417,13 @@ class Bed:
     ) -> None:
         now = self._clock.now()
         self._log.record(
-            layer=LAYER, kind="music", title=song.title if song else title or path.stem,
-            media_path=str(path), requested_by=song.requested_by if song else "music bed",
-            requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=detail,
+            layer=LAYER, kind="music", title=song.title if song else title or display_name(path.stem),
+            media_path=path_text(path), requested_by=song.requested_by if song else "music bed",
+            requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=readable(detail),
             planned_at=song.planned_at if song else None, cue_key=song.cue_key if song else None,
         )  # fmt: skip
 
-    def _set_fault(self, text: str) -> None:
+    def _set_fault(self, text: str | None) -> None:
         if self.fault != text:
             self.fault = text
             self._changed("fault", {"fault": text})

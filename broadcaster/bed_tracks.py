@@ -10,10 +10,15 @@ from typing import Protocol
 
 from broadcaster.audio.output import MediaInfo
 from broadcaster.playlog import Outcome
+from playlists.names import display_name
 from playlists.sources import Listed
 
 
 class MusicSource(Protocol):
+    """Where the bed's tracks come from (``playlists.sources.PlaylistSource``)."""
+
+    fault: str | None  # why it gives nothing, or gives from its fallback; None when all is well
+
     @property
     def key(self) -> str: ...
 
@@ -21,7 +26,9 @@ class MusicSource(Protocol):
 
     def played(self, track: Listed, at: datetime) -> None: ...
 
-    def size(self) -> int: ...
+    def failed(self, track: Listed, at: datetime) -> bool: ...
+
+    def succeeded(self, track: Listed) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -68,13 +75,13 @@ class OnBed:
     def title(self) -> str:
         if self.song:
             return self.song.title
-        return self.listed.display if self.listed else self.info.path.stem
+        return self.listed.display if self.listed else display_name(self.info.path.stem)
 
 
 def title_of(item: Queued) -> str:
     if item.song:
         return item.song.title
-    return item.listed.display if item.listed else item.info.path.stem
+    return item.listed.display if item.listed else display_name(item.info.path.stem)
 
 
 def log_detail(track: OnBed) -> str:

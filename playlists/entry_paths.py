@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from playlists.names import display_name, is_utf8, readable
+
 URL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]+)://")  # one-letter "schemes" are drive letters
 _DRIVE = re.compile(r"([A-Za-z]):/*(.*)", re.DOTALL)
 
@@ -20,6 +22,7 @@ class Skip(Exception):
     """The entry does not lead to a playable file inside the music folders; says why."""
 
     def __init__(self, reason: str, reason_zh: str) -> None:
+        reason, reason_zh = readable(reason), readable(reason_zh)  # a path with legacy bytes
         super().__init__(reason)
         self.reason, self.reason_zh = reason, reason_zh
 
@@ -145,6 +148,8 @@ class Resolver:
             try:
                 for name in os.listdir(folder):
                     names.setdefault(_fold(name), []).append(name)
+                    if not is_utf8(name):  # a GBK name on disk, listed in a GBK playlist
+                        names.setdefault(_fold(display_name(name)), []).append(name)
             except OSError:
                 pass
             self._listings[folder] = names

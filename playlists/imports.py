@@ -20,6 +20,7 @@ from pathlib import Path
 
 from playlists.entry_paths import URL, Resolver, Skip
 from playlists.errors import MusicError
+from playlists.legacy_text import detect
 
 __all__ = [
     "MAX_BYTES",
@@ -95,7 +96,9 @@ def decode(data: bytes) -> tuple[str, str]:
 
     1. A BOM (UTF-8, UTF-16 LE/BE) decides, and the text must then be valid in it.
     2. Otherwise valid UTF-8 is UTF-8 (plain ASCII included).
-    3. Otherwise GB18030, a superset of GBK (and of GB2312), so GBK files decode exactly.
+    3. Otherwise the legacy 8-bit encoding the bytes decode to best (``legacy_text.detect``:
+       GB18030 for GBK, Big5, Shift-JIS, Windows-1252 for Latin-1), judged by the text each
+       gives, not guessed.
     NUL bytes, other control characters or bytes valid in none of these raise ``PlaylistError``.
     """
     for bom, codec, name in _BOMS:
@@ -114,13 +117,14 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            try:
-                text, encoding = data.decode("gb18030"), "gb18030"
-            except UnicodeDecodeError:
+            found = detect(data)
+            if found is None:
                 raise PlaylistError(
-                    "the file is neither UTF-8 nor GBK text; save it as UTF-8 and try again",
-                    "文件既不是 UTF-8 也不是 GBK 文本，请另存为 UTF-8 后重试",
+                    "the file is not text in UTF-8, GBK, Big5, Shift-JIS or Latin-1; "
+                    "save it as UTF-8 and try again",
+                    "文件不是 UTF-8、GBK、Big5、Shift-JIS 或 Latin-1 文本，请另存为 UTF-8 后重试",
                 ) from None
+            text, encoding = found[0], found[1]
     if any(_is_control(c) and c not in _TEXT_CONTROLS for c in text):
         raise PlaylistError(*_NOT_TEXT)
     return text, encoding
@@ -226,7 +230,12 @@ def _parse_pls(lines: list[str], name: str) -> tuple[list[_Listed], list[Unresol
 
 
 def read_playlist(
-    path: Path, *, music_dirs: Sequence[Path], drive_roots: Mapping[str, Path] | None = None
+    path: Path,
+    *,
+    music_dirs: Sequence[Path],
+    drive_roots: Mapping[str, Path] | None = None,
+    name: str | None = None,
+    base: Path | None = None,
 ) -> Imported:
     """Read an M3U, M3U8 or PLS playlist and resolve its entries to files in ``music_dirs``.
 
@@ -234,16 +243,17 @@ def read_playlist(
     folders here. The extension picks the format, unless the content plainly is the other one
     (a PLS saved as .m3u). Raises ``PlaylistError`` if the file cannot be read as a playlist;
     entries that do not resolve are returned in ``unresolved``. A bad ``drive_roots`` key
-    raises ``ValueError``.
+    raises ``ValueError``. ``name`` is the file's name in messages (an upload's own name, not
+    the temporary file's); relative entries resolve from ``base`` (default: the file's folder).
     """
-    name = path.name
-    suffix = path.suffix.lower()
+    name = name or path.name
+    suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise PlaylistError(
             f"“{name}” is not a playlist file: use .m3u, .m3u8 or .pls",
             f"“{name}” 不是播放列表文件：请使用 .m3u、.m3u8 或 .pls 文件",
         )
-    resolver = Resolver(path.absolute().parent, music_dirs, drive_roots or {})
+    resolver = Resolver(base or path.absolute().parent, music_dirs, drive_roots or {})
     try:
         with path.open("rb") as file:
             data = file.read(MAX_BYTES + 1)

@@ -1,7 +1,7 @@
 """What a music file is: its title, artist, album, length and format, read with mutagen.
 
-Formats: MP3 (ID3v2 and ID3v1), AAC/M4A (MP4 tags), FLAC, Ogg Vorbis, Opus (Vorbis comments)
-and WAV (ID3 chunk, then the RIFF INFO list for what the ID3 chunk lacks). A file without a title
+Formats: MP3 (ID3v2 and ID3v1), AAC/M4A/M4B/MP4 (MP4 tags), FLAC, Ogg Vorbis, Opus (Vorbis
+comments), WMA (ASF), AIFF, APE (Monkey's Audio, APEv2 tags) and WAV (ID3 chunk, then the RIFF INFO list for what the ID3 chunk lacks). A file without a title
 is named by its file stem. Everything is read in-process: a library scan reads thousands of files
 a second. ffprobe (a child process, tens of milliseconds) is the last resort only for a non-WAV
 file whose length mutagen cannot tell, such as some raw AAC.
@@ -23,17 +23,15 @@ or compressed (ADPCM, MP3 in WAV). The walk:
    Latin-1. GB18030 is taken only under ``repair_gbk``'s rules below, so a Latin-1 ``Mötley``
    is not turned into Chinese.
 
-Legacy GBK tags: Chinese Windows tools wrote GBK bytes into ID3v2 frames marked Latin-1
-(encoding 0) and into ID3v1, which has no encoding at all; read as Latin-1 they come out as
-mojibake such as ``ÖÜ½ÜÂ×``. ``repair_gbk`` undoes it:
+Legacy 8-bit tags: Chinese and Japanese Windows tools wrote GBK, Big5 or Shift-JIS bytes into
+ID3v2 frames marked Latin-1 (encoding 0) and into ID3v1, which has no encoding at all; read as
+Latin-1 they come out as mojibake such as ``ÖÜ½ÜÂ×``. ``repair_gbk`` undoes it:
 
 1. Keep the text if it is not entirely Latin-1, or entirely ASCII.
-2. Encode it back to its Latin-1 bytes. Keep the text if any byte >= 0x80 is followed by an
-   ASCII byte: that is how accented Western words look (``Rós``, ``Mötley``), while the GB2312
-   characters a Chinese tool writes are pairs of bytes >= 0x80. (The price: the rare GBK
-   extension characters whose second byte is ASCII, like 镕, are left as they are.)
-3. Decode the bytes as GB18030 (a superset of GBK). If that fails, or the result holds no CJK
-   character, keep the text; otherwise use the decoded text.
+2. Encode it back to its Latin-1 bytes and let ``playlists.legacy_text.detect`` say which
+   encoding they are (by the repertoire each decoding lands in, so Big5 ``晴天`` is not read as
+   GBK ``锤ぱ``). Use that decoding only if it is GBK, Big5 or Shift-JIS and every character
+   is in its repertoire; a Latin-1 ``Mötley`` or ``Rós`` stays as it is.
 
 Only ID3 frames with encoding 0 and ID3v1 (which mutagen presents as encoding-0 frames) are
 repaired; UTF-8 and UTF-16 frames and other formats' tags are taken as they are.
@@ -54,6 +52,8 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
 
 from playlists.errors import MusicError
+from playlists.legacy_text import repair
+from playlists.names import display_name
 
 FFPROBE_TIMEOUT_S = 30.0
 RIFF_MAX_CHUNKS = 256
@@ -71,6 +71,9 @@ _FORMATS = {
     "OggVorbis": "ogg",
     "OggOpus": "opus",
     "WAVE": "wav",
+    "ASF": "wma",
+    "AIFF": "aiff",
+    "MonkeysAudio": "ape",
 }
 """mutagen's file classes by the format name a TrackInfo reports."""
 
@@ -92,7 +95,7 @@ class TrackInfo:
 def read_track(path: Path) -> TrackInfo:
     """Title, artist, album, duration and format of one music file; raises ``TagError`` for a
     missing, empty, corrupt or non-audio file."""
-    name = path.name
+    name = display_name(path.name)
     try:
         size = path.stat().st_size
     except OSError:
@@ -113,6 +116,8 @@ def read_track(path: Path) -> TrackInfo:
         raise _unreadable(name)
 
     fmt = _FORMATS.get(type(audio).__name__, path.suffix.lower().lstrip(".") or "unknown")
+    if fmt == "m4a" and path.suffix.lower() in (".m4b", ".mp4"):
+        fmt = path.suffix.lower().lstrip(".")  # an audiobook, or a video's sound
     title, artist, album = _tags(audio.tags)
     length = getattr(audio.info, "length", 0) or 0
     if fmt == "wav":
@@ -133,7 +138,7 @@ def read_track(path: Path) -> TrackInfo:
         raise _unreadable(name)
     return TrackInfo(
         path=path,
-        title=title or path.stem,
+        title=title or display_name(path.stem),
         artist=artist,
         album=album,
         duration_ms=round(length * 1000),
@@ -142,44 +147,9 @@ def read_track(path: Path) -> TrackInfo:
 
 
 def repair_gbk(text: str) -> str:
-    """The text GBK bytes read as Latin-1 were meant to be, or ``text`` unchanged (the steps
-    are in the module's docstring)."""
-    try:
-        raw = text.encode("latin-1")
-    except UnicodeEncodeError:
-        return text
-    if raw.isascii():
-        return text
-    if not _high_bytes_pair_up(raw):
-        return text
-    try:
-        decoded = raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return text
-    return decoded if any(_is_cjk(c) for c in decoded) else text
-
-
-def _high_bytes_pair_up(raw: bytes) -> bool:
-    """Whether every byte >= 0x80 starts a pair of two such bytes, walking left to right."""
-    i = 0
-    while i < len(raw):
-        if raw[i] < 0x80:
-            i += 1
-        elif i + 1 < len(raw) and raw[i + 1] >= 0x80:
-            i += 2
-        else:
-            return False
-    return True
-
-
-def _is_cjk(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF  # unified ideographs
-        or 0x3400 <= code <= 0x4DBF  # extension A
-        or 0x20000 <= code <= 0x2FFFF  # extensions B and later
-        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
-    )
+    """The text legacy 8-bit bytes read as Latin-1 were meant to be (GBK, Big5 or Shift-JIS,
+    ``playlists.legacy_text``), or ``text`` unchanged unless they decode cleanly."""
+    return repair(text)
 
 
 def _tags(tags: Any) -> tuple[str | None, str | None, str | None]:

@@ -14,6 +14,10 @@ and does not come back with the server; a new item on the same player decodes bu
 A new player does play once the server is back. So a lost output is found by the server itself
 (``pulse_probe``) and by the stats (decoded, none played), and mended by reopening: every layer
 gets a new player and its item goes on from where it was (see ``_watch_output``).
+Recorded from a PulseAudio sink (issue 14): VLC's default resampler cut FLAC, Ogg and M4A by
+4.3 dB at 18 kHz and 16 dB at 19.5 kHz (WAV was flat), and its default MP3 decoder (mpg123)
+made VLC's drift correction sweep the pitch by 1 % every 13 s; ``--audio-resampler=soxr`` and
+``:codec=avcodec`` make every format flat within 0.1 dB to 19.5 kHz at a steady pitch.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import contextlib
 import ctypes
 import functools
 import logging
+import os
 import queue
 import threading
 import time
@@ -56,9 +61,10 @@ except (ImportError, OSError) as exc:  # libvlc itself is missing
 log = logging.getLogger(__name__)
 
 HEADLESS_ARGS = ("--no-video", "--intf=dummy", "--no-xlib", "--quiet", "--no-lua",
-                 "--no-media-library", "--no-metadata-network-access")  # fmt: skip
+                 "--no-media-library", "--no-metadata-network-access",
+                 "--audio-resampler=soxr,any")  # flat to 20 kHz (see the docstring)  # fmt: skip
 NULL_AOUT = "adummy"
-MEDIA_OPTIONS = (":demux=avformat,any",)
+MEDIA_OPTIONS = (":demux=avformat,any", ":codec=avcodec,any")
 PARSE_TIMEOUT_MS = 2000
 _TICK_S, _REFRESH_S, _STATS_S = 0.02, 0.05, 1.0
 _MAX_END_HOLD_S = 0.5  # adummy reports EndReached ~0.1 s before the audio's real end
@@ -370,7 +376,7 @@ class VlcOutput:
             self._finish(layer, OutputEventKind.FAILED, f"VLC refused to play {item.path}")
 
     def _new_media(self, path: Path) -> Any:
-        media = self._instance.media_new_path(str(path))
+        media = self._instance.media_new_path(os.fsencode(path))  # any bytes a name may hold
         for option in MEDIA_OPTIONS:
             media.add_option(option)
         return media

@@ -37,13 +37,25 @@ from broadcaster.library.scan import add_files
 from broadcaster.problems import Conflict, FieldProblem, Invalid, NotFound, problems_from_errors
 from broadcaster.programme.crud import rules_using
 from broadcaster.programme.spec import ContentKind
-from playlists.imports import Entry, Imported, PlaylistError, export_m3u8, read_playlist
+from playlists.imports import (
+    Entry,
+    Imported,
+    PlaylistError,
+    Unresolved,
+    export_m3u8,
+    read_playlist,
+)
+from playlists.names import display_name, path_text, text_path
+from playlists.sources import AUDIO_SUFFIXES
 
 # -- tracks -----------------------------------------------------------------------------------
 
 
 def track_public(row: LibraryTrack, target_lufs: float) -> TrackPublic:
-    return TrackPublic.model_validate(row, update={"gain_db": track_gain(row, target_lufs)})
+    name = display_name(text_path(row.path).name)
+    return TrackPublic.model_validate(
+        row, update={"gain_db": track_gain(row, target_lufs), "name": name}
+    )
 
 
 def search_tracks(
@@ -88,6 +100,16 @@ def search_tracks(
         statement.order_by(col(LibraryTrack.path)).offset(offset).limit(limit)
     ).all()
     return list(rows), int(total)
+
+
+def problem_tracks(session: Session) -> list[LibraryTrack]:
+    """Present tracks the bed will not play, each with its reason (``problem``)."""
+    statement = (
+        select(LibraryTrack)
+        .where(col(LibraryTrack.present), col(LibraryTrack.problem).is_not(None))
+        .order_by(col(LibraryTrack.path))
+    )
+    return list(session.exec(statement).all())
 
 
 def get_track(session: Session, *, track_id: int) -> LibraryTrack:
@@ -172,7 +194,7 @@ def create_playlist(
     _name_free(session, data.name)
     folder = None
     if data.kind is PlaylistKind.FOLDER:
-        folder = str(_inside_library(data.folder, folders))
+        folder = path_text(_inside_library(data.folder, folders))
         if data.tracks:
             raise Invalid([FieldProblem("tracks", "A folder playlist has the folder's tracks; "
                                         "leave the list empty.",
@@ -250,7 +272,7 @@ def _inside_library(folder: str | None, folders: Sequence[Path]) -> Path:
         raise Invalid([FieldProblem("folder", "Say which folder the playlist plays.",
                                     "请填写播放列表对应的文件夹。")])  # fmt: skip
     roots = [Path(f).resolve() for f in folders]
-    candidate = Path(folder)
+    candidate = text_path(folder)
     path = (candidate if candidate.is_absolute() else roots[0] / candidate).resolve()
     if not any(path == root or path.is_relative_to(root) for root in roots):
         raise Invalid([FieldProblem("folder", "The folder must be inside a music folder of the "
@@ -301,27 +323,59 @@ def import_playlist(
     folders: Sequence[Path],
     drive_roots: Mapping[str, Path],
     now: dt.datetime,
+    label: str | None = None,
+    base: Path | None = None,
 ) -> tuple[Playlist, Imported]:
-    """A list playlist from an M3U, M3U8 or PLS file: every entry that resolves to a file in
-    the library folders (files not scanned yet are added); the rest are returned, never fatal.
-    A file that is not a playlist at all, or lists nothing usable, is refused (Invalid)."""
+    """A list playlist from an M3U, M3U8 or PLS file: every entry that resolves to a playable
+    file in the library folders (files not scanned yet are added); the rest (not found, not
+    audio, empty or unreadable, failed its measurement) are returned with their reasons, never
+    fatal. A file that is not a playlist at all, or lists nothing usable, is refused (Invalid,
+    with a problem per entry). ``label`` names the upload in messages; relative entries
+    resolve from ``base``."""
     try:
-        imported = read_playlist(file, music_dirs=folders, drive_roots=drive_roots)
+        imported = read_playlist(file, music_dirs=folders, drive_roots=drive_roots, name=label,
+                                 base=base)  # fmt: skip
     except PlaylistError as error:
         raise Invalid([FieldProblem("file", error.message, error.message_zh)]) from None
-    if not imported.entries:
-        raise Invalid([FieldProblem(
-            "file", "None of the playlist's entries is a file in the music folders; nothing "
-            "was imported (see the reasons per entry).",
-            "播放列表中没有任何条目是音乐目录中的文件，未导入任何内容。",
-        )])  # fmt: skip
     try:
         data = PlaylistCreate(name=name, kind=PlaylistKind.LIST, shuffle=shuffle)
     except ValidationError as error:
         raise Invalid(problems_from_errors(error.errors())) from None
-    ids = add_files(session, [entry.path for entry in imported.entries], folders, now)
-    data.tracks = [EntryIn(track_id=ids[entry.path], weight=1.0) for entry in imported.entries]
+    audio = [e for e in imported.entries if e.path.suffix.lower() in AUDIO_SUFFIXES]
+    ids = add_files(session, [entry.path for entry in audio], folders, now)
+    rows = {i: session.get(LibraryTrack, i) for i in ids.values()}
+    usable, unusable = [], [_not_audio(e) for e in imported.entries if e not in audio]
+    for entry in audio:
+        row = rows[ids[entry.path]]
+        if row is not None and row.playable:
+            usable.append(entry)
+        else:
+            reason = (row.problem if row else None) or "cannot be played / 无法播放"
+            english, _, chinese = reason.partition(" / ")
+            unusable.append(Unresolved(entry.line, display_name(entry.path.name), english,
+                                       chinese or english))  # fmt: skip
+    imported = Imported(tuple(usable), tuple(sorted(
+        (*imported.unresolved, *unusable), key=lambda u: u.line)), imported.encoding)  # fmt: skip
+    if not usable:
+        raise Invalid([FieldProblem(
+            "file", "None of the playlist's entries is a playable file in the music folders; "
+            "nothing was imported (the reason for each entry follows).",
+            "播放列表中没有任何条目是音乐目录中可播放的文件，未导入任何内容（各条目的原因见下）。",
+        ), *entry_problems(imported.unresolved)])  # fmt: skip
+    data.tracks = [EntryIn(track_id=ids[entry.path], weight=1.0) for entry in usable]
     return create_playlist(session, data=data, actor=actor, folders=folders, now=now), imported
+
+
+def entry_problems(unresolved: Sequence[Unresolved]) -> list[FieldProblem]:
+    """One problem per entry left out: its line, what it said and why, in both languages."""
+    return [FieldProblem(f"line {u.line}", f"line {u.line}: {u.text}: {u.reason}",
+                         f"第 {u.line} 行：{u.text}：{u.reason_zh}") for u in unresolved]  # fmt: skip
+
+
+def _not_audio(entry: Entry) -> Unresolved:
+    suffix = entry.path.suffix.lower() or "(no extension)"
+    return Unresolved(entry.line, display_name(entry.path.name),
+                      f"not an audio file ({suffix})", f"不是音频文件（{suffix}）")  # fmt: skip
 
 
 def export_playlist(session: Session, *, playlist_id: int, relative_to: Path) -> str:
@@ -337,7 +391,9 @@ def export_playlist(session: Session, *, playlist_id: int, relative_to: Path) ->
             .order_by(col(PlaylistEntry.position))
         )
         tracks = list(session.exec(statement).all())
-    entries = [Entry(Path(t.path), _display(t), t.duration_ms / 1000 or None, 0) for t in tracks]
+    entries = [
+        Entry(text_path(t.path), _display(t), t.duration_ms / 1000 or None, 0) for t in tracks
+    ]
     return export_m3u8(entries, relative_to=relative_to.resolve())
 
 

@@ -58,7 +58,8 @@ class LibraryTrack(SQLModel, table=True):
 
 class TrackPublic(SQLModel):
     id: int
-    path: str
+    path: str  # the true name: a byte that is not UTF-8 is written \xHH (playlists.names)
+    name: str  # the file's name as a person reads it (legacy encodings decoded)
     title: str
     artist: str | None
     album: str | None

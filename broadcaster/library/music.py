@@ -4,7 +4,9 @@ A playlist name from the programme is a playlist in the library; failing that, a
 name in the music folder (so music copied in this morning plays before its scan). Folder
 playlists list the scanned, playable tracks under their folder, or, while the folder has not
 been scanned yet, its files as they are. Every source shares one rotation, so a song that
-played under one daypart's playlist is not repeated by the next.
+played under one daypart's playlist is not repeated by the next, and one ``SetAside``, so a
+file that failed under one is not tried again by the next; a playlist with nothing playable
+falls back to the whole library.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from sqlmodel import Session, col, select
 from broadcaster.library.models import LibraryTrack, Loudness, Playlist, PlaylistEntry, PlaylistKind
 from broadcaster.playlog import PlayLogEntry
 from broadcaster.settings import Settings
+from playlists.names import path_text, text_path
 from playlists.rotation import Rotation, RotationRules
-from playlists.sources import Listed, PlaylistSource, folder_tracks
+from playlists.sources import Listed, PlaylistSource, SetAside, folder_tracks
 from playlists.track_loudness import TrackLoudness, gain_db
 
 ALL_MUSIC = "(all music)"  # the source before any daypart: every track in the music folder
@@ -68,6 +71,7 @@ class MusicLibrary:
         self._target, self._unmeasured = target_lufs, unmeasured_gain_db
         self._measure_first = measure_first
         self.rotation = Rotation(rules or RotationRules(), seed=seed)
+        self.aside = SetAside()  # files that failed, shared by every playlist
         self._gains: dict[str, float] = {}
         self._version = 0
         self._lock = threading.Lock()
@@ -77,7 +81,7 @@ class MusicLibrary:
     def gain_for(self, path: Path) -> float:
         """The measured gain to the bed target; ``unmeasured_gain_db`` (and a request to measure
         it next) for a track not measured yet."""
-        gain = self._gains.get(str(path))
+        gain = self._gains.get(path_text(path))
         if gain is None:
             self._measure_first(path)
             return self._unmeasured
@@ -92,7 +96,7 @@ class MusicLibrary:
         assert row.id is not None
         playlist_id = row.id
         if row.kind is PlaylistKind.FOLDER and row.folder:
-            folder = Path(row.folder)
+            folder = text_path(row.folder)
             return self._source(f"playlist:{playlist_id}", lambda: self._folder(folder),
                                 shuffle=row.shuffle)  # fmt: skip
         return self._source(f"playlist:{playlist_id}", lambda: self._entries(playlist_id),
@@ -128,7 +132,7 @@ class MusicLibrary:
             self.changed()
             return
         gain = gain_db(result.lufs, self._target, true_peak_dbtp=result.true_peak_dbtp)
-        self._gains[str(path)] = round(gain, 2)  # one key: no need to copy the table
+        self._gains[path_text(path)] = round(gain, 2)  # one key: no need to copy the table
 
     def remember(self, since: timedelta, now: datetime) -> int:
         """Carry the rotation on from the play log (after a restart): the songs played within
@@ -145,7 +149,8 @@ class MusicLibrary:
             rows = session.exec(statement).all()
         for path, started, artist in rows:
             if path and started is not None:
-                self.rotation.played(Listed(Path(path), "", artist).for_rotation(), _aware(started))
+                self.rotation.played(Listed(text_path(path), "", artist).for_rotation(),
+                                     _aware(started))  # fmt: skip
         return len(rows)
 
     # -- internals --------------------------------------------------------------------------
@@ -153,10 +158,11 @@ class MusicLibrary:
         self, key: str, load: Callable[[], list[Listed]], *, shuffle: bool
     ) -> PlaylistSource:
         return PlaylistSource(key, load, rotation=self.rotation if shuffle else None,
-                              version=lambda: self._version)  # fmt: skip
+                              version=lambda: self._version, aside=self.aside,
+                              fallback=self.everything)  # fmt: skip
 
     def _folder(self, folder: Path) -> list[Listed]:
-        prefix = str(folder.resolve()).rstrip("/") + "/"
+        prefix = path_text(folder.resolve()).rstrip("/") + "/"
         statement = (
             select(LibraryTrack)
             .where(col(LibraryTrack.present), col(LibraryTrack.problem).is_(None))
@@ -196,7 +202,7 @@ class MusicLibrary:
 
 
 def _listed(row: LibraryTrack, weight: float = 1.0) -> Listed:
-    return Listed(Path(row.path), row.title, row.artist, weight, row.duration_ms / 1000)
+    return Listed(text_path(row.path), row.title, row.artist, weight, row.duration_ms / 1000)
 
 
 def _plain(name: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from broadcaster.library.models import (
     PlaylistKind,
     ScanJob,
 )
+from playlists.names import display_name, is_utf8, path_text, readable, text_path
 from playlists.sources import AUDIO_SUFFIXES
 from playlists.tags import TagError, TrackInfo, read_track
 from playlists.track_loudness import LoudnessError, MeasureStopped, TrackLoudness, measure_track
@@ -52,20 +54,28 @@ class Found:
 
 
 def find_audio(folders: Sequence[Path]) -> tuple[list[Found], list[str]]:
-    """Every audio file under ``folders`` (each once), and a warning per folder not found."""
+    """Every audio file under ``folders`` (each once); a warning per folder not found, and one
+    counting the other files by extension (formats not played)."""
     found: dict[Path, Found] = {}
     warnings: list[str] = []
+    others: Counter[str] = Counter()
     for folder in folders:
         folder = folder.resolve()  # tracks are stored by real path, as imported playlists resolve
         if not folder.is_dir():
-            warnings.append(f"music folder not found: {folder} / 找不到音乐文件夹：{folder}")
+            shown = display_name(folder)
+            warnings.append(f"music folder not found: {shown} / 找不到音乐文件夹：{shown}")
             continue
-        for path, stat in _walk(folder):
+        for path, stat in _walk(folder, others):
             found.setdefault(path, Found(path, folder, stat.st_size, stat.st_mtime_ns))
+    if others:
+        counts = ", ".join(f"{n} × {ext}" for ext, n in others.most_common(8))
+        total = sum(others.values())
+        warnings.append(f"{total} other files are not music the bed plays ({counts}) / "
+                        f"{total} 个其他文件不是可播放的音乐格式（{counts}）")  # fmt: skip
     return sorted(found.values(), key=lambda f: str(f.path)), warnings
 
 
-def _walk(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
+def _walk(folder: Path, others: Counter[str]) -> Iterator[tuple[Path, os.stat_result]]:
     stack = [folder]
     while stack:
         current = stack.pop()
@@ -79,11 +89,12 @@ def _walk(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
-                elif (
-                    entry.is_file(follow_symlinks=False)
-                    and os.path.splitext(entry.name)[1].lower() in AUDIO_SUFFIXES
-                ):
-                    yield Path(entry.path), entry.stat(follow_symlinks=False)
+                elif entry.is_file(follow_symlinks=False):
+                    suffix = os.path.splitext(entry.name)[1].lower()
+                    if suffix in AUDIO_SUFFIXES:
+                        yield Path(entry.path), entry.stat(follow_symlinks=False)
+                    else:
+                        others[readable(suffix) or "(no extension)"] += 1
             except OSError:
                 continue
 
@@ -101,21 +112,22 @@ def scan_tags(
     job.phase = "tags"
     found, warnings = find_audio(folders)
     job.files = len(found)
+    warnings += legacy_name_warnings(found)
     if warnings:
-        job.message = "\n".join(warnings)
+        job.message = "\n".join(warnings)[:2000]
     report(job)
     with Session(engine) as session:
         rows = session.exec(select(LibraryTrack)).all()
         known = {row.path: row for row in rows}
         seen: set[str] = set()
         for index, item in enumerate(found, 1):
-            key = str(item.path)
+            key = path_text(item.path)
             seen.add(key)
             row = known.get(key)
             if row is None or row.size != item.size or row.mtime_ns != item.mtime_ns:
                 info = _read(item.path)
                 if row is None:
-                    row = LibraryTrack(path=key, folder=str(item.folder), size=item.size,
+                    row = LibraryTrack(path=key, folder=path_text(item.folder), size=item.size,
                                        mtime_ns=item.mtime_ns, title="", format="",
                                        added_at=now(), changed_at=now())  # fmt: skip
                     job.added += 1
@@ -144,6 +156,24 @@ def scan_tags(
     report(job)
 
 
+def legacy_name_warnings(found: Sequence[Found]) -> list[str]:
+    """One line per folder holding file names that are not UTF-8 (copied from an old Windows
+    PC): they are scanned and played all the same, shown decoded as their legacy encoding."""
+    folders: dict[Path, list[Path]] = {}
+    for item in found:
+        if not is_utf8(item.path.name):
+            folders.setdefault(item.path.parent, []).append(item.path)
+    lines = []
+    for folder, paths in sorted(folders.items(), key=lambda kv: path_text(kv[0])):
+        shown, n = display_name(folder), len(paths)
+        example = display_name(paths[0].name)
+        lines.append(f"{n} file names in {shown} are not UTF-8 (e.g. “{example}”); they play, "
+                     "shown as read in their old encoding / "
+                     f"{shown} 中有 {n} 个文件名不是 UTF-8 编码（如“{example}”），仍可播放，"
+                     "按其旧编码显示")  # fmt: skip
+    return lines
+
+
 def _read(path: Path) -> TrackInfo | TagError:
     try:
         return read_track(path)
@@ -153,7 +183,7 @@ def _read(path: Path) -> TrackInfo | TagError:
 
 def _apply(row: LibraryTrack, item: Found, info: TrackInfo | TagError, at: datetime) -> None:
     row.folder, row.size, row.mtime_ns, row.changed_at = (
-        str(item.folder),
+        path_text(item.folder),
         item.size,
         item.mtime_ns,
         at,
@@ -162,7 +192,7 @@ def _apply(row: LibraryTrack, item: Found, info: TrackInfo | TagError, at: datet
     row.lufs = row.true_peak_dbtp = row.measured_at = None
     row.loudness = Loudness.PENDING
     if isinstance(info, TagError):
-        row.title, row.artist, row.album = item.path.stem[:300], None, None
+        row.title, row.artist, row.album = display_name(item.path.stem)[:300], None, None
         row.duration_ms, row.format = 0, item.path.suffix.lower().lstrip(".")[:16]
         row.problem = f"{info.message} / {info.message_zh}"[:1000]
         return
@@ -188,10 +218,12 @@ def ensure_folder_playlists(
                 tops.add(parts[0])
     taken = set(session.exec(select(Playlist.name)).all())
     created = []
-    for name in sorted(tops - taken):
-        if len(name) > NAME_MAX or "\\" in name:
+    for top in sorted(tops):
+        name = display_name(top)  # a GBK folder name shows as its Chinese
+        if name in taken or len(name) > NAME_MAX or "\\" in name:
             continue
-        session.add(Playlist(name=name, kind=PlaylistKind.FOLDER, folder=str(music_dir / name),
+        taken.add(name)
+        session.add(Playlist(name=name, kind=PlaylistKind.FOLDER, folder=path_text(music_dir / top),
                              created_at=at, created_by="library scan", updated_at=at))  # fmt: skip
         created.append(name)
     return created
@@ -203,7 +235,7 @@ def add_files(
     """Track ids for ``paths`` (files inside the library ``folders``), reading the tags of any
     the library does not know yet (their loudness is measured by the next scan). Not
     committed: the caller's transaction decides."""
-    wanted = {str(p): p for p in paths}
+    wanted = {path_text(p): p for p in paths}
     rows = session.exec(select(LibraryTrack).where(col(LibraryTrack.path).in_(wanted))).all()
     known = {row.path: row for row in rows}
     roots = [f.resolve() for f in folders]
@@ -213,7 +245,7 @@ def add_files(
         stat = path.stat()
         folder = next((r for r in roots if path.is_relative_to(r)), path.parent)
         item = Found(path, folder, stat.st_size, stat.st_mtime_ns)
-        row = known.get(key) or LibraryTrack(path=key, folder=str(folder), size=0, mtime_ns=0,
+        row = known.get(key) or LibraryTrack(path=key, folder=path_text(folder), size=0, mtime_ns=0,
                                              title="", format="", added_at=at, changed_at=at)  # fmt: skip
         _apply(row, item, _read(path), at)
         session.add(row)
@@ -239,7 +271,7 @@ def pending_tracks(engine: Engine) -> list[_Pending]:
     )
     with Session(engine) as session:
         rows = session.exec(statement).all()
-    return [_Pending(i, Path(p), s, m) for i, p, s, m in rows if i is not None]
+    return [_Pending(i, text_path(p), s, m) for i, p, s, m in rows if i is not None]
 
 
 def measure_pending(
@@ -261,7 +293,7 @@ def measure_pending(
     With ``only_first`` only the paths put on ``first`` are measured."""
     job.phase = "loudness"
     todo = pending_tracks(engine)
-    by_path = {str(item.path): item for item in todo}
+    by_path = {path_text(item.path): item for item in todo}
     if only_first:
         todo = []
     job.to_measure = len(todo)
@@ -307,7 +339,7 @@ def _next_item(
     done: set[int],
 ) -> _Pending | None:
     while first is not None and not first.empty():
-        wanted = by_path.get(str(first.get_nowait()))
+        wanted = by_path.get(path_text(first.get_nowait()))
         if wanted is not None and wanted.id not in done:
             if wanted in todo:
                 todo.remove(wanted)

@@ -4,7 +4,8 @@
    that is current now; catch up on missed cues (CueFeeder.catch_up); add a date job for every
    cue still ahead, ``LEAD`` before its instant, and one for every daypart boundary ahead.
 2. Every day just after local midnight, and whenever the programme changes: plan again and
-   replace the jobs, from now on (past cues are not replayed, nor those already handed over:
+   replace the jobs, from now on; a daypart that now covers this moment and did not before
+   takes over the bed at once (by its own ``cut``) (past cues are not replayed, nor those already handed over:
    after the wall clock is set back, their instants come round again).
 
 The jobs run by the wall clock, which can be stepped (an NTP correction, someone setting the
@@ -29,7 +30,7 @@ from apscheduler.triggers.date import DateTrigger
 from broadcaster.clock import Clock
 from broadcaster.programme.feeder import LEAD, CueFeeder, is_ahead
 from broadcaster.programme.planner import plan_day
-from broadcaster.programme.spec import Cue, Programme, Timeline
+from broadcaster.programme.spec import Cue, Daypart, Programme, Timeline
 
 log = logging.getLogger(__name__)
 CUE_JOB = "cue:"
@@ -92,7 +93,11 @@ class LiveScheduler:
     def replan(self) -> None:
         """Plan again from now on: the programme changed, or a new day began."""
         now = self._clock.now()
+        before = self._feeder.current_daypart(self.timelines, now)
         self.timelines = self._plan(now)
+        after = self._feeder.current_daypart(self.timelines, now)
+        if after is not None and (before is None or _music(before) != _music(after)):
+            self._feeder.start_daypart(after)  # a daypart saved during its own hours (issue 14)
         self._feeder.forget_before(now - timedelta(days=2))
         cues = [c for t in self.timelines for c in t.cues if not self._feeder.accounted_for(c)]
         self._install([c for c in cues if is_ahead(c, now)], now)
@@ -141,3 +146,7 @@ class LiveScheduler:
         return [{"planned_at": c.planned_at.isoformat(), "rule": c.rule_name,
                  "title": c.content.title or c.rule_name, "kind": c.content.kind.value}
                 for c in cues[:limit]]  # fmt: skip
+
+
+def _music(daypart: Daypart) -> tuple[int, str]:
+    return daypart.rule_id, daypart.playlist

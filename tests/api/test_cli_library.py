@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from api.cli_library import ProgressBar
-from tests.kit.media import make_corrupt
+from tests.kit.media import make_corrupt, make_empty, make_tone
 from tests.kit.music_files import make_library, plan_library
 
 
@@ -49,3 +50,20 @@ def test_the_bar_writes_one_line_per_tenth_when_not_on_a_terminal():
     bar.end()
     lines = out.getvalue().splitlines()
     assert len(lines) == 11 and lines[-1].startswith("tags") and "100% 100/100" in lines[-1]
+
+
+def test_scan_and_tracks_name_each_problem_file_with_its_reason(tmp_path):
+    data = tmp_path / "data"
+    make_library(data / "music", 2, seconds=2.0)
+    make_empty(data / "music" / "empty.mp3")
+    gbk = os.fsdecode(os.fsencode(data / "music") + "/月亮.mp3".encode("gbk"))
+    make_tone(Path(gbk), 2.0, 440)
+    scan = cli(data, "scan")
+    assert scan.returncode == 0, scan.stderr
+    assert "1 files cannot be played" in scan.stdout
+    assert "empty.mp3: " in scan.stdout and "文件是空的" in scan.stdout
+    assert "not UTF-8" in scan.stderr and "月亮.mp3" in scan.stderr
+    listed = cli(data, "tracks").stdout
+    line = next(x for x in listed.splitlines() if "empty.mp3" in x)
+    assert "not played: " in line and "empty" in line
+    assert "月亮" in listed

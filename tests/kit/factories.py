@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from broadcaster.audio.fake_output import FakeOutput
 from broadcaster.audio.output import SILENT_DB
+from broadcaster.bed_tracks import MusicSource
 from broadcaster.clock import FakeClock
 from broadcaster.core import Core
 from broadcaster.db import make_engine
@@ -94,6 +95,7 @@ def make_rig(
     gains: dict[Path, float] | None = None,
     clock: FakeClock | None = None,
     emergency: EmergencyProfile | None = None,
+    source: MusicSource | None = None,
 ) -> Rig:
     """A core on fakes: three 3-minute tracks, a virtual clock at T0 and a real SQLite log."""
     clock = clock or FakeClock(T0)
@@ -117,7 +119,7 @@ def make_rig(
         clock=clock,
         output=output,
         playlog=playlog,
-        music=track_list(music if music is not None else MUSIC),
+        music=source or track_list(music if music is not None else MUSIC),
         audio=audio or AudioSettings(),
         gain_for=lambda path: (gains or {}).get(path, 0.0),
         **({"emergency": emergency} if emergency is not None else {}),

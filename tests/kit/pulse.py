@@ -69,6 +69,7 @@ class PulseServer:
         rate: int = 44100,
         channels: int = 2,
         startup_timeout_s: float = 10.0,
+        resample_method: str | None = None,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", sink):
             raise ValueError(f"sink name {sink!r}: use letters, digits, '_', '.', '-'")
@@ -76,6 +77,7 @@ class PulseServer:
         self.rate = rate
         self.channels = channels
         self.startup_timeout_s = startup_timeout_s
+        self.resample_method = resample_method  # None: PulseAudio's default (speex-float-1)
         self._dir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._recorders: set[subprocess.Popen[bytes]] = set()
@@ -123,6 +125,8 @@ class PulseServer:
             f"--load=module-null-sink sink_name={self.sink} rate={self.rate} "
             f"channels={self.channels} sink_properties=device.description=broadcaster-test",
         ]
+        if self.resample_method:
+            command.insert(1, f"--resample-method={self.resample_method}")
         with (self.directory / "stderr.txt").open("ab") as stderr:
             self._process = subprocess.Popen(
                 command,

@@ -216,7 +216,7 @@ def test_pls_without_a_playlist_section_is_refused(music):
         ("image.m3u", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not text"),
         ("controls.m3u8", b"a.mp3\x01\x02\x03\n", "not text"),
         ("program.pls", b"\x7fELF\x02\x01\x01\x03", "not text"),
-        ("latin.m3u", b"\x80\x80\x80", "neither UTF-8 nor GBK"),
+        ("garbage.m3u", b"\x81\xff\x81\xff", "not text in UTF-8, GBK"),
         ("big.m3u", b"a.mp3\n" * (6 * 2**20 // 6), "larger than 5 MB"),
         ("notes.txt", b"a.mp3\n", "not a playlist file"),
     ],
