@@ -72,8 +72,9 @@ def create_app(daemon: Daemon) -> FastAPI:
     def health() -> dict[str, Any] | JSONResponse:
         """For a monitor: 200 while the air is sound; 503 while a fault holds it (no sound
         reaching the speakers, no playable music, the database not answering, the core not
-        answering), with the fault in both languages."""
-        fault = core.fault()
+        answering), with the fault in both languages. A bed playing its fallback is shown in
+        the status but does not fail the check: music is on air."""
+        fault = core.air_fault()
         if fault is None and not daemon.alive(HEALTH_CORE_S):
             fault = CORE_FAULT
         if fault is None:

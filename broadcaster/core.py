@@ -195,6 +195,13 @@ class Core(EventLoop):
         any state change in the core."""
         return self.bed.fault or self._output.fault() or self._log.writer.fault()
 
+    def air_fault(self) -> str | None:
+        """The fault that holds the air (what ``/health`` answers 503 for): as ``fault``, but a
+        bed that plays from its fallback (the whole library, its playlist having nothing
+        playable) is a problem to fix, not silence."""
+        bed = self.bed.fault if self.bed.current is None else None
+        return self._output.fault() or self._log.writer.fault() or bed
+
     def snapshot(self) -> dict[str, Any]:
         with self._snapshot_lock:
             return dict(self._snapshot)
