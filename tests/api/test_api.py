@@ -129,6 +129,7 @@ def test_events_stream_reports_changes(client, daemon):
 
 
 def test_a_dead_sound_device_shows_in_status_and_health_at_once(client, daemon):
+    wait_for(lambda: client.get("/api/v1/status").json()["layers"]["bed"]["playing"])
     assert client.get("/api/v1/health").json()["fault"] is None
     daemon.output.fault_text = "No sound is reaching the speakers"
     assert client.get("/api/v1/status").json()["fault"] == "No sound is reaching the speakers"
