@@ -10,7 +10,7 @@ daemon's server-sent events say something changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +114,11 @@ class Console:
         if found is None or not found[0].may(right):
             return Response(status_code=401 if found is None else 403)
         return found
+
+
+def day_param(text: str, default: date) -> date:
+    """A date from a page's query (``2026-11-23``); ``default`` when it is empty or not a date."""
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default

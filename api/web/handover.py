@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.database import Db
-from api.web.console import Console, NavEntry, language
+from api.web.console import Console, NavEntry, day_param, language
 from api.web.text import Words
 from broadcaster.actors import Right
 from broadcaster.clock import day_bounds
@@ -110,7 +110,7 @@ def pages(console: Console) -> APIRouter:
         found = console.person(request)
         zone = daemon.settings.zone
         today = console.now().astimezone(zone).date()
-        first, last = _day(start, today - dt.timedelta(days=6)), _day(end, today)
+        first, last = day_param(start, today - dt.timedelta(days=6)), day_param(end, today)
         listed: Sequence[Shift] = []
         if found is not None:
             since, until = (
@@ -139,10 +139,3 @@ def pages(console: Console) -> APIRouter:
                             zone=daemon.settings.zone.key)  # fmt: skip
 
     return router
-
-
-def _day(text: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text) if text else default
-    except ValueError:
-        return default

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.database import Db
-from api.web.console import Console, NavEntry
+from api.web.console import Console, NavEntry, day_param
 from api.web.text import LANGUAGES, Words
 from broadcaster.actors import Right
 from broadcaster.clock import day_bounds
@@ -85,7 +85,7 @@ def pages(console: Console) -> APIRouter:
         store's days: totals per spot and each airing; printable."""
         zone = daemon.settings.zone
         today = console.now().astimezone(zone).date()
-        first, last = _day(start, today), _day(end, today)
+        first, last = day_param(start, today), day_param(end, today)
         first, last = min(first, last), max(first, last)
         first = max(first, last - dt.timedelta(days=MAX_DAYS - 1))
         rules = [rule] if rule else []
@@ -101,10 +101,3 @@ def pages(console: Console) -> APIRouter:
                             csv="/api/v1/log/proof-of-play/airings?" + urlencode(query))  # fmt: skip
 
     return router
-
-
-def _day(text: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
