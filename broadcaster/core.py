@@ -40,6 +40,7 @@ from broadcaster.proof import ON_TIME_S, lateness
 from broadcaster.requests import Kind, Request
 from broadcaster.settings import AudioSettings
 from broadcaster.status import describe, in_time_order
+from playlists.names import path_text
 
 log = logging.getLogger(__name__)
 VOICE = "voice"
@@ -63,7 +64,9 @@ def media_of(request: Request) -> str:
             runs[-1][1] += 1
         else:
             runs.append([segment.path, 1])
-    said = " + ".join(f"{path} ×{n}" if n > 1 else str(path) for path, n in runs)
+    said = " + ".join(
+        f"{path_text(path)} ×{n}" if n > 1 else path_text(path) for path, n in runs
+    )  # a name that is not UTF-8 (GBK from an old PC) as \xHH text, which the database takes
     return said if len(said) <= MEDIA_MAX else said[: MEDIA_MAX - 1] + "…"
 
 

@@ -26,6 +26,7 @@ from broadcaster.problems import NotFound, Refused
 from broadcaster.programme.spec import ContentKind, Cue, Daypart, Timeline
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts.book import ScriptBook, Spoken
+from playlists.names import path_text
 from scripts_library.render import RenderError
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ class CueFeeder:
         self._log.record(
             layer="bed" if kind == "music" else "voice", kind=kind,
             title=cue.content.title or cue.rule_name,
-            media_path=str(path) if path else cue.content.ref,
+            media_path=path_text(path) if path else cue.content.ref,
             requested_by=f"programme: {cue.rule_name}", requested_at=now,
             planned_at=cue.planned_at, ended_at=now, outcome=outcome.value, detail=detail,
             cue_key=cue.key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -180,3 +181,15 @@ def test_status_snapshot_and_events_follow_every_change(tmp_path):
 def test_silent_db_is_reported_for_a_layer_with_nothing_on_it(tmp_path):
     rig = make_rig(tmp_path)
     assert rig.output.volume_at("voice") == SILENT_DB
+
+
+def test_a_voice_file_named_in_gbk_is_logged_with_its_name_kept(tmp_path):
+    """A recording copied from an old Chinese Windows PC keeps its GBK bytes in its name: the
+    log row is written (the name as \\xHH text, as the library keeps it), not dropped."""
+    gbk = Path(os.fsdecode(b"/audio/\xb2\xe2\xca\xd4.wav"))  # 测试 in GBK
+    rig = make_rig(tmp_path, durations={gbk: 4000})
+    rig.core.submit(request(Kind.ANNOUNCEMENT, at=rig.clock.now(),
+                            segments=(Segment(gbk, 4000),)))  # fmt: skip
+    rig.run(6)
+    (row,) = [r for r in rig.log() if r.kind == "announcement"]
+    assert row.outcome == "completed" and row.media_path == "/audio/\\xb2\\xe2\\xca\\xd4.wav"
