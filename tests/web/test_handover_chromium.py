@@ -6,8 +6,7 @@ shift and opens the signed record to print it."""
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +19,7 @@ from tests.kit.accounts import NAMES
 from tests.kit.browser import BROWSER_TESTS, DESKTOP, TABLET, log_in, shot
 from tests.kit.daemon_process import DaemonProcess, zone_clear_of_midnight
 from tests.kit.media import make_tone
+from tests.kit.waiting import wait_for
 
 pytestmark = BROWSER_TESTS
 INCOMING, INCOMING_PASSWORD = "陈静", "一二三四五六七八"
@@ -35,14 +35,6 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
         running.send("POST", "/api/v1/users", {"name": INCOMING, "role": "announcer",
                                                "password": INCOMING_PASSWORD})  # fmt: skip
         yield running
-
-
-def wait_for(predicate: Callable[[], Any], seconds: float, what: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return value
 
 
 def log_in_as(page: Page, daemon: DaemonProcess, name: str, password: str) -> None:
@@ -72,7 +64,7 @@ def test_the_outgoing_hands_over_the_incoming_confirms_and_the_supervisor_reads(
         rows = daemon.get("/api/v1/log", params={"kind": ["announcement", "page"]})
         return any(r["title"] == title and r["outcome"] == "completed" for r in rows)
 
-    wait_for(lambda: played("欢迎光临") and played("寻找乐乐"), 30, "both to play")
+    wait_for("both to play", lambda: played("欢迎光临") and played("寻找乐乐"), 30)
     daemon.send("POST", f"/api/v1/pages/{page_id}/cancel")
     outgoing.reload()
     expect(outgoing.locator("#spoken")).to_contain_text("欢迎光临")
@@ -139,8 +131,8 @@ def test_the_printable_proof_of_play_shows_a_campaigns_airings(daemon, browser):
         "grace_s": 60, "cut": True, "valid_from": at.astimezone(zone).date().isoformat(),
         "content": {"kind": "speech", "ref": "announcements/welcome.wav", "title": "满300减50"},
     })  # fmt: skip
-    wait_for(lambda: [r for r in daemon.get("/api/v1/log", params={"kind": "announcement"})
-                      if r["cue_key"] and r["outcome"] == "completed"], 30, "the spot")  # fmt: skip
+    wait_for("the spot", lambda: [r for r in daemon.get("/api/v1/log", params={"kind": "announcement"})
+                                  if r["cue_key"] and r["outcome"] == "completed"], 30)  # fmt: skip
     page = browser.new_page(viewport=DESKTOP)
     log_in(page, daemon, Role.SUPERVISOR)
     page.goto(daemon.url + "/supervisor/log")
