@@ -47,21 +47,12 @@ def resolve_in_data_dir(name: str, data_dir: Path) -> Path:
     return path
 
 
-_checked: dict[tuple[Path, int, int], Segment] = {}
-
-
 async def checked_segment(core: Core, path: Path) -> Segment:
-    """Pre-flight ``path`` through the real output; 422 when it is not playable audio.
-
-    A file already checked and unchanged since (same size and modification time) is not checked
-    again, so the chime and the alert tone cost nothing on the way to air."""
-    stat = path.stat()
-    key = (path, stat.st_size, stat.st_mtime_ns)
-    if key in _checked:
-        return _checked[key]
+    """Pre-flight ``path`` through the real output (the core's one ``Prechecker``: a file
+    checked before and unchanged since costs nothing); 422 when it is not playable audio."""
     try:
         info = await asyncio.wait_for(
-            asyncio.wrap_future(core.preflight(path)), PREFLIGHT_TIMEOUT_S
+            asyncio.wrap_future(core.precheck.future(path)), PREFLIGHT_TIMEOUT_S
         )
     except MediaError as exc:
         raise ApiError(
@@ -75,8 +66,7 @@ async def checked_segment(core: Core, path: Path) -> Segment:
             422, "not_playable", f"{path.name} could not be checked in time.",
             f"{path.name} 检查超时，无法播放。",
         ) from exc  # fmt: skip
-    _checked[key] = Segment(path, info.duration_ms)
-    return _checked[key]
+    return Segment(path, info.duration_ms)
 
 
 async def save_upload(

@@ -16,10 +16,14 @@ track can start before the current one ends:
    a rescan) and the next one is taken at once; when nothing in the source can be played, the
    source says so (``fault``) and plays the whole library, or nothing.
 5. An emergency stops both layers; afterwards the same track resumes where it stopped.
+6. The bed answers with values in its ``outbox`` (a track ended, changes for listeners); the
+   core takes them and decides (``broadcaster.news``). Files are checked through the one
+   ``Prechecker``.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,10 +40,12 @@ from broadcaster.audio.output import (
     OutputEvent,
     OutputEventKind,
 )
-from broadcaster.bed_tracks import MusicSource, OnBed, Queued, Song, log_detail, title_of
+from broadcaster.bed_tracks import MusicSource, OnBed, Queued, Song, log_detail, now_playing
 from broadcaster.clock import Clock
 from broadcaster.loop import Schedule
+from broadcaster.news import Outbox, TrackEnded
 from broadcaster.playlog import Outcome, PlayLog
+from broadcaster.precheck import Prechecker
 from broadcaster.settings import AudioSettings
 from playlists.names import display_name, path_text, readable
 from playlists.sources import Listed
@@ -62,17 +68,15 @@ class Bed:
         clock: Clock,
         source: MusicSource,
         audio: AudioSettings,
-        new_token: Callable[[], int],
-        post: Callable[[Callable[[], None]], None],
+        precheck: Prechecker,
         schedule: Schedule,
-        changed: Callable[[str, dict[str, object]], None],
-        track_ended: Callable[[], None],
         gain_for: Callable[[Path], float] = lambda path: 0.0,
     ) -> None:
         self._output, self._log, self._clock, self._source = output, playlog, clock, source
         self._audio, self._gain_for = audio, gain_for
-        self._new_token, self._post, self._schedule = new_token, post, schedule
-        self._changed, self._track_ended = changed, track_ended
+        self._precheck, self._schedule = precheck, schedule
+        self._tokens = itertools.count(1)
+        self.outbox = Outbox()
         self.mode = BedMode.PLAYING
         self.current: OnBed | None = None
         self._outgoing: OnBed | None = None  # fading out under the current track
@@ -105,7 +109,7 @@ class Bed:
         self._prepared = None
         self._generation += 1
         self._preflighting = False
-        self._changed("bed_source", {"cut": cut})
+        self.outbox.changed("bed_source", {"cut": cut})
         if cut:
             self._resume = None  # after an emergency, too, the new playlist starts afresh
             self._cut_pending = self.current is not None
@@ -117,10 +121,7 @@ class Bed:
     def queue_song(self, song: Song, cut: bool) -> None:
         """Check ``song`` now; play it at its planned instant if ``cut``, else after the track."""
 
-        def done(result: MediaInfo | MediaError) -> None:
-            self._post(lambda: self._song_checked(song, cut, result))
-
-        self._output.preflight(song.path, done)
+        self._precheck.check(song.path, lambda result: self._song_checked(song, cut, result))
 
     def _song_checked(self, song: Song, cut: bool, result: MediaInfo | MediaError) -> None:
         if isinstance(result, MediaError):
@@ -161,28 +162,11 @@ class Bed:
                 self._output.set_volume(self.current.layer, self._level(self.current), fade)
             if self._outgoing is not None and ducking:  # leave at once, not over the speech
                 self._output.set_volume(self._outgoing.layer, SILENT_DB, fade)
-        self._changed("bed_mode", {"mode": mode.value, "volume_db": self.target_db()})
+        self.outbox.changed("bed_mode", {"mode": mode.value, "volume_db": self.target_db()})
 
     def now_playing(self) -> dict[str, Any] | None:
         """The current track and the one after it, for the status (positions are the API's)."""
-        track = self.current
-        if track is None:
-            return None
-        upcoming = self._upcoming()
-        return {
-            "title": track.title,
-            "artist": track.listed.artist if track.listed else None,
-            "file": display_name(track.info.path.name),
-            "layer": track.layer,
-            "duration_ms": track.info.duration_ms,
-            "gain_db": round(track.gain_db, 2),
-            "started_at": track.started_at.isoformat() if track.started_at else None,
-            "crossfading": self._outgoing is not None,
-            "next": None if upcoming is None else {
-                "title": title_of(upcoming), "file": display_name(upcoming.info.path.name),
-                "duration_ms": upcoming.info.duration_ms,
-            },
-        }  # fmt: skip
+        return now_playing(self.current, self._upcoming(), crossfading=self._outgoing is not None)
 
     # -- what the output tells -----------------------------------------------------------
     def on_event(self, event: OutputEvent) -> None:
@@ -197,7 +181,9 @@ class Bed:
         if event.kind is OutputEventKind.STARTED:
             self._started(track, event.at)
         elif event.kind is OutputEventKind.FADED:
-            self._changed("bed_faded", {"volume_db": self.target_db(), "at": event.at.isoformat()})
+            self.outbox.changed(
+                "bed_faded", {"volume_db": self.target_db(), "at": event.at.isoformat()}
+            )
         elif event.kind is OutputEventKind.ENDED:
             expected = track.info.duration_ms - track.start_ms
             played = (self._clock.monotonic() - (track.started_passed or 0.0)) * 1000
@@ -223,7 +209,7 @@ class Bed:
         if track.listed is not None:
             self._source.played(track.listed, at)
         self._set_fault(self._source.fault)  # a fallback to the whole library stays shown
-        self._changed("bed_track", {"title": track.title, "token": track.token})
+        self.outbox.changed("bed_track", {"title": track.title, "token": track.token})
         remaining = track.info.duration_ms - track.start_ms
         fade = min(self._audio.crossfade_ms, remaining // 2)
         if fade > 0:
@@ -264,7 +250,7 @@ class Bed:
             token, until = outgoing.token, self._clock.now() + timedelta(milliseconds=fade)
             self._schedule(until + DROP_MARGIN, lambda: self._drop_outgoing(token), duration=True)
         self._start(item, crossfade_ms=fade)
-        self._track_ended()  # cues waiting for the end of the track go now
+        self.outbox.put(TrackEnded(follow=False))  # cues waiting for the end of the track go now
         return True
 
     def _drop_outgoing(self, token: int, at: datetime | None = None) -> None:
@@ -295,7 +281,11 @@ class Bed:
         elif new_episode:
             self._record_failure(track.info.path, detail, track.song, track.title)
         self.current = None
-        self._track_ended()
+        # The core lets waiting cues go (ducking the bed for them) before the next track starts.
+        self.outbox.put(TrackEnded(follow=True))
+
+    def follow_on(self) -> None:
+        """After a ``TrackEnded(follow=True)``: the next track, at the level the core chose."""
         self._ensure_playing()
 
     def _take_off_air(self, outcome: Outcome, detail: str) -> None:
@@ -352,7 +342,7 @@ class Bed:
         layer = next(name for name in self._layer_order() if name != busy)
         self._last_layer = layer
         gain = item.gain_db if item.gain_db is not None else self._gain_for(item.info.path)
-        track = OnBed(item.info, self._new_token(), layer, item.start_ms, gain, item.song,
+        track = OnBed(item.info, next(self._tokens), layer, item.start_ms, gain, item.song,
                        item.listed)  # fmt: skip
         self.current = track
         level = self._level(track)
@@ -389,10 +379,9 @@ class Bed:
         self._preflighting = True
         generation = self._generation
 
-        def done(result: MediaInfo | MediaError) -> None:
-            self._post(lambda: self._preflighted(listed, result, generation))
-
-        self._output.preflight(listed.path, done)
+        self._precheck.check(
+            listed.path, lambda result: self._preflighted(listed, result, generation)
+        )
 
     def _preflighted(self, listed: Listed, result: MediaInfo | MediaError, generation: int) -> None:
         if generation != self._generation:
@@ -406,7 +395,7 @@ class Bed:
             self._prepare_next()  # the rotation moves on at once
             return
         self._prepared = Queued(result, listed=listed)
-        self._changed("bed_next", {"title": listed.display})
+        self.outbox.changed("bed_next", {"title": listed.display})
         if self._cut_pending and self.current is not None and self.mode is not BedMode.STOPPED:
             self._cut_pending = False
             self._crossfade("cut for a playlist change")
@@ -426,4 +415,4 @@ class Bed:
     def _set_fault(self, text: str | None) -> None:
         if self.fault != text:
             self.fault = text
-            self._changed("fault", {"fault": text})
+            self.outbox.changed("fault", {"fault": text})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from broadcaster.audio.output import MediaInfo
 from broadcaster.playlog import Outcome
@@ -89,3 +89,25 @@ def log_detail(track: OnBed) -> str:
     if track.gain_db:
         parts.append(f"gain {track.gain_db:+.1f} dB")
     return "; ".join(parts)
+
+
+def now_playing(
+    track: OnBed | None, upcoming: Queued | None, *, crossfading: bool
+) -> dict[str, Any] | None:
+    """The bed's current track and the one after it, as the status shows them."""
+    if track is None:
+        return None
+    return {
+        "title": track.title,
+        "artist": track.listed.artist if track.listed else None,
+        "file": display_name(track.info.path.name),
+        "layer": track.layer,
+        "duration_ms": track.info.duration_ms,
+        "gain_db": round(track.gain_db, 2),
+        "started_at": track.started_at.isoformat() if track.started_at else None,
+        "crossfading": crossfading,
+        "next": None if upcoming is None else {
+            "title": title_of(upcoming), "file": display_name(upcoming.info.path.name),
+            "duration_ms": upcoming.info.duration_ms,
+        },
+    }  # fmt: skip

@@ -14,27 +14,22 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from broadcaster.air_store import AirStore
 from broadcaster.audio.output import AudioOutput
 from broadcaster.backup import BackupError, sqlite_path
 from broadcaster.backup_nightly import NightlyBackup
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.core import Core
 from broadcaster.db import make_engine
 from broadcaster.emergency import EmergencyProfile
 from broadcaster.library.jobs import LibraryJobs
 from broadcaster.library.music import build_library
-from broadcaster.paging.pager import Pager
-from broadcaster.playlog import PlayLog
 from broadcaster.programme.crud import load_programme
-from broadcaster.programme.feeder import CueFeeder
 from broadcaster.programme.scheduler import LiveScheduler
 from broadcaster.programme.spec import Programme
 from broadcaster.requests import Segment
 from broadcaster.runlock import RunLock
 from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
-from broadcaster.writer import Writer
+from broadcaster.station import build_station
 
 log = logging.getLogger(__name__)
 WRITER_STOP_S = 1.5  # a stop writes what waits for this long (a locked database: the next
@@ -115,13 +110,25 @@ class Daemon:
         # render spare a process loading numpy and scipy).
         self.renderer = build_renderer(settings, warm=self._warm_renderer)
         self.engine = make_engine(settings.db_url)
-        self.writer = Writer(self.engine)  # the one writer of the air path's records
-        self.playlog = PlayLog(self.engine, self.writer)
-        if interrupted := self.playlog.close_interrupted():
-            log.warning("%d play-log rows were left open by an unclean stop", interrupted)
+        self.output = self._output or build_output(settings, self.clock)
         self.library = build_library(
             settings, self.engine, measure_first=lambda path: self.library_jobs.measure_first(path)
         )
+        self.station = build_station(
+            clock=self.clock, output=self.output, engine=self.engine,
+            music=self.library.everything(), audio=settings.audio,
+            gain_for=self.library.gain_for, emergency=self.emergency,
+            on_time_s=settings.programme.on_time_s,
+        )  # fmt: skip
+        self.writer, self.playlog, self.core = (
+            self.station.writer,
+            self.station.playlog,
+            self.station.core,
+        )  # the one writer of the air path's records, its play log, the core
+        assert self.station.pager is not None and self.station.air_store is not None
+        self.pager, self.air_store = self.station.pager, self.station.air_store
+        if interrupted := self.playlog.close_interrupted():
+            log.warning("%d play-log rows were left open by an unclean stop", interrupted)
         self.library_jobs = LibraryJobs(
             self.engine, folders=settings.music_folders, music_dir=settings.music_path,
             now=self.clock.now, workers=settings.library.loudness_workers,
@@ -129,21 +136,6 @@ class Daemon:
             measured=self.library.measured,
         )  # fmt: skip
         self.library.remember(timedelta(minutes=settings.library.no_repeat_min), self.clock.now())
-        self.output = self._output or build_output(settings, self.clock)
-        self.core = Core(
-            clock=self.clock,
-            output=self.output,
-            playlog=self.playlog,
-            music=self.library.everything(),
-            audio=settings.audio,
-            gain_for=self.library.gain_for,
-            emergency=self.emergency,
-            on_time_s=settings.programme.on_time_s,
-        )
-        self.pager = Pager(core=self.core, engine=self.engine, clock=self.clock,
-                           writer=self.writer)  # fmt: skip
-        self.air_store = AirStore(self.engine, self.writer)
-        self.air_store.attach(self.core)
         # An emergency left by the last run goes first, before the bed starts: nothing but
         # the emergency is heard after a restart (and no music row is opened and cut).
         resumed_air = self.air_store.resume(self.core, emergency=True)
@@ -151,9 +143,9 @@ class Daemon:
         self.scripts = ScriptBook(
             engine=self.engine, renderer=self.renderer, data_dir=settings.data_dir
         )
-        self.feeder = CueFeeder(
-            core=self.core, playlog=self.playlog, clock=self.clock, data_dir=settings.data_dir,
-            playlists=self.library.playlist, zone=settings.zone, scripts=self.scripts,
+        self.feeder = self.station.feed(
+            data_dir=settings.data_dir, playlists=self.library.playlist, tz=settings.zone,
+            scripts=self.scripts,
         )  # fmt: skip
         self.scheduler = LiveScheduler(
             clock=self.clock, zone=settings.zone, feeder=self.feeder, load=self.load_programme
@@ -164,7 +156,7 @@ class Daemon:
         self._thread = threading.Thread(target=self._run_core, name="broadcaster-core", daemon=True)
         self._thread.start()
         self.library_jobs.start()  # a scan at every start: files changed while it was stopped
-        chime = self.core.preflight(self.chime).result(10)
+        chime = self.station.precheck.future(self.chime).result(10)
         if resumed := self.pager.resume(Segment(self.chime, chime.duration_ms)).result(10):
             log.warning("%d service-desk pages were still active: they carry on", resumed)
         if resumed := resumed_air + self.air_store.resume(self.core, emergency=False):

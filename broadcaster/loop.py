@@ -139,6 +139,13 @@ class EventLoop:
             action()
         except Exception:  # one bad message must not silence the building
             log.exception("core action failed")
+        try:
+            self._after_action()
+        except Exception:
+            log.exception("core action failed")
+
+    def _after_action(self) -> None:
+        """After every message and timer (a subclass acts on what its parts answered)."""
 
     # -- what listeners see -----------------------------------------------------------------
     def _before_telling(self) -> None:

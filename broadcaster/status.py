@@ -1,12 +1,17 @@
-"""What the core's status snapshot says about requests: plain JSON-ready dicts."""
+"""The core's status snapshot: plain JSON-ready dicts, read from memory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from broadcaster.arbiter import BedMode
 from broadcaster.requests import Request
+
+if TYPE_CHECKING:
+    from broadcaster.bed import Bed
+    from broadcaster.voice import VoiceLayer
 
 
 def describe(request: Request) -> dict[str, Any]:
@@ -28,3 +33,27 @@ def in_time_order(requests: Iterable[Request]) -> list[dict[str, Any]]:
 
 def _when(request: Request) -> datetime:
     return request.planned_at or request.requested_at
+
+
+def status_of(
+    bed: Bed,
+    voice: VoiceLayer,
+    emergency: Request | None,
+    queue: Iterable[Request],
+    held: Mapping[int, Request],
+) -> dict[str, Any]:
+    """The core's snapshot: what the status and the pages show, from memory."""
+    return {
+        "bed": {
+            "mode": bed.mode.value,
+            "volume_db": bed.target_db() if bed.mode is not BedMode.STOPPED else None,
+            "title": bed.current.title if bed.current else None,
+            "duration_ms": bed.current.info.duration_ms if bed.current else None,
+            "now_playing": bed.now_playing(),
+        },
+        "voice": voice.status(),
+        "ducked": bed.mode is BedMode.DUCKED,
+        "emergency": None if emergency is None else describe(emergency),
+        "queue": [describe(r) for r in queue],
+        "scheduled": in_time_order(held.values()),
+    }

@@ -25,10 +25,9 @@ import pytest
 
 from broadcaster.audio.vlc_output import VlcOutput
 from broadcaster.clock import SystemClock
-from broadcaster.core import Core
 from broadcaster.db import make_engine
-from broadcaster.playlog import PlayLog
 from broadcaster.settings import AudioSettings
+from broadcaster.station import build_station
 from playlists.sources import track_list
 from playlists.track_loudness import gain_db, measure_track
 from tests.kit.analysis import Samples, first_time_above, level_track, load_wav, rms_db
@@ -116,12 +115,12 @@ def play_three_tracks(
     alone for a while; the play log says when each track started."""
     clock = SystemClock()
     output = VlcOutput(clock, output="pulse", device=pulse.sink)
-    playlog = PlayLog(make_engine(f"sqlite:///{tmp_path / 'log.db'}"))
-    core = Core(
-        clock=clock, output=output, playlog=playlog, music=track_list(music.paths),
-        audio=AudioSettings(crossfade_ms=CROSSFADE_MS),
-        gain_for=lambda path: gains.get(path.name, 0.0),
+    station = build_station(
+        clock=clock, output=output, engine=make_engine(f"sqlite:///{tmp_path / 'log.db'}"),
+        music=track_list(music.paths), audio=AudioSettings(crossfade_ms=CROSSFADE_MS),
+        gain_for=lambda path: gains.get(path.name, 0.0), desk=False,
     )  # fmt: skip
+    core, playlog = station.core, station.playlog
     stop = threading.Event()
     thread = threading.Thread(target=core.run_forever, args=(stop,), daemon=True)
     air = tmp_path / "air.wav"

@@ -112,7 +112,7 @@ class CueFeeder:
             return
         if duration_ms is None:
             try:
-                duration_ms = self._core.preflight(path).result(CHECK_TIMEOUT_S).duration_ms
+                duration_ms = self._core.precheck.future(path).result(CHECK_TIMEOUT_S).duration_ms
             except (MediaError, TimeoutError) as exc:
                 self._unplayed(cue, Outcome.FAILED, f"not playable: {exc}", path)
                 return

@@ -21,14 +21,15 @@ from broadcaster.core import Core
 from broadcaster.db import make_engine
 from broadcaster.emergency import DEFAULT_PROFILE, EmergencyProfile, Misfit, segments_for
 from broadcaster.library.music import MusicLibrary
-from broadcaster.playlog import PlayLog, PlayLogPublic
-from broadcaster.programme.feeder import LEAD, CueFeeder
+from broadcaster.playlog import PlayLogPublic
+from broadcaster.programme.feeder import LEAD
 from broadcaster.programme.planner import plan_day
 from broadcaster.programme.spec import Programme, Timeline
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts.book import ScriptBook
 from broadcaster.settings import AudioSettings
 from broadcaster.simulation import VirtualDriver
+from broadcaster.station import build_station
 
 INJECTABLE = ("page", "announcement", "emergency")
 DEFAULT_FILES = {"page": "announcements/lost_child_zh.wav",
@@ -110,16 +111,17 @@ def simulate_day(
         engine = make_engine(f"sqlite:///{Path(tmp) / 'sim.db'}")
         clock = FakeClock(start)
         output = FakeOutput(clock)
-        playlog = PlayLog(engine)
         if library is None:
             library = MusicLibrary(engine, music_dir=music_dir, target_lufs=-20.0,
                                    unmeasured_gain_db=0.0, seed=0)  # fmt: skip
-        core = Core(clock=clock, output=output, playlog=playlog, music=library.everything(),
-                    audio=audio or AudioSettings(), gain_for=library.gain_for,
-                    emergency=emergency)  # fmt: skip
+        station = build_station(
+            clock=clock, output=output, engine=engine, music=library.everything(),
+            audio=audio, gain_for=library.gain_for, emergency=emergency, desk=False,
+        )  # fmt: skip
+        core, playlog = station.core, station.playlog
         driver = VirtualDriver(clock, output, core)
-        feeder = CueFeeder(core=core, playlog=playlog, clock=clock, data_dir=data_dir,
-                           playlists=library.playlist, zone=zone, scripts=scripts)  # fmt: skip
+        feeder = station.feed(data_dir=data_dir, playlists=library.playlist, tz=zone,
+                              scripts=scripts)  # fmt: skip
         core.start()
         steps: list[tuple[datetime, int, Callable[[], None]]] = []
         for n, cue in enumerate(timeline.cues):
@@ -146,7 +148,9 @@ def _injection_steps(
     chime: Path, alert: Path, emergency: EmergencyProfile,
 ) -> list[tuple[datetime, Callable[[], None]]]:  # fmt: skip
     def segment(path: Path) -> Segment:
-        return Segment(path, core.preflight(path).result(0).duration_ms)  # the fake answers now
+        return Segment(
+            path, core.precheck.future(path).result(0).duration_ms
+        )  # the fake answers now
 
     by = "simulation"
     if injection.kind == "emergency":

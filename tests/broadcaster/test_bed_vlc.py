@@ -12,10 +12,8 @@ import pytest
 from broadcaster.audio.vlc_output import VlcOutput
 from broadcaster.bed import BED_LAYERS
 from broadcaster.clock import SystemClock
-from broadcaster.core import Core
 from broadcaster.db import make_engine
-from broadcaster.playlog import PlayLog
-from broadcaster.settings import AudioSettings
+from broadcaster.station import build_station
 from playlists.sources import track_list
 from tests.kit.media import make_corrupt, make_empty, make_tone
 
@@ -30,9 +28,10 @@ def test_corrupt_empty_and_missing_tracks_are_skipped_within_2_s_and_logged_fail
     missing = tmp_path / "missing.flac"
     clock = SystemClock()
     output = VlcOutput(clock, output="null")
-    playlog = PlayLog(make_engine(f"sqlite:///{tmp_path / 'log.db'}"))
     music = track_list([corrupt, good1, empty, missing, corrupt, good2])
-    core = Core(clock=clock, output=output, playlog=playlog, music=music, audio=AudioSettings())
+    station = build_station(clock=clock, output=output, music=music, desk=False,
+                            engine=make_engine(f"sqlite:///{tmp_path / 'log.db'}"))  # fmt: skip
+    core, playlog = station.core, station.playlog
     stop = threading.Event()
     thread = threading.Thread(target=core.run_forever, args=(stop,), daemon=True)
     core.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from broadcaster.core import FAULT_TITLE
+from broadcaster.outages import FAULT_TITLE
 from tests.kit.factories import T0, make_rig
 
 

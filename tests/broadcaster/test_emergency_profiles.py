@@ -112,7 +112,7 @@ def test_with_alternation_every_pass_starts_with_the_alert_after_the_gap(tmp_pat
 
 
 def test_the_log_names_a_repeated_message_once_with_how_often():
-    from broadcaster.core import media_of
+    from broadcaster.voice import media_of
 
     alert, said = Segment(Path("/t/alert.wav"), 10_000), Segment(Path("/t/fire.wav"), 300)
     segments = segments_for(GB, alert, said)

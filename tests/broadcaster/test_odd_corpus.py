@@ -20,13 +20,12 @@ from sqlmodel import Session, select
 from broadcaster.audio.output import MediaError, MediaInfo
 from broadcaster.audio.vlc_output import VlcOutput
 from broadcaster.clock import SystemClock
-from broadcaster.core import Core
 from broadcaster.db import make_engine
 from broadcaster.library.models import LibraryTrack, ScanJob
 from broadcaster.library.music import MusicLibrary
 from broadcaster.library.scan import measure_pending, scan_tags
-from broadcaster.playlog import PlayLog
 from broadcaster.settings import AudioSettings
+from broadcaster.station import build_station
 from playlists.names import text_path
 
 CORPUS = Path(os.environ.get("BROADCASTER_ODD_CORPUS", "/work/corpora/mutagen/tests/data"))
@@ -54,10 +53,10 @@ def test_the_whole_corpus_scans_and_the_bed_plays_the_playable_ones(tmp_path, ca
     assert job.scanned == job.files == len(rows) and playable
 
     output = VlcOutput(SystemClock(), output="null")
-    playlog = PlayLog(engine)
     library = MusicLibrary(engine, music_dir=CORPUS, target_lufs=-23, unmeasured_gain_db=0)
-    core = Core(clock=SystemClock(), output=output, playlog=playlog,
-                music=library.everything(), audio=AudioSettings(crossfade_ms=0))  # fmt: skip
+    station = build_station(clock=SystemClock(), output=output, engine=engine, desk=False,
+                            music=library.everything(), audio=AudioSettings(crossfade_ms=0))  # fmt: skip
+    core, playlog = station.core, station.playlog
     for path in playable:  # the bed's own check passes for each
         answer: Future[MediaInfo | MediaError] = Future()
         output.preflight(path, answer.set_result)

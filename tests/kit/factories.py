@@ -21,6 +21,7 @@ from broadcaster.playlog import PlayLog, PlayLogPublic
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.settings import AudioSettings
 from broadcaster.simulation import VirtualDriver
+from broadcaster.station import build_station
 from playlists.sources import track_list
 
 T = TypeVar("T")
@@ -114,16 +115,13 @@ def make_rig(
 
     output = FakeOutput(clock, probe=probe)
     engine = make_engine(f"sqlite:///{tmp_path / 'log.db'}")
-    playlog = PlayLog(engine)
-    core = Core(
-        clock=clock,
-        output=output,
-        playlog=playlog,
+    station = build_station(
+        clock=clock, output=output, engine=engine,
         music=source or track_list(music if music is not None else MUSIC),
-        audio=audio or AudioSettings(),
-        gain_for=lambda path: (gains or {}).get(path, 0.0),
-        **({"emergency": emergency} if emergency is not None else {}),
-    )
+        audio=audio, gain_for=lambda path: (gains or {}).get(path, 0.0),
+        **({"emergency": emergency} if emergency is not None else {}), desk=False,
+    )  # fmt: skip
+    core, playlog = station.core, station.playlog
     core.start()
     rig = Rig(clock, output, core, VirtualDriver(clock, output, core), playlog, engine)
     rig.driver.run_until(T0)

@@ -30,10 +30,9 @@ from broadcaster.core import Core
 from broadcaster.db import make_engine
 from broadcaster.playlog import PlayLog, PlayLogPublic
 from broadcaster.programme import scheduler as scheduler_module
-from broadcaster.programme.feeder import CueFeeder
 from broadcaster.programme.scheduler import LiveScheduler
 from broadcaster.programme.spec import Content, ContentKind, DayType, Programme, Rule, RuleKind
-from broadcaster.settings import AudioSettings
+from broadcaster.station import build_station
 from playlists.sources import track_list
 
 ZONE = ZoneInfo("UTC")
@@ -152,12 +151,13 @@ def make_room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(scheduler_module, "ThreadPoolExecutor", lambda workers: DebugExecutor())
         durations = {**dict.fromkeys(MUSIC, 180_000), SPEECH: 5000}
         output = FakeOutput(clock, durations=durations)
-        playlog = PlayLog(make_engine(f"sqlite:///{tmp_path / 'log.db'}"))
-        core = Core(clock=clock, output=output, playlog=playlog, music=track_list(MUSIC),
-                    audio=AudioSettings())  # fmt: skip
+        station = build_station(clock=clock, output=output, music=track_list(MUSIC),
+                                engine=make_engine(f"sqlite:///{tmp_path / 'log.db'}"),
+                                desk=False)  # fmt: skip
+        core, playlog = station.core, station.playlog
         core.start()
-        feeder = CueFeeder(core=core, playlog=playlog, clock=clock, data_dir=SPEECH.parent,
-                           playlists=lambda name: track_list(MUSIC), zone=ZONE, scripts=None)  # fmt: skip
+        feeder = station.feed(data_dir=SPEECH.parent, playlists=lambda name: track_list(MUSIC),
+                              tz=ZONE, scripts=None)  # fmt: skip
         listed = list(rules)
         live = LiveScheduler(clock=clock, zone=ZONE, feeder=feeder,
                              load=lambda: programme(*listed))  # fmt: skip
