@@ -1,6 +1,6 @@
-"""The real AudioOutput: plays files through libvlc. It and the ``vlc_*`` modules it owns
-(``vlc_setup``: loading libvlc, its options; ``vlc_layer``: one layer's player; ``vlc_preflight``)
-are the only modules that import ``vlc``.
+"""The real AudioOutput: plays files through libvlc, which only it uses, through the ``vlc_*``
+modules it owns (``vlc_setup``: loading libvlc, its options; ``vlc_layer``: one layer's player;
+``vlc_preflight``).
 
 Measured on libvlc 3.0.24: ``--aout=adummy`` plays in real time and counts played buffers; bad
 files (random bytes, text, directories) "play" for 0 ms with no error but have no audio track
