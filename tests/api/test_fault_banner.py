@@ -7,12 +7,12 @@ from fastapi.testclient import TestClient
 
 from api.web.text import in_language
 from broadcaster.actors import Role
-from broadcaster.audio.vlc_output import _SERVER_FAULT
+from broadcaster.audio.output_health import SERVER_FAULT
 from tests.kit.accounts import NAMES, PASSWORD
 
 
 def test_a_bilingual_message_is_split_by_language_and_other_text_left_alone():
-    zh, en = in_language(_SERVER_FAULT, "zh"), in_language(_SERVER_FAULT, "en")
+    zh, en = in_language(SERVER_FAULT, "zh"), in_language(SERVER_FAULT, "en")
     assert zh.startswith("声音服务（PulseAudio）没有响应") and "does not answer" not in zh
     assert en.startswith("The sound server (PulseAudio) does not answer") and "声音" not in en
     assert in_language("a/b / c", "zh") == "a/b / c"  # no Chinese half: as it is
@@ -21,7 +21,7 @@ def test_a_bilingual_message_is_split_by_language_and_other_text_left_alone():
 
 
 def test_the_announcers_banner_shows_the_fault_in_chinese_or_english(daemon, client):
-    daemon.output.fault_text = _SERVER_FAULT
+    daemon.output.fault_text = SERVER_FAULT
     with TestClient(client.app) as browser:
         browser.post("/login", data={"name": NAMES[Role.ANNOUNCER], "password": PASSWORD})
         chinese = browser.get("/announcer/now").text

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster.audio import vlc_output
+from broadcaster.audio import vlc_setup
 from broadcaster.audio.fake_output import FakeOutput
 from broadcaster.audio.output import (
     MAX_GAIN_DB,
@@ -305,7 +305,7 @@ def test_close_twice_is_harmless(h: Harness, media: Media) -> None:
 # -- VlcOutput only ---------------------------------------------------------------------------
 @pytest.mark.vlc
 def test_an_option_vlc_rejects_raises_audio_setup_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(vlc_output, "HEADLESS_ARGS", (*vlc_output.HEADLESS_ARGS, "--no-such-opt"))
+    monkeypatch.setattr(vlc_setup, "HEADLESS_ARGS", (*vlc_setup.HEADLESS_ARGS, "--no-such-opt"))
     with pytest.raises(AudioSetupError, match="apt-get install") as raised:
         VlcOutput(SystemClock(), output="null")
     assert "VLC 无法启动" in str(raised.value)
