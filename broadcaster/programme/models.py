@@ -12,16 +12,14 @@ validating the result as a Create, so a change can never leave an invalid row be
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import JSON, String
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
+from broadcaster.columns import EnumText
 from broadcaster.problems import FieldProblem, problem, problems_error, refuse_hidden
 from broadcaster.programme import spec
 from broadcaster.programme.spec import Anchor, Content, ContentKind, RuleKind
@@ -36,24 +34,6 @@ MIN_EVERY_S = 60
 DAY_S = 24 * 3600
 
 _FORBID = SQLModelConfig(extra="forbid")
-
-
-class EnumText(TypeDecorator[StrEnum]):
-    """A StrEnum stored as its plain value in a VARCHAR(16): no database enum type to migrate,
-    and rows read back hold the enum, not a bare string."""
-
-    impl = String(16)
-    cache_ok = True
-
-    def __init__(self, enum: type[StrEnum]) -> None:
-        super().__init__()
-        self.enum = enum
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
-        return None if value is None else self.enum(value)
 
 
 def _clean_text(value: Any) -> Any:
