@@ -2,15 +2,14 @@
 
 The page reads through the programme's crud and the planner (``plan_day``, the function the live
 scheduler uses); every change goes to the JSON API (/api/v1/programme) from programme.js.
-Conflicts are found the planner's way: cues of one layer (voice, songs, playlist changes) at one
-instant, and music dayparts whose spans overlap (each daypart planned on its own, then compared).
+The conflicts are the planner's own (``Timeline.conflicts``): the page shows their texts in the
+reader's language and marks the cues, dayparts and rules they name; it finds none itself.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from itertools import combinations
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -25,7 +24,14 @@ from broadcaster.library.models import Playlist
 from broadcaster.programme import crud
 from broadcaster.programme.models import Rule, RulePublic
 from broadcaster.programme.planner import plan_day
-from broadcaster.programme.spec import Anchor, Content, ContentKind, Programme, RuleKind
+from broadcaster.programme.spec import (
+    Anchor,
+    ConflictKind,
+    Content,
+    ContentKind,
+    Programme,
+    RuleKind,
+)
 from broadcaster.scripts import crud as script_crud
 
 NAV: tuple[NavEntry, ...] = (("/supervisor/programme", "pg_page", Right.PROGRAMME),)
@@ -37,9 +43,6 @@ WORDS: Words = {
         "pg_timeline": "当日时间线", "pg_music_lane": "背景音乐", "pg_no_cues": "这一天没有语音或歌曲安排。",
         "pg_conflicts": "冲突与提醒", "pg_planner_notes": "规划器原文", "pg_now": "现在",
         "pg_cue": "播出项", "pg_all_cues": "当日全部播出项", "pg_priority": "优先级", "pg_edit_rule": "编辑这条规则", "pg_close": "关闭",
-        "pg_same_instant": "{time}：{names}在同一时刻播出{layer}，将按优先级依次播出。",
-        "pg_overlap": "{start}–{end}：音乐时段{loser}与{winner}重叠，重叠部分播放{winner}。",
-        "pg_layer_voice": "语音", "pg_layer_song": "歌曲", "pg_layer_playlist": "播放列表切换",
         "pg_rules": "规则", "pg_add_rule": "添加规则", "pg_edit": "编辑", "pg_delete": "删除",
         "pg_delete_confirm": "确定删除这条规则吗？删除后无法恢复。", "pg_when": "时间",
         "pg_content": "播放内容", "pg_day_types": "适用日期类型", "pg_dates": "有效日期",
@@ -76,9 +79,6 @@ WORDS: Words = {
         "pg_timeline": "Timeline of the day", "pg_music_lane": "Music", "pg_no_cues": "Nothing is said or played on this day.",
         "pg_conflicts": "Conflicts and notes", "pg_planner_notes": "The planner's notes", "pg_now": "now",
         "pg_cue": "Cue", "pg_all_cues": "Every cue of the day", "pg_priority": "Priority", "pg_edit_rule": "Edit this rule", "pg_close": "Close",
-        "pg_same_instant": "{time}: {names} are {layer} at the same moment; they play one after the other, higher priority first.",
-        "pg_overlap": "{start}–{end}: the music daypart {loser} overlaps {winner}; {winner} plays in the overlap.",
-        "pg_layer_voice": "voice cues", "pg_layer_song": "songs", "pg_layer_playlist": "playlist changes",
         "pg_rules": "Rules", "pg_add_rule": "Add rule", "pg_edit": "Edit", "pg_delete": "Delete",
         "pg_delete_confirm": "Delete this rule? This cannot be undone.", "pg_when": "When",
         "pg_content": "Content", "pg_day_types": "Day types", "pg_dates": "Dates",
@@ -112,9 +112,6 @@ WORDS: Words = {
     },
 }  # fmt: skip
 WEEKDAY_KEYS = ("pg_mon", "pg_tue", "pg_wed", "pg_thu", "pg_fri", "pg_sat", "pg_sun")
-LAYERS = {ContentKind.SPEECH: "voice", ContentKind.SCRIPT: "voice", ContentKind.SONG: "song",
-          ContentKind.PLAYLIST: "playlist"}  # fmt: skip
-"""The planner's layers: cues of one layer at one instant are a conflict."""
 PALETTE = 6
 """How many colours the bands of music take turns in (programme.css: .pal-0 …)."""
 LABEL_GAP = 5.5
@@ -189,17 +186,16 @@ def day_view(
     programme: Programme,
     day: dt.date,
     zone: ZoneInfo,
-    t: Mapping[str, str],
     now: dt.datetime,
     *,
     titles: Mapping[str, str],
     zh: bool,
 ) -> DayView:
     """The timeline of ``day``: the planner's dayparts and cues placed on an axis from the
-    opening (or the first cue) to the closing (or the last), with the conflicts marked, in the
-    words ``t`` (Chinese when ``zh``); ``titles`` names the scripts by code."""
+    opening (or the first cue) to the closing (or the last), with the planner's conflicts marked
+    and worded in Chinese when ``zh``, else English; ``titles`` names the scripts by code."""
     timeline = plan_day(programme, day, zone)
-    view = DayView(day=day, day_type=timeline.day_type, notes=timeline.warnings)
+    view = DayView(day=day, day_type=timeline.day_type, notes=timeline.notes)
     if timeline.opening is None or timeline.closing is None:
         return view
     instants = [timeline.opening, timeline.closing, *(c.planned_at for c in timeline.cues),
@@ -222,27 +218,19 @@ def day_view(
     if first <= now <= first + dt.timedelta(seconds=span):
         view.now = at(now)
 
-    # Cues of one layer sharing an instant: the planner plays them one after the other.
-    groups: dict[tuple[dt.datetime, str], list[int]] = {}
-    for index, cue in enumerate(timeline.cues):
-        groups.setdefault((cue.planned_at, LAYERS[cue.content.kind]), []).append(index)
-    clashing: set[int] = set()
-    for (moment, layer), members in groups.items():
-        if len(members) > 1:
-            clashing.update(members)
-            names = _names([timeline.cues[i].rule_name for i in members], zh)
-            view.conflicts.append(t["pg_same_instant"].format(
-                time=local(moment), names=names, layer=t[f"pg_layer_{layer}"]))  # fmt: skip
-            view.conflict_rules.update(timeline.cues[i].rule_id for i in members)
+    # The planner's conflicts, as it words them; what they name is marked on the timeline.
+    view.conflicts = [c.message_zh if zh else c.message for c in timeline.conflicts]
+    view.conflict_rules = {rule.id for c in timeline.conflicts for rule in c.rules}
+    clashing = {key for c in timeline.conflicts for key in c.cue_keys}
     lanes: dict[int, Lane] = {}
-    for index, cue in enumerate(timeline.cues):
+    for cue in timeline.cues:
         lane = lanes.setdefault(cue.rule_id, Lane(cue.rule_id, cue.rule_name))
         marker = Marker(
             at(cue.planned_at),
             local(cue.planned_at),
             cue.key,
             content_text(cue.content, titles),
-            index in clashing,
+            cue.key in clashing,
         )
         lane.markers.append(marker)
         view.cues.append((marker.time, cue.rule_name, marker.content, marker.conflict))
@@ -250,24 +238,12 @@ def day_view(
     for lane in view.lanes:
         _place_labels(lane.markers)
 
-    # Dayparts: each planned on its own, so an overlap the planner trimmed away still shows.
-    rules = {rule.id: rule for rule in programme.rules}
-    whole = {
-        rule.id: part
-        for rule in programme.rules if rule.kind is RuleKind.DAYPART
-        for part in plan_day(replace(programme, rules=(rule,)), day, zone).dayparts
-    }  # fmt: skip
-    for a, b in combinations(sorted(whole), 2):
-        start, end = max(whole[a].start, whole[b].start), min(whole[a].end, whole[b].end)
-        if start >= end:
-            continue
-        first_wins = sorted((a, b), key=lambda i: (-rules[i].priority, rules[i].order, i))
-        winner, loser = (rules[i].name for i in first_wins)
-        view.conflicts.append(t["pg_overlap"].format(
-            start=local(start), end=local(end), loser=_quoted(loser, zh), winner=_quoted(winner, zh)))  # fmt: skip
-        view.conflict_rules.update((a, b))
-        view.overlaps.append(Band(at(start), round(at(end) - at(start), 3), 0, "", "",
-                                  local(start), local(end), True))  # fmt: skip
+    # The whole span two dayparts share, though the planner trimmed one of them there.
+    view.overlaps = [
+        Band(at(c.start), round(at(c.end) - at(c.start), 3), 0, "", "", local(c.start),
+             local(c.end), True)
+        for c in timeline.conflicts if c.kind is ConflictKind.DAYPART_OVERLAP
+    ]  # fmt: skip
     # A colour per playlist, the same on every date of this programme.
     colours = {name: n % PALETTE for n, name in enumerate(sorted(
         {rule.playlist for rule in programme.rules if rule.playlist}))}  # fmt: skip
@@ -294,17 +270,6 @@ def _place_labels(markers: Sequence[Marker]) -> None:
             marker.label = "left"
         else:
             marker.label = ""
-
-
-def _quoted(name: str, zh: bool) -> str:
-    return f"「{name}」" if zh else f"'{name}'"
-
-
-def _names(names: Sequence[str], zh: bool) -> str:
-    quoted = [_quoted(name, zh) for name in names]
-    if zh:
-        return "、".join(quoted)
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 @dataclass
@@ -400,7 +365,7 @@ def pages(console: Console) -> APIRouter:
         scripts = [(s.code, s.on_air.title) for s in script_crud.list_scripts(db, approved=True)
                    if s.on_air]  # fmt: skip
         titles = dict(scripts)
-        view = day_view(crud.load_programme(db), day, zone, t, now, titles=titles, zh=zh)
+        view = day_view(crud.load_programme(db), day, zone, now, titles=titles, zh=zh)
         rows = crud.list_rules(db)
         entries = crud.list_calendar_entries(db)
         entry = next((e for e in entries if e.date == day), None)
