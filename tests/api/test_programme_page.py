@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from api.web.programme import day_view
+from api.web.programme_timeline import day_view
 from broadcaster.actors import Role
 from broadcaster.programme.planner import plan_day
 from broadcaster.programme.spec import (
