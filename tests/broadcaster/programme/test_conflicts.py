@@ -128,3 +128,22 @@ def test_conflicts_come_in_the_order_of_their_instants_after_the_other_notes() -
         ConflictKind.SAME_INSTANT, ConflictKind.DAYPART_OVERLAP]  # fmt: skip
     assert len(timeline.notes) == 1 and "No time" in timeline.notes[0]
     assert timeline.warnings == timeline.notes + tuple(c.message for c in timeline.conflicts)
+
+
+def test_broadcaster_plan_prints_the_planners_conflicts_and_notes_apart() -> None:
+    from api.cli_programme import timeline_json, timeline_text
+    from broadcaster.settings import Settings
+
+    settings = Settings(timezone="Asia/Shanghai")
+    plan = programme(rule(1, at=time(9)), rule(2, at=time(9)), rule(3, name="No time"))
+    timeline = plan_day(plan, WEDNESDAY, SHANGHAI)
+
+    lines = timeline_text(timeline, settings).splitlines()
+    shown = timeline_json(timeline, settings)
+
+    (conflict,) = timeline.conflicts
+    assert f"conflict: {conflict.message}" in lines
+    assert [line for line in lines if line.startswith("warning: ")] == [
+        f"warning: {timeline.notes[0]}"]  # fmt: skip
+    assert [c["message_zh"] for c in shown["conflicts"]] == [conflict.message_zh]
+    assert shown["conflicts"][0]["start"]["local"] == "2026-06-03T09:00:00+08:00"
