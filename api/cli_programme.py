@@ -114,7 +114,8 @@ def timeline_text(timeline: Timeline, settings: Settings) -> str:
         lines.append(
             f"{_local(part.start, settings)}-{_local(part.end, settings)}  {part.playlist}"
         )
-    lines += [f"warning: {w}" for w in timeline.warnings]
+    lines += [f"conflict: {c.message}" for c in timeline.conflicts]
+    lines += [f"warning: {note}" for note in timeline.notes]
     return "\n".join(lines)
 
 
@@ -133,5 +134,11 @@ def timeline_json(timeline: Timeline, settings: Settings) -> dict[str, Any]:
                   "grace_s": c.grace_s, "cut": c.cut} for c in timeline.cues],
         "dayparts": [{"rule": d.rule_name, "start": stamp(d.start), "end": stamp(d.end),
                       "playlist": d.playlist, "cut": d.cut} for d in timeline.dayparts],
-        "warnings": list(timeline.warnings),
+        "conflicts": [{"kind": c.kind.value,
+                       "rules": [{"id": r.id, "name": r.name} for r in c.rules],
+                       "start": stamp(c.start), "end": stamp(c.end), "cue_keys": list(c.cue_keys),
+                       "layer": c.layer or None, "outcome": c.outcome or None,
+                       "message": c.message, "message_zh": c.message_zh}
+                      for c in timeline.conflicts],
+        "warnings": list(timeline.warnings),  # every note, then every conflict, in English
     }  # fmt: skip

@@ -20,7 +20,7 @@ from api.errors import ApiError, route_class
 from broadcaster.actors import Right
 from broadcaster.bed import BED_LAYERS
 from broadcaster.daemon import Daemon
-from broadcaster.library import crud
+from broadcaster.library import crud, playlist_files
 from broadcaster.library.models import (
     PlaylistCreate,
     PlaylistDetail,
@@ -148,7 +148,7 @@ def library_router(daemon: Daemon) -> APIRouter:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            row, imported = crud.import_playlist(
+            row, imported = playlist_files.import_playlist(
                 db, file=Path(temporary), name=name or Path(filename).stem, shuffle=shuffle,
                 actor=actor, folders=settings.music_folders,
                 drive_roots=settings.library.drive_roots, now=now(), label=filename,
@@ -177,7 +177,9 @@ def library_router(daemon: Daemon) -> APIRouter:
     )
     def export(playlist_id: int, db: Db) -> Any:
         row = crud.get_playlist(db, playlist_id=playlist_id)
-        text = crud.export_playlist(db, playlist_id=playlist_id, relative_to=settings.music_path)
+        text = playlist_files.export_playlist(
+            db, playlist_id=playlist_id, relative_to=settings.music_path
+        )
         return PlainTextResponse(text, media_type="audio/x-mpegurl; charset=utf-8", headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(row.name)}.m3u8"})  # fmt: skip
 

@@ -166,7 +166,8 @@ def programme_router(daemon: Daemon) -> APIRouter:
         db: Db, day: Annotated[dt.date, Query(alias="date", description="YYYY-MM-DD")]
     ) -> dict[str, Any]:
         """The day's timeline as the live scheduler would play it: cues (UTC and the store's
-        local time), music dayparts and the planner's warnings."""
+        local time), music dayparts, the planner's conflicts (structured, in both languages)
+        and its warnings."""
         timeline = plan_day(crud.load_programme(db), day, settings.zone)
         return {"timezone": settings.timezone, **timeline_json(timeline, settings)}
 

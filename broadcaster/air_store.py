@@ -19,6 +19,7 @@ from sqlalchemy import JSON, Column, delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from broadcaster.columns import UtcDateTime
 from broadcaster.core import Core
 from broadcaster.playlog import Outcome
 from broadcaster.requests import Kind, Request, Segment
@@ -37,8 +38,8 @@ class AirRequest(SQLModel, table=True):
     title: str = Field(max_length=300)
     segments: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     requested_by: str = Field(max_length=120)
-    requested_at: dt.datetime
-    expires_at: dt.datetime | None = None
+    requested_at: dt.datetime = Field(sa_type=UtcDateTime)
+    expires_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     note: str = Field(default="", max_length=1000)
     seq: int = 0
 
@@ -128,8 +129,8 @@ class AirStore:
                 continue
             request = Request(
                 kind=Kind(row.kind), title=row.title, segments=segments,
-                requested_by=row.requested_by, requested_at=_aware(row.requested_at),
-                expires_at=_aware(row.expires_at) if row.expires_at else None,
+                requested_by=row.requested_by, requested_at=row.requested_at,
+                expires_at=row.expires_at,
                 note="; ".join(filter(None, [row.note, RESUMED])),
             )  # fmt: skip
             self._rows[request.id] = row.id  # the request takes over its row: none is lost
@@ -141,8 +142,3 @@ class AirStore:
         if gone:
             self._forget(gone)
         return resumed
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite gives naive datetimes back; every stored instant is UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

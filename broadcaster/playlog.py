@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from broadcaster.columns import UtcDateTime
 from broadcaster.writer import Writer, after_commit
 
 
@@ -37,10 +38,10 @@ class PlayLogBase(SQLModel):
     title: str = Field(max_length=300)
     media_path: str | None = Field(default=None, max_length=1000)
     requested_by: str = Field(max_length=120)
-    requested_at: datetime | None = None
-    planned_at: datetime | None = None
-    started_at: datetime | None = Field(default=None, index=True)
-    ended_at: datetime | None = None
+    requested_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    planned_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    started_at: datetime | None = Field(default=None, index=True, sa_type=UtcDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     outcome: str | None = Field(default=None, max_length=16, index=True)  # None: on air now
     detail: str = Field(default="", max_length=1000)
     duck_db: float | None = None
@@ -54,13 +55,6 @@ class PlayLogEntry(PlayLogBase, table=True):
 
 class PlayLogPublic(PlayLogBase):
     id: int
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back; every instant in the log is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 class PlayLog:
@@ -155,13 +149,7 @@ class PlayLog:
         statement = statement.order_by(stamp.desc() if newest_first else stamp)
         with Session(self._engine) as session:
             rows = session.exec(statement.offset(offset).limit(limit)).all()
-        result = []
-        for row in rows:
-            public = PlayLogPublic.model_validate(row)
-            for name in ("requested_at", "planned_at", "started_at", "ended_at"):
-                setattr(public, name, _utc(getattr(public, name)))
-            result.append(public)
-        return result
+        return [PlayLogPublic.model_validate(row) for row in rows]
 
     def count(
         self,

@@ -2,16 +2,15 @@
 
 The page reads through the programme's crud and the planner (``plan_day``, the function the live
 scheduler uses); every change goes to the JSON API (/api/v1/programme) from programme.js.
-Conflicts are found the planner's way: cues of one layer (voice, songs, playlist changes) at one
-instant, and music dayparts whose spans overlap (each daypart planned on its own, then compared).
+The timeline of the date is ``programme_timeline``; its conflicts are the planner's own
+(``Timeline.conflicts``), shown in the reader's language and marked on the cues, dayparts and
+rules they name: the page finds none itself. This module: the words, the rules list, the route.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the route annotations.
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from itertools import combinations
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,13 +18,16 @@ from sqlmodel import select
 
 from api.database import Db
 from api.web.console import Console, NavEntry, language
+from api.web.programme_timeline import DayView, content_text, day_view, hm
 from api.web.text import Words
 from broadcaster.actors import Right
 from broadcaster.library.models import Playlist
 from broadcaster.programme import crud
 from broadcaster.programme.models import Rule, RulePublic
-from broadcaster.programme.planner import plan_day
-from broadcaster.programme.spec import Anchor, Content, ContentKind, Programme, RuleKind
+from broadcaster.programme.spec import (
+    Anchor,
+    RuleKind,
+)
 from broadcaster.scripts import crud as script_crud
 
 NAV: tuple[NavEntry, ...] = (("/supervisor/programme", "pg_page", Right.PROGRAMME),)
@@ -37,9 +39,6 @@ WORDS: Words = {
         "pg_timeline": "当日时间线", "pg_music_lane": "背景音乐", "pg_no_cues": "这一天没有语音或歌曲安排。",
         "pg_conflicts": "冲突与提醒", "pg_planner_notes": "规划器原文", "pg_now": "现在",
         "pg_cue": "播出项", "pg_all_cues": "当日全部播出项", "pg_priority": "优先级", "pg_edit_rule": "编辑这条规则", "pg_close": "关闭",
-        "pg_same_instant": "{time}：{names}在同一时刻播出{layer}，将按优先级依次播出。",
-        "pg_overlap": "{start}–{end}：音乐时段{loser}与{winner}重叠，重叠部分播放{winner}。",
-        "pg_layer_voice": "语音", "pg_layer_song": "歌曲", "pg_layer_playlist": "播放列表切换",
         "pg_rules": "规则", "pg_add_rule": "添加规则", "pg_edit": "编辑", "pg_delete": "删除",
         "pg_delete_confirm": "确定删除这条规则吗？删除后无法恢复。", "pg_when": "时间",
         "pg_content": "播放内容", "pg_day_types": "适用日期类型", "pg_dates": "有效日期",
@@ -76,9 +75,6 @@ WORDS: Words = {
         "pg_timeline": "Timeline of the day", "pg_music_lane": "Music", "pg_no_cues": "Nothing is said or played on this day.",
         "pg_conflicts": "Conflicts and notes", "pg_planner_notes": "The planner's notes", "pg_now": "now",
         "pg_cue": "Cue", "pg_all_cues": "Every cue of the day", "pg_priority": "Priority", "pg_edit_rule": "Edit this rule", "pg_close": "Close",
-        "pg_same_instant": "{time}: {names} are {layer} at the same moment; they play one after the other, higher priority first.",
-        "pg_overlap": "{start}–{end}: the music daypart {loser} overlaps {winner}; {winner} plays in the overlap.",
-        "pg_layer_voice": "voice cues", "pg_layer_song": "songs", "pg_layer_playlist": "playlist changes",
         "pg_rules": "Rules", "pg_add_rule": "Add rule", "pg_edit": "Edit", "pg_delete": "Delete",
         "pg_delete_confirm": "Delete this rule? This cannot be undone.", "pg_when": "When",
         "pg_content": "Content", "pg_day_types": "Day types", "pg_dates": "Dates",
@@ -112,199 +108,6 @@ WORDS: Words = {
     },
 }  # fmt: skip
 WEEKDAY_KEYS = ("pg_mon", "pg_tue", "pg_wed", "pg_thu", "pg_fri", "pg_sat", "pg_sun")
-LAYERS = {ContentKind.SPEECH: "voice", ContentKind.SCRIPT: "voice", ContentKind.SONG: "song",
-          ContentKind.PLAYLIST: "playlist"}  # fmt: skip
-"""The planner's layers: cues of one layer at one instant are a conflict."""
-PALETTE = 6
-"""How many colours the bands of music take turns in (programme.css: .pal-0 …)."""
-LABEL_GAP = 5.5
-"""Percent of the axis between two markers' written times, so they do not overlap."""
-
-
-@dataclass
-class Marker:
-    left: float  # percent of the axis
-    time: str
-    key: str
-    content: str
-    conflict: bool
-    label: str = "right"  # where its time is written: "right", "left" or "" (no room)
-
-
-@dataclass
-class Lane:
-    rule_id: int
-    name: str
-    markers: list[Marker] = field(default_factory=list)
-
-
-@dataclass
-class Band:
-    left: float
-    width: float
-    rule_id: int
-    name: str
-    playlist: str
-    start: str
-    end: str
-    conflict: bool = False
-    colour: int = 0  # of PALETTE
-
-
-@dataclass
-class DayView:
-    """What the timeline shows of one date."""
-
-    day: dt.date
-    day_type: str | None
-    opening: str = ""
-    closing: str = ""
-    ticks: list[tuple[float, str]] = field(default_factory=list)
-    bands: list[Band] = field(default_factory=list)
-    overlaps: list[Band] = field(default_factory=list)
-    lanes: list[Lane] = field(default_factory=list)
-    cues: list[tuple[str, str, str, bool]] = field(default_factory=list)  # time, rule, content
-    conflicts: list[str] = field(default_factory=list)
-    conflict_rules: set[int] = field(default_factory=set)
-    notes: tuple[str, ...] = ()
-    now: float | None = None
-
-
-def hm(moment: dt.datetime | dt.time | None) -> str:
-    if moment is None:
-        return ""
-    return moment.strftime("%H:%M" if moment.second == 0 else "%H:%M:%S")
-
-
-def content_text(content: Content | None, titles: Mapping[str, str]) -> str:
-    if content is None:
-        return ""
-    if content.kind is ContentKind.SCRIPT:
-        title = titles.get(content.ref) or content.title
-        return f"{content.ref} · {title}" if title else content.ref
-    return content.title or content.ref
-
-
-def day_view(
-    programme: Programme,
-    day: dt.date,
-    zone: ZoneInfo,
-    t: Mapping[str, str],
-    now: dt.datetime,
-    *,
-    titles: Mapping[str, str],
-    zh: bool,
-) -> DayView:
-    """The timeline of ``day``: the planner's dayparts and cues placed on an axis from the
-    opening (or the first cue) to the closing (or the last), with the conflicts marked, in the
-    words ``t`` (Chinese when ``zh``); ``titles`` names the scripts by code."""
-    timeline = plan_day(programme, day, zone)
-    view = DayView(day=day, day_type=timeline.day_type, notes=timeline.warnings)
-    if timeline.opening is None or timeline.closing is None:
-        return view
-    instants = [timeline.opening, timeline.closing, *(c.planned_at for c in timeline.cues),
-                *(d.start for d in timeline.dayparts), *(d.end for d in timeline.dayparts)]  # fmt: skip
-    first = min(instants).astimezone(zone).replace(minute=0, second=0, microsecond=0)
-    last = max(instants)
-    hours = max(1, -(-int((last - first).total_seconds()) // 3600))
-    span = hours * 3600.0
-
-    def at(moment: dt.datetime) -> float:
-        return round(100 * (moment - first).total_seconds() / span, 3)
-
-    def local(moment: dt.datetime) -> str:
-        return hm(moment.astimezone(zone))
-
-    view.opening, view.closing = local(timeline.opening), local(timeline.closing)
-    step = 1 if hours <= 16 else 2
-    view.ticks = [(round(100 * h / hours, 3), local(first + dt.timedelta(hours=h)))
-                  for h in range(0, hours + 1, step)]  # fmt: skip
-    if first <= now <= first + dt.timedelta(seconds=span):
-        view.now = at(now)
-
-    # Cues of one layer sharing an instant: the planner plays them one after the other.
-    groups: dict[tuple[dt.datetime, str], list[int]] = {}
-    for index, cue in enumerate(timeline.cues):
-        groups.setdefault((cue.planned_at, LAYERS[cue.content.kind]), []).append(index)
-    clashing: set[int] = set()
-    for (moment, layer), members in groups.items():
-        if len(members) > 1:
-            clashing.update(members)
-            names = _names([timeline.cues[i].rule_name for i in members], zh)
-            view.conflicts.append(t["pg_same_instant"].format(
-                time=local(moment), names=names, layer=t[f"pg_layer_{layer}"]))  # fmt: skip
-            view.conflict_rules.update(timeline.cues[i].rule_id for i in members)
-    lanes: dict[int, Lane] = {}
-    for index, cue in enumerate(timeline.cues):
-        lane = lanes.setdefault(cue.rule_id, Lane(cue.rule_id, cue.rule_name))
-        marker = Marker(
-            at(cue.planned_at),
-            local(cue.planned_at),
-            cue.key,
-            content_text(cue.content, titles),
-            index in clashing,
-        )
-        lane.markers.append(marker)
-        view.cues.append((marker.time, cue.rule_name, marker.content, marker.conflict))
-    view.lanes = list(lanes.values())
-    for lane in view.lanes:
-        _place_labels(lane.markers)
-
-    # Dayparts: each planned on its own, so an overlap the planner trimmed away still shows.
-    rules = {rule.id: rule for rule in programme.rules}
-    whole = {
-        rule.id: part
-        for rule in programme.rules if rule.kind is RuleKind.DAYPART
-        for part in plan_day(replace(programme, rules=(rule,)), day, zone).dayparts
-    }  # fmt: skip
-    for a, b in combinations(sorted(whole), 2):
-        start, end = max(whole[a].start, whole[b].start), min(whole[a].end, whole[b].end)
-        if start >= end:
-            continue
-        first_wins = sorted((a, b), key=lambda i: (-rules[i].priority, rules[i].order, i))
-        winner, loser = (rules[i].name for i in first_wins)
-        view.conflicts.append(t["pg_overlap"].format(
-            start=local(start), end=local(end), loser=_quoted(loser, zh), winner=_quoted(winner, zh)))  # fmt: skip
-        view.conflict_rules.update((a, b))
-        view.overlaps.append(Band(at(start), round(at(end) - at(start), 3), 0, "", "",
-                                  local(start), local(end), True))  # fmt: skip
-    # A colour per playlist, the same on every date of this programme.
-    colours = {name: n % PALETTE for n, name in enumerate(sorted(
-        {rule.playlist for rule in programme.rules if rule.playlist}))}  # fmt: skip
-    view.bands = [
-        Band(at(d.start), round(at(d.end) - at(d.start), 3), d.rule_id, d.rule_name, d.playlist,
-             local(d.start), local(d.end), d.rule_id in view.conflict_rules,
-             colours.get(d.playlist, 0))
-        for d in timeline.dayparts
-    ]  # fmt: skip
-    return view
-
-
-def _place_labels(markers: Sequence[Marker]) -> None:
-    """Each marker's time goes to its right where the next marker leaves room, else to its left
-    where the previous one does (as the first of a dense run), else it is left to the tooltip."""
-    edge = 100.0 - LABEL_GAP
-    for index, marker in enumerate(markers):
-        after = markers[index + 1].left - marker.left if index + 1 < len(markers) else 100.0
-        before = marker.left - markers[index - 1].left if index else 100.0
-        right_taken = index > 0 and markers[index - 1].label == "right"
-        if after >= LABEL_GAP and marker.left <= edge:
-            marker.label = "right"
-        elif before >= (2 if right_taken else 1) * LABEL_GAP:
-            marker.label = "left"
-        else:
-            marker.label = ""
-
-
-def _quoted(name: str, zh: bool) -> str:
-    return f"「{name}」" if zh else f"'{name}'"
-
-
-def _names(names: Sequence[str], zh: bool) -> str:
-    quoted = [_quoted(name, zh) for name in names]
-    if zh:
-        return "、".join(quoted)
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 @dataclass
@@ -400,7 +203,7 @@ def pages(console: Console) -> APIRouter:
         scripts = [(s.code, s.on_air.title) for s in script_crud.list_scripts(db, approved=True)
                    if s.on_air]  # fmt: skip
         titles = dict(scripts)
-        view = day_view(crud.load_programme(db), day, zone, t, now, titles=titles, zh=zh)
+        view = day_view(crud.load_programme(db), day, zone, now, titles=titles, zh=zh)
         rows = crud.list_rules(db)
         entries = crud.list_calendar_entries(db)
         entry = next((e for e in entries if e.date == day), None)

@@ -154,7 +154,7 @@ def session_actor(
     session: Session, *, token: str, now: dt.datetime
 ) -> tuple[Actor, LoginSession] | None:
     row = session.exec(select(LoginSession).where(LoginSession.token_hash == digest(token))).first()
-    if row is None or _aware(row.expires_at) <= now:
+    if row is None or row.expires_at <= now:
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
@@ -213,7 +213,7 @@ def key_actor(
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    if row.last_used_at is None or now - _aware(row.last_used_at) > dt.timedelta(minutes=1):
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
         key_id = row.id
 
         def touch(s: Session) -> None:
@@ -259,10 +259,6 @@ def audit_trail(
     if since is not None:
         statement = statement.where(col(AuditEntry.at) >= since)
     return session.exec(statement).all()
-
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 # -- log-in rate limit ------------------------------------------------------------------------

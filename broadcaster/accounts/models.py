@@ -14,8 +14,8 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from broadcaster.actors import Right, Role
+from broadcaster.columns import EnumText, UtcDateTime
 from broadcaster.problems import no_invisible, problem
-from broadcaster.programme.models import EnumText
 
 NAME_MAX = 60
 PASSWORD_MIN = 8
@@ -29,9 +29,9 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=EnumText(Role))
     password_hash: str = Field(max_length=200)
     active: bool = True
-    created_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
     created_by: str = Field(max_length=120)
-    last_login_at: dt.datetime | None = None
+    last_login_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class LoginSession(SQLModel, table=True):
@@ -40,8 +40,8 @@ class LoginSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     csrf_token: str = Field(max_length=64)
     user_id: int = Field(foreign_key="user_account.id", index=True)
-    created_at: dt.datetime
-    expires_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime)
     client: str = Field(default="", max_length=120)
 
 
@@ -53,16 +53,16 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64, unique=True, index=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     scopes: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    created_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
     created_by: str = Field(max_length=120)
-    last_used_at: dt.datetime | None = None
-    revoked_at: dt.datetime | None = None
+    last_used_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit"
     id: int | None = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(index=True)
+    at: dt.datetime = Field(index=True, sa_type=UtcDateTime)
     actor: str = Field(max_length=120)  # "name (role)", or what a failed log-in claimed
     action: str = Field(max_length=200)  # "POST /api/v1/pages", "login", "login refused"
     status: int = 0  # the HTTP status the action ended with

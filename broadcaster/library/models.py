@@ -15,8 +15,8 @@ from pydantic import field_validator
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
+from broadcaster.columns import EnumText, UtcDateTime
 from broadcaster.problems import no_invisible, problem
-from broadcaster.programme.models import EnumText
 
 PATH_MAX = 1000
 NAME_MAX = 60
@@ -46,10 +46,10 @@ class LibraryTrack(SQLModel, table=True):
     true_peak_dbtp: float | None = None
     loudness: Loudness = Field(default=Loudness.PENDING, sa_type=EnumText(Loudness), index=True)
     present: bool = Field(default=True, index=True)
-    added_at: dt.datetime
-    changed_at: dt.datetime
-    removed_at: dt.datetime | None = None
-    measured_at: dt.datetime | None = None
+    added_at: dt.datetime = Field(sa_type=UtcDateTime)
+    changed_at: dt.datetime = Field(sa_type=UtcDateTime)
+    removed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    measured_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
     @property
     def playable(self) -> bool:
@@ -101,9 +101,9 @@ class PlaylistBase(SQLModel):
 class Playlist(PlaylistBase, table=True):
     __tablename__ = "playlist"
     id: int | None = Field(default=None, primary_key=True)
-    created_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
     created_by: str = Field(max_length=120)
-    updated_at: dt.datetime
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
 class PlaylistEntry(SQLModel, table=True):
@@ -176,9 +176,9 @@ class ScanJob(SQLModel, table=True):
     status: JobStatus = Field(default=JobStatus.QUEUED, sa_type=EnumText(JobStatus), index=True)
     phase: str = Field(default="tags", max_length=16)  # tags, loudness, done
     requested_by: str = Field(max_length=120)
-    requested_at: dt.datetime
-    started_at: dt.datetime | None = None
-    finished_at: dt.datetime | None = None
+    requested_at: dt.datetime = Field(sa_type=UtcDateTime)
+    started_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     files: int = 0  # audio files found
     scanned: int = 0  # of them, looked at so far
     added: int = 0

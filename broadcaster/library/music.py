@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -150,7 +150,7 @@ class MusicLibrary:
         for path, started, artist in rows:
             if path and started is not None:
                 self.rotation.played(Listed(text_path(path), "", artist).for_rotation(),
-                                     _aware(started))  # fmt: skip
+                                     started)  # fmt: skip
         return len(rows)
 
     # -- internals --------------------------------------------------------------------------
@@ -207,7 +207,3 @@ def _listed(row: LibraryTrack, weight: float = 1.0) -> Listed:
 
 def _plain(name: str) -> bool:
     return name not in ("", ".", "..") and "/" not in name and "\\" not in name
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)

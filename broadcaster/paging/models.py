@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from broadcaster.programme.models import EnumText
+from broadcaster.columns import EnumText, UtcDateTime
 
 TITLE_MAX = 300
 
@@ -45,11 +45,11 @@ class Page(SQLModel, table=True):
         sa_type=EnumText(PageStatus),
         index=True,
     )
-    created_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
     created_by: str = Field(max_length=120)  # the authenticated person who asked
     on_behalf_of: str | None = Field(default=None, max_length=120)  # whom they typed it for
-    last_started_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
+    last_started_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    ended_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     ended_by: str | None = Field(default=None, max_length=120)
 
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from broadcaster.programme import conflicts
 from broadcaster.programme.spec import (
     Anchor,
+    Conflict,
     Content,
     ContentKind,
     Cue,
@@ -27,12 +29,6 @@ from broadcaster.programme.spec import (
 )
 
 VOICE_KINDS = frozenset({ContentKind.SPEECH, ContentKind.SCRIPT})
-_LAYERS = {
-    ContentKind.SPEECH: "voice cues",
-    ContentKind.SCRIPT: "voice cues",
-    ContentKind.SONG: "songs",
-    ContentKind.PLAYLIST: "playlist changes",
-}
 
 _Planned = list[tuple[datetime, Content]]
 
@@ -57,10 +53,13 @@ def plan_day(programme: Programme, day: date, zone: ZoneInfo) -> Timeline:
        moves to the gap's end, with a warning; a repeated autumn hour uses its first pass. A rule
        missing a field its kind needs is skipped with a warning.
     5. Key each cue ``<rule id>:<date>:<n>`` and sort by (instant, priority desc, order, id);
-       cues of one layer (voice, songs, playlist changes) sharing an instant get a warning
-       naming their rules.
+       cues of one layer (voice, songs, playlist changes) sharing an instant are a conflict
+       naming their rules in that order.
     6. Overlapping dayparts: the higher priority (then lower order, then id) keeps the overlap;
-       the other is trimmed, split or dropped, with a warning.
+       the other is trimmed, split or dropped: a conflict for each daypart it gave way to.
+    7. A playlist cue inside a daypart of another playlist is a conflict (both set the music).
+    Conflicts are structured (``spec.Conflict``, texts in English and Chinese) and sorted by
+    instant; the other notes (skipped rules, clock changes) are English text.
     """
     name = programme.calendar.get(day, programme.weekday_defaults.get(day.weekday()))
     day_type = programme.day_types.get(name) if name is not None else None
@@ -70,8 +69,8 @@ def plan_day(programme: Programme, day: date, zone: ZoneInfo) -> Timeline:
             if name is None
             else f"names day type '{name}', which is not defined"
         )
-        warning = f"{day.isoformat()}: the calendar {why}; nothing is planned for this day."
-        return Timeline(day=day, day_type=None, opening=None, closing=None, warnings=(warning,))
+        note = f"{day.isoformat()}: the calendar {why}; nothing is planned for this day."
+        return Timeline(day=day, day_type=None, opening=None, closing=None, notes=(note,))
 
     plan = _Day.start(day, zone, day_type)
     cues: list[tuple[Cue, int]] = []
@@ -91,15 +90,19 @@ def plan_day(programme: Programme, day: date, zone: ZoneInfo) -> Timeline:
         except OverflowError:
             plan.warnings.append(f"{_who(rule)} is skipped: its offset is beyond the calendar.")
     cues.sort(key=lambda item: (item[0].planned_at, -item[0].priority, item[1], item[0].rule_id))
-    _warn_same_instant(cues, plan)
+    planned = tuple(cue for cue, _ in cues)
+    parts, found = _without_overlaps(dayparts, zone)
+    found += conflicts.same_instant(planned, zone)
+    found += conflicts.playlist_in_daypart(planned, parts, zone)
     return Timeline(
         day=day,
         day_type=day_type.name,
         opening=plan.opening,
         closing=plan.closing,
-        cues=tuple(cue for cue, _ in cues),
-        dayparts=_without_overlaps(dayparts, plan.warnings),
-        warnings=tuple(plan.warnings),
+        cues=planned,
+        dayparts=parts,
+        notes=tuple(plan.warnings),
+        conflicts=tuple(sorted(found, key=lambda c: (c.start, c.end))),
     )
 
 
@@ -249,41 +252,27 @@ def _cue(rule: Rule, day: date, n: int, at: datetime, content: Content) -> Cue:
     )
 
 
-def _warn_same_instant(cues: list[tuple[Cue, int]], plan: _Day) -> None:
-    """Sorted cues sharing an instant and a layer: one warning naming them all, in order."""
-    groups: dict[tuple[datetime, str], list[Cue]] = {}
-    for cue, _ in cues:
-        groups.setdefault((cue.planned_at, _LAYERS[cue.content.kind]), []).append(cue)
-    for (at, layer), group in groups.items():
-        if len(group) > 1:
-            names = _and([f"'{cue.rule_name}' (rule {cue.rule_id})" for cue in group])
-            plan.warnings.append(
-                f"{_hm(at.astimezone(plan.zone))}: {names} are {layer} at the same moment; "
-                "they play in that order (higher priority first, then plan order)."
-            )
-
-
 def _without_overlaps(
-    parts: list[tuple[Daypart, Rule]], warnings: list[str]
-) -> tuple[Daypart, ...]:
-    """Winners first; each later daypart loses what earlier ones already hold."""
+    parts: list[tuple[Daypart, Rule]], zone: ZoneInfo
+) -> tuple[tuple[Daypart, ...], list[Conflict]]:
+    """Winners first; each later daypart loses what earlier ones already hold: a conflict with
+    each daypart it gave way to, over the span the two whole dayparts share."""
     kept: list[tuple[Daypart, Rule]] = []
+    whole: dict[int, Daypart] = {}
+    found: list[Conflict] = []
     for part, rule in sorted(parts, key=lambda p: (-p[1].priority, p[1].order, p[1].id)):
         pieces = [part]
-        beaten_by: dict[int, str] = {}
+        beaten_by: dict[int, Daypart] = {}
         for winner, winner_rule in kept:
             cut = [rest for piece in pieces for rest in _minus(piece, winner)]
             if cut != pieces:
-                beaten_by[winner_rule.id] = f"'{winner_rule.name}' (rule {winner_rule.id})"
+                beaten_by[winner_rule.id] = whole[winner_rule.id]
             pieces = cut
-        if beaten_by:
-            outcome = "dropped" if not pieces else "split" if len(pieces) > 1 else "trimmed"
-            warnings.append(
-                f"Daypart '{rule.name}' (rule {rule.id}) overlaps {_and(list(beaten_by.values()))},"
-                f" which take precedence; it is {outcome}."
-            )
+        outcome = "dropped" if not pieces else "split" if len(pieces) > 1 else "trimmed"
+        found += [conflicts.daypart_overlap(part, w, outcome, zone) for w in beaten_by.values()]
+        whole[rule.id] = part
         kept.extend((piece, rule) for piece in pieces)
-    return tuple(sorted((p for p, _ in kept), key=lambda p: (p.start, p.rule_id)))
+    return tuple(sorted((p for p, _ in kept), key=lambda p: (p.start, p.rule_id))), found
 
 
 def _minus(part: Daypart, winner: Daypart) -> list[Daypart]:
@@ -296,7 +285,3 @@ def _minus(part: Daypart, winner: Daypart) -> list[Daypart]:
 
 def _hm(moment: datetime) -> str:
     return moment.strftime("%H:%M" if moment.second == 0 else "%H:%M:%S")
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

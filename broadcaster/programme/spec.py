@@ -105,6 +105,40 @@ class Daypart:
     cut: bool
 
 
+class ConflictKind(StrEnum):
+    SAME_INSTANT = "same_instant"  # cues of one layer at one instant: they play one by one
+    DAYPART_OVERLAP = "daypart_overlap"  # music dayparts whose spans overlap: one gives way
+    PLAYLIST_IN_DAYPART = "playlist_in_daypart"  # a playlist cue inside another's daypart
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two or more rules that claim the same air, as the planner resolved it.
+
+    ``rules``: SAME_INSTANT in the order they play; DAYPART_OVERLAP the daypart that gives way,
+    then the one that keeps the overlap; PLAYLIST_IN_DAYPART the playlist cue's rule, then the
+    daypart's. ``start``-``end`` is the instant (start == end) or the range in question. The
+    message says it in the store's local time, in English and in Chinese."""
+
+    kind: ConflictKind
+    rules: tuple[RuleRef, ...]
+    start: datetime  # aware, UTC
+    end: datetime
+    message: str
+    message_zh: str
+    cue_keys: tuple[str, ...] = ()  # the cues involved (SAME_INSTANT, PLAYLIST_IN_DAYPART)
+    layer: str = ""  # SAME_INSTANT: "voice", "song" or "playlist"
+    outcome: str = (
+        ""  # DAYPART_OVERLAP: the daypart that gives way is "trimmed", "split", "dropped"
+    )
+
+
 @dataclass(frozen=True)
 class Timeline:
     day: date
@@ -113,4 +147,10 @@ class Timeline:
     closing: datetime | None
     cues: tuple[Cue, ...] = ()  # in planned order
     dayparts: tuple[Daypart, ...] = ()  # in time order, not overlapping
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)  # skipped rules, clock changes
+    conflicts: tuple[Conflict, ...] = ()  # in the order of their instants
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Everything the planner has to say, in English: its notes, then the conflicts."""
+        return self.notes + tuple(conflict.message for conflict in self.conflicts)

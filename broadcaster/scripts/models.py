@@ -19,8 +19,8 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
+from broadcaster.columns import EnumText, UtcDateTime
 from broadcaster.problems import FieldProblem, no_invisible, problem, problems_error
-from broadcaster.programme.models import EnumText
 from scripts_library import markup
 from scripts_library.spec import Category, Language, Status
 
@@ -38,7 +38,7 @@ class Script(SQLModel, table=True):
     __tablename__ = "script"
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=CODE_MAX, unique=True, index=True)
-    created_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
     created_by: str = Field(max_length=ACTOR_MAX)
     archived: bool = False  # "deleted": hidden, never on air; its versions stay for the log
 
@@ -62,9 +62,9 @@ class ScriptVersion(ScriptContent, table=True):
     script_id: int = Field(foreign_key="script.id", index=True)
     number: int
     status: Status = Field(sa_type=EnumText(Status))
-    created_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
     created_by: str = Field(max_length=ACTOR_MAX)
-    approved_at: dt.datetime | None = None
+    approved_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     approved_by: str | None = Field(default=None, max_length=ACTOR_MAX)
 
 

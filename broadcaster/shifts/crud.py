@@ -29,7 +29,7 @@ from broadcaster.shifts.models import (
     ShiftStatus,
     ShiftUpdate,
 )
-from broadcaster.shifts.record import build_record, digest, utc
+from broadcaster.shifts.record import build_record, digest
 
 ROWS_MAX = 1_000_000
 _UNFINISHED = (ShiftStatus.OPEN, ShiftStatus.HANDED_OVER)
@@ -138,15 +138,13 @@ def update_notes(session: Session, *, shift_id: int, actor: Actor, data: ShiftUp
 
 def shift_rows(shift: Shift, playlog: PlayLog, *, now: dt.datetime) -> list[PlayLogPublic]:
     """The play log of the shift, oldest first (until now while it is open)."""
-    until = utc(shift.ended_at) or now
-    return playlog.query(since=utc(shift.started_at), until=until, limit=ROWS_MAX)
+    return playlog.query(since=shift.started_at, until=shift.ended_at or now, limit=ROWS_MAX)
 
 
 def live_record(session: Session, *, shift: Shift, playlog: PlayLog, now: dt.datetime
                 ) -> ShiftRecord:  # fmt: skip
     """What happened in the shift so far (an open shift) or until its end."""
-    since = utc(shift.started_at) or now
-    until = utc(shift.ended_at) or now
+    since, until = shift.started_at, shift.ended_at or now
     pages = session.exec(select(Page).where(
         col(Page.created_at) < until,
         or_(col(Page.ended_at).is_(None), col(Page.ended_at) >= since),
@@ -157,8 +155,6 @@ def live_record(session: Session, *, shift: Shift, playlog: PlayLog, now: dt.dat
 def public(session: Session, *, shift: Shift, playlog: PlayLog, now: dt.datetime) -> ShiftPublic:
     """The shift with its record: the one kept at hand-over, or the open shift's as it stands."""
     view = ShiftPublic.model_validate(shift, update={"record": None})
-    for name in ("started_at", "ended_at", "confirmed_at"):
-        setattr(view, name, utc(getattr(view, name)))
     if shift.record is not None:
         view.record = ShiftRecord.model_validate(shift.record)
     else:
@@ -169,8 +165,8 @@ def public(session: Session, *, shift: Shift, playlog: PlayLog, now: dt.datetime
 def _kept(shift: Shift) -> dict[str, object]:
     """What the digest covers: who, when, the notes and the record, as stored."""
     return {"id": shift.id, "announcer": shift.announcer,
-            "started_at": (utc(shift.started_at) or shift.started_at).isoformat(),
-            "ended_at": (utc(shift.ended_at) or shift.ended_at).isoformat() if shift.ended_at else None,
+            "started_at": shift.started_at.isoformat(),
+            "ended_at": shift.ended_at.isoformat() if shift.ended_at else None,
             "handed_over_by": shift.handed_over_by, "notes": shift.notes,
             "record": shift.record}  # fmt: skip
 

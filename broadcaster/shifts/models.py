@@ -17,8 +17,8 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
+from broadcaster.columns import EnumText, UtcDateTime
 from broadcaster.problems import problem
-from broadcaster.programme.models import EnumText
 
 NOTES_MAX = 4000
 NAME_MAX = 120
@@ -48,15 +48,17 @@ class Shift(ShiftBase, table=True):
     __tablename__ = "shift"
     id: int | None = Field(default=None, primary_key=True)
     announcer: str = Field(max_length=NAME_MAX, index=True)  # the authenticated person
-    started_at: dt.datetime = Field(index=True)
-    ended_at: dt.datetime | None = None  # when it was handed over
+    started_at: dt.datetime = Field(index=True, sa_type=UtcDateTime)
+    ended_at: dt.datetime | None = Field(
+        default=None, sa_type=UtcDateTime
+    )  # when it was handed over
     handed_over_by: str | None = Field(default=None, max_length=NAME_MAX)  # or a supervisor
     status: ShiftStatus = Field(default=ShiftStatus.OPEN, sa_type=EnumText(ShiftStatus),
                                 index=True)  # fmt: skip
     record: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     digest: str | None = Field(default=None, max_length=64)  # SHA-256 of what was handed over
     confirmed_by: str | None = Field(default=None, max_length=NAME_MAX)
-    confirmed_at: dt.datetime | None = None
+    confirmed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     remarks: str = Field(default="", max_length=NOTES_MAX)  # the incoming announcer's
     previous_id: int | None = Field(default=None, foreign_key="shift.id")
     # True while open or waiting for its confirmation, NULL after: unique, so the database

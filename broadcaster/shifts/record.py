@@ -20,13 +20,6 @@ NEVER_AIRED = {Outcome.MISSED.value, Outcome.EXPIRED.value, Outcome.SKIPPED.valu
                Outcome.FAILED.value, Outcome.CANCELLED.value}  # fmt: skip
 
 
-def utc(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite gives naive datetimes back; every stored instant is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
 def build_record(
     rows: Iterable[PlayLogPublic], pages: Iterable[Page], *, since: dt.datetime,
     until: dt.datetime,
@@ -59,8 +52,8 @@ def build_record(
             music_failed += 1
     listed = [
         PageItem(id=p.id or 0, title=p.title, status=p.status.value, plays=p.plays, times=p.times,
-                 created_at=utc(p.created_at) or since, created_by=p.created_by,
-                 ended_at=utc(p.ended_at), ended_by=p.ended_by)
+                 created_at=p.created_at, created_by=p.created_by,
+                 ended_at=p.ended_at, ended_by=p.ended_by)
         for p in pages
     ]  # fmt: skip
     return ShiftRecord(since=since, until=until, aired=dict(aired), spoken=spoken, cut_short=cut,

@@ -16,7 +16,7 @@ from broadcaster.audio.output import MediaError, MediaInfo
 from broadcaster.audio.vlc_output import VlcOutput
 from broadcaster.clock import SystemClock
 from broadcaster.db import make_engine
-from broadcaster.library import crud
+from broadcaster.library import playlist_files
 from broadcaster.library.models import LibraryTrack, Playlist, ScanJob
 from broadcaster.library.music import MusicLibrary
 from broadcaster.library.scan import scan_tags
@@ -88,12 +88,12 @@ def test_the_folder_playlist_plays_the_true_files_and_exports_and_imports_them(l
     with Session(engine) as session:
         row = session.exec(select(Playlist).where(Playlist.name == "解压")).one()
         assert row.id is not None
-        text = crud.export_playlist(session, playlist_id=row.id, relative_to=music)
+        text = playlist_files.export_playlist(session, playlist_id=row.id, relative_to=music)
         text.encode("utf-8")
         assert "%D4%C2" in text  # 月 in GBK, percent-encoded in a file:// URL
         m3u = tmp_path / "back.m3u8"
         m3u.write_text(text, encoding="utf-8")
-        copy, imported = crud.import_playlist(
+        copy, imported = playlist_files.import_playlist(
             session, file=m3u, name="copy", shuffle=False, actor=Actor("test", "test"),
             folders=[music], drive_roots={}, now=NOW,
         )  # fmt: skip

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from broadcaster.actors import SYSTEM
 from broadcaster.db import make_engine
-from broadcaster.library import crud
+from broadcaster.library import crud, playlist_files
 from broadcaster.library import scan as scan_module
 from broadcaster.library.models import LibraryTrack, Loudness, Playlist, PlaylistKind, ScanJob
 from broadcaster.library.music import MusicLibrary
@@ -156,7 +156,7 @@ def test_a_gbk_m3u_with_windows_paths_imports_through_drive_roots(music, engine,
     lines += ["D:\\没有这首歌.mp3", "http://radio.example/stream", "..\\..\\etc\\passwd"]
     m3u = make_gbk_m3u(tmp_path / "旧电脑.m3u", lines)
     with Session(engine) as session:
-        row, imported = crud.import_playlist(
+        row, imported = playlist_files.import_playlist(
             session, file=m3u, name="旧电脑", shuffle=False, actor=SYSTEM, folders=[music],
             drive_roots={"d": music}, now=NOW,
         )  # fmt: skip
@@ -184,7 +184,7 @@ def test_a_playlist_that_is_not_one_is_refused_and_nothing_is_created(music, eng
         before = crud.list_playlists(session)
         for bad in (binary, nothing):
             with pytest.raises(Invalid) as refused:
-                crud.import_playlist(session, file=bad, name=bad.stem, shuffle=True, actor=SYSTEM,
+                playlist_files.import_playlist(session, file=bad, name=bad.stem, shuffle=True, actor=SYSTEM,
                                      folders=[music], drive_roots={}, now=NOW)  # fmt: skip
             assert refused.value.problems[0].field == "file"
         assert crud.list_playlists(session) == before

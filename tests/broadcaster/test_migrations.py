@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
@@ -165,8 +166,10 @@ def test_the_migrations_run_on_postgresql_and_match_the_models(postgres_url, tmp
         now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
         log = PlayLog(engine)
         log.record(layer="voice", kind="announcement", title="pg", requested_by="test",
-                   requested_at=now, cue_key="1:2026-11-23:0")  # fmt: skip
-        assert log.query()[0].requested_at == now
+                   requested_at=now.astimezone(ZoneInfo("Asia/Shanghai")),
+                   cue_key="1:2026-11-23:0")  # fmt: skip
+        (row,) = log.query()
+        assert row.requested_at == now and row.requested_at.tzinfo is UTC  # the shared UtcDateTime
     finally:
         with engine.begin() as connection:
             command.downgrade(migrations.alembic_config(connection), "base")

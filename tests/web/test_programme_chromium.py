@@ -145,6 +145,29 @@ def test_cues_at_one_instant_and_overlapping_dayparts_are_highlighted(daemon, br
     page.close()
 
 
+def test_the_page_lists_exactly_the_planners_conflicts_in_chinese_and_english(daemon, browser):
+    # A playlist change inside another daypart: a conflict only the planner works out.
+    added = daemon.send("POST", f"{PROGRAMME}/rules", {
+        "name": "换轻音乐", "kind": "fixed", "at": "16:00",
+        "content": {"kind": "playlist", "ref": "light"},
+    })  # fmt: skip
+    page = browser.new_page(viewport=DESKTOP)
+    open_programme(page, daemon)
+    day = page.locator("#day-bar input[name=date]").input_value()
+    plan = daemon.send("GET", f"{PROGRAMME}/plan?date={day}")
+    kinds = [c["kind"] for c in plan["conflicts"]]
+    assert kinds.count("playlist_in_daypart") == 1 and "same_instant" in kinds, kinds
+    items = page.locator("#conflicts .conflict-list li")
+    expect(items).to_have_text([c["message_zh"] for c in plan["conflicts"]])
+    expect(
+        page.locator(".tl-row.lane", has_text="换轻音乐").locator(".cue.conflict")
+    ).to_have_count(1)
+    page.goto(f"{daemon.url}/supervisor/programme?date={day}&lang=en")
+    expect(items).to_have_text([c["message"] for c in plan["conflicts"]])
+    daemon.send("DELETE", f"{PROGRAMME}/rules/{added['id']}")
+    page.close()
+
+
 def test_the_supervisor_switches_a_rule_off_and_deletes_it_after_confirming(daemon, browser):
     page = browser.new_page(viewport=DESKTOP)
     open_programme(page, daemon)
