@@ -170,7 +170,7 @@ def _check_ids(
             problems.append(
                 f'{en} "{item_id}": "all" means every zone and cannot be '
                 + ("a zone's id while other zones are configured" if what == "zone"
-                   else f"a {en.lower()}'s id") + "; choose another id. / "
+                   else "the id of " + ("a group" if what == "group" else "an emergency plan")) + "; choose another id. / "
                 f'{zh} "{item_id}"："all" 表示全部分区，'
                 + ("在配置了多个分区时不能作为分区编号" if what == "zone" else f"不能作为{zh}编号")
                 + "，请换一个编号。"
