@@ -93,9 +93,9 @@ class ZoneMap:
                               (ALL,))  # fmt: skip
         return (whole, *self.plans)
 
-    def log_value(self, zones: Collection[str]) -> str | None:
-        """The play log's ``zones`` text for an item heard in ``zones`` (empty: every zone):
-        None in a one-zone store, else the ids in configuration order, comma-separated."""
+    def log_zones(self, zones: Collection[str]) -> tuple[str, ...] | None:
+        """What the play log says of an item heard in ``zones`` (empty: every zone): None in a
+        one-zone store, else the ids in configuration order (``PlayLog.open(zones=...)``)."""
         if self.single:
             return None
-        return ",".join(z.id for z in self.zones if not zones or z.id in zones)
+        return tuple(z.id for z in self.zones if not zones or z.id in zones)

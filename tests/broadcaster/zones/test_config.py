@@ -62,7 +62,7 @@ def load(tmp_path: Path, text: str):
 def test_with_nothing_configured_the_store_has_one_zone_on_the_default_sink(tmp_path):
     zones = load(tmp_path, "").zone_map
     assert [(z.id, z.output, z.sink) for z in zones] == [(ALL, "local", None)]
-    assert zones.single and zones.log_value({ALL}) is None
+    assert zones.single and zones.log_zones({ALL}) is None
     assert [p.id for p in zones.emergency_plans()] == [ALL]
 
 
@@ -76,7 +76,8 @@ def test_zones_groups_and_plans_are_read_from_the_toml_file(tmp_path):
     assert zones.members("floors") == {"1F", "2F"} and zones.members(ALL) == {"1F", "2F", "B1"}
     whole, fire = zones.emergency_plans()
     assert whole.zones == {"1F", "2F", "B1"} and fire.zones == {"1F", "2F"}
-    assert zones.log_value({"B1", "1F"}) == "1F,B1" and zones.log_value(()) == "1F,2F,B1"
+    assert zones.log_zones({"B1", "1F"}) == ("1F", "B1")
+    assert zones.log_zones(()) == ("1F", "2F", "B1")
 
 
 def test_zones_may_come_from_the_environment(tmp_path, monkeypatch):
