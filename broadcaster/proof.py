@@ -135,7 +135,7 @@ MAX_DAYS = 366
 def spot_rows(
     playlog: PlayLog, zone: ZoneInfo, first: date, last: date, rules: Collection[str] = (),
     zones: Collection[str] = (),
-) -> list[PlayLogPublic]:
+) -> list[PlayLogPublic]:  # fmt: skip
     """The programme spots' rows of the store's days ``first``…``last`` (inclusive), of these
     rules (campaigns; every rule's when none is named), heard in any of these sound ``zones``
     (every zone's when none is named; a row of every zone is heard in each)."""
