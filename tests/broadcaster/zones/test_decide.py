@@ -187,11 +187,13 @@ def summary(decision: ZonesDecision) -> tuple[object, ...]:
 def test_every_zone_hears_only_what_is_for_it_and_a_call_not_partial_is_whole(situation):
     air, queue = situation
     decision = decide_zones(air, queue, T0)
+    asked = {r.id: r.zones or frozenset(ZONES) for r in queue}
     for zone, d in decision.zones.items():
         if d.voice is not None and d.voice.kind is not Kind.EMERGENCY:
-            assert zone in d.voice.zones  # not one sample of a call leaks into another zone
+            assert zone in asked[d.voice.id]  # not one sample of a call leaks into another zone
+            assert decision.heard_in(d.voice.id) == d.voice.zones  # it says where it is heard
             if not d.voice.partial:
-                assert decision.heard_in(d.voice.id) == (d.voice.zones or frozenset(ZONES))
+                assert d.voice.zones == asked[d.voice.id]
         assert d.bed is (S if air[zone].emergency else D if d.voice else P)
 
 
@@ -212,3 +214,27 @@ def test_the_order_the_zones_are_listed_in_does_not_matter(situation):
     forward = decide_zones(air, queue, T0)
     backward = decide_zones(dict(reversed(list(air.items()))), queue, T0)
     assert summary(forward) == summary(backward)
+
+
+@settings(max_examples=100, deadline=None)
+@given(situations(), st.lists(st.integers(0, 10), max_size=8))
+def test_calls_ending_one_after_another_keep_every_rule(situation, endings):
+    air, queue = situation
+    asked = {r.id: r.zones or frozenset(ZONES) for r in queue}
+    decision = decide_zones(air, queue, T0)
+    for pick in endings:
+        air = applied(air, decision)
+        for zone, d in decision.zones.items():
+            if d.voice is not None and d.voice.kind is not Kind.EMERGENCY:
+                assert zone in asked[d.voice.id]
+                if not d.voice.partial:
+                    assert d.voice.zones == asked[d.voice.id]  # whole, or not at all
+        on_air = sorted({a.on_air.id for a in air.values()
+                         if a.on_air and a.on_air.kind is not Kind.EMERGENCY})  # fmt: skip
+        if not on_air:
+            break
+        ended = on_air[pick % len(on_air)]  # it finished: off every zone it was heard in
+        air = {z: ZoneAir(None if a.on_air and a.on_air.id == ended else a.on_air, a.emergency)
+               for z, a in air.items()}  # fmt: skip
+        decision = decide_zones(air, decision.queue, T0)
+        assert all(d.preempted is None or d.preempted.id != ended for d in decision.zones.values())
