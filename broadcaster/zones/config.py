@@ -12,20 +12,31 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from broadcaster.problems import no_invisible
 from broadcaster.zones.model import ALL, EmergencyPlan, Zone, ZoneGroup, ZoneMap
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 _Name = Field(min_length=1, max_length=60)
 
 
-class ZoneConfig(BaseModel):
+class _Named(BaseModel):
+    """An id and the names people read, in Chinese and English (no hidden characters)."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description='letters, digits, "-" and "_": "1F", "B1", "play_area"')
     name_zh: str = _Name
     name_en: str = _Name
+
+    @field_validator("name_zh", "name_en")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        return str(no_invisible(value))
+
+
+class ZoneConfig(_Named):
     output: Literal["local", "snapcast"] = Field(
         "local", description="local: a PulseAudio sink on this PC; snapcast: a remote zone"
     )
@@ -34,20 +45,11 @@ class ZoneConfig(BaseModel):
     groups: list[str] = Field(default_factory=list, description='group ids, e.g. ["floors"]')
 
 
-class ZoneGroupConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    name_zh: str = _Name
-    name_en: str = _Name
+class ZoneGroupConfig(_Named):
+    pass
 
 
-class EmergencyPlanConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    name_zh: str = _Name
-    name_en: str = _Name
+class EmergencyPlanConfig(_Named):
     zones: list[str] = Field(default_factory=list, description="zone ids it reaches")
     groups: list[str] = Field(default_factory=list, description="group ids it reaches")
 

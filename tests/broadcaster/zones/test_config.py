@@ -142,6 +142,8 @@ BAD = [
     ("an unknown output", zone("1F", output='"bluetooth"'), "zones.0.output", "设置项"),
     ("a zone without names", '[[zones]]\nid = "1F"\n', "zones.0.name_zh", "设置项"),
     ("a misspelt key", zone("1F", snk='"a"'), "zones.0.snk", "设置项"),
+    ("a hidden character in a name", '[[zones]]\nid = "1F"\nname_zh = "一\u202e楼"\n'
+     'name_en = "1F"\n', "zones.0.name_zh (or", "设置项 zones.0.name_zh"),
 ]  # fmt: skip
 
 
