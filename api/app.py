@@ -24,6 +24,7 @@ from api.shifts import shifts_router
 from api.status import current_status
 from api.web import mount_static, web_router
 from api.web.console import language
+from api.zones import ZoneQuery, zone_filter, zones_router
 from broadcaster import __version__
 from broadcaster.accounts.crud import LoginLimiter, add_audit
 from broadcaster.actors import Right
@@ -131,6 +132,7 @@ def create_app(daemon: Daemon) -> FastAPI:
         offset: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
         order: Annotated[Order, Query(description="newest (default) or oldest first")] = "desc",
         format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+        zone: ZoneQuery = None,
     ) -> list[PlayLogPublic] | PlainTextResponse:
         """Play-log rows, newest first unless ``order=asc``; ``offset`` skips rows for the next
         page, and ``X-Total-Count`` says how many match the filters. ``format=csv`` is the file
@@ -139,6 +141,7 @@ def create_app(daemon: Daemon) -> FastAPI:
         filters: dict[str, Any] = {
             "since": aware(since), "until": aware(until), "kinds": [k.value for k in kind or []],
             "outcomes": [o.value for o in outcome or []],
+            "zones": zone_filter(settings.zone_map, zone),
         }  # fmt: skip
         rows = daemon.playlog.query(**filters, limit=limit, offset=offset,
                                     newest_first=order == "desc")  # fmt: skip
@@ -168,6 +171,7 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(library_router(daemon))
     app.include_router(accounts_router(daemon))
     app.include_router(shifts_router(daemon))
+    app.include_router(zones_router(daemon))
     app.include_router(web_router(daemon))
     mount_static(app)
     app.add_exception_handler(OperationalError, database_unavailable)

@@ -13,6 +13,7 @@ from fastapi.responses import PlainTextResponse
 from api.actor import need
 from api.errors import ApiError
 from api.web.console import language
+from api.zones import ZoneQuery, zone_filter
 from broadcaster.actors import Right
 from broadcaster.daemon import Daemon
 from broadcaster.exports import Lang, local_time, outcome_name, write_csv
@@ -20,9 +21,9 @@ from broadcaster.proof import MAX_DAYS, Airing, airings, proof_of_play, spot_row
 
 AIRING_HEADERS = {
     "zh": ("规则（活动）", "内容", "计划时间", "开始时间", "结束时间", "时长（秒）", "结果", "结果代码",
-           "说明"),
+           "说明", "分区"),
     "en": ("Rule (campaign)", "Spot", "Planned", "Started", "Ended", "Length (s)", "Outcome",
-           "Outcome code", "Detail"),
+           "Outcome code", "Detail", "Zones"),
 }  # fmt: skip
 
 
@@ -56,7 +57,7 @@ def airings_csv(found: list[Airing], *, zone: ZoneInfo, lang: Lang) -> str:
     return write_csv(AIRING_HEADERS[lang], (
         (a.rule, a.title, local_time(a.planned_at, zone), local_time(a.started_at, zone),
          local_time(a.ended_at, zone), length(a), outcome_name(a.outcome, lang), a.outcome or "",
-         a.detail) for a in found
+         a.detail, a.zones) for a in found
     ))  # fmt: skip
 
 
@@ -71,16 +72,22 @@ def proof_routes(app: FastAPI, daemon: Daemon) -> None:
 
     @app.get("/api/v1/log/proof-of-play", dependencies=[need(Right.LOG)])
     def proof(
-        day: dt.date | None = None, first: First = None, last: Last = None, rule: Rules = None
+        day: dt.date | None = None,
+        first: First = None,
+        last: Last = None,
+        rule: Rules = None,
+        zone: ZoneQuery = None,
     ) -> list[dict[str, Any]]:
         """Per programme spot of ``day`` or of ``from``…``to`` (the store's dates; today by
-        default), optionally of some campaigns (``rule``): planned, played in full, cut
-        short, missed — the advertisers' proof of play."""
+        default), optionally of some campaigns (``rule``) and as heard in some sound zones
+        (``zone``: zone or group ids): planned, played in full, cut short, missed — the
+        advertisers' proof of play."""
         first, last = days_asked(today(), day, first, last)
+        zones = zone_filter(settings.zone_map, zone)
         return [
             asdict(s)
             for s in proof_of_play(
-                spot_rows(daemon.playlog, settings.zone, first, last, rule or []),
+                spot_rows(daemon.playlog, settings.zone, first, last, rule or [], zones),
                 on_time_s=settings.programme.on_time_s,
             )
         ]
@@ -93,12 +100,15 @@ def proof_routes(app: FastAPI, daemon: Daemon) -> None:
         first: First = None,
         last: Last = None,
         rule: Rules = None,
+        zone: ZoneQuery = None,
         format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     ) -> list[dict[str, Any]] | PlainTextResponse:
-        """Each airing of the campaigns' spots over the days: planned, started and ended (the
-        store's local time in CSV), outcome — the evidence an advertiser is given."""
+        """Each airing of the campaigns' spots over the days (heard in ``zone``, if given):
+        planned, started and ended (the store's local time in CSV), outcome, the zones that
+        heard it — the evidence an advertiser is given."""
         first, last = days_asked(today(), day, first, last)
-        found = airings(spot_rows(daemon.playlog, settings.zone, first, last, rule or []))
+        zones = zone_filter(settings.zone_map, zone)
+        found = airings(spot_rows(daemon.playlog, settings.zone, first, last, rule or [], zones))
         if format == "csv":
             name = f"proof-of-play-{first}-{last}.csv"
             return PlainTextResponse(

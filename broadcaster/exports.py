@@ -60,6 +60,7 @@ _LOG_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("media_path", "文件", "File"),
     ("duck_db", "压低（dB）", "Ducked (dB)"),
     ("cue_key", "节目单编号", "Cue key"),
+    ("zones", "分区", "Zones"),
 )
 _TIMES = {"requested_at", "planned_at", "started_at", "ended_at"}
 

@@ -8,12 +8,12 @@ deleted.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import String, func, literal, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -46,6 +46,7 @@ class PlayLogBase(SQLModel):
     detail: str = Field(default="", max_length=1000)
     duck_db: float | None = None
     cue_key: str | None = Field(default=None, max_length=120, index=True)  # programme cues only
+    zones: str | None = Field(default=None, max_length=1000)  # "1F,2F"; None: every zone
 
 
 class PlayLogEntry(PlayLogBase, table=True):
@@ -70,9 +71,12 @@ class PlayLog:
         self._handles = itertools.count(1)
         self._ids: dict[int, int] = {}  # handle -> row id, the writer's thread only
 
-    def open(self, **fields: object) -> int:
-        """Record an item that has just started; returns the handle to close it with later."""
+    def open(self, *, zones: Iterable[str] | None = None, **fields: object) -> int:
+        """Record an item that has just started; returns the handle to close it with later.
+        ``zones``: the ids of the zones that hear it (``ZoneMap.log_zones``); None: every zone
+        of a one-zone store."""
         handle = next(self._handles)
+        fields["zones"] = zones_text(zones)
         PlayLogEntry.model_validate(fields)  # a wrong field fails here, not on the writer
 
         def insert(session: Session) -> None:
@@ -102,8 +106,10 @@ class PlayLog:
 
         self.writer.submit(update)
 
-    def record(self, **fields: object) -> None:
-        """Record an item that is already over (failed, expired, skipped...)."""
+    def record(self, *, zones: Iterable[str] | None = None, **fields: object) -> None:
+        """Record an item that is already over (failed, expired, skipped...); ``zones`` as
+        for ``open``."""
+        fields["zones"] = zones_text(zones)
         PlayLogEntry.model_validate(fields)
         self.writer.submit(lambda session: session.add(PlayLogEntry.model_validate(fields)))
 
@@ -137,15 +143,17 @@ class PlayLog:
         until: datetime | None = None,
         kinds: Sequence[str] = (),
         outcomes: Sequence[str] = (),
+        zones: Sequence[str] = (),
         limit: int = 1000,
         offset: int = 0,
         newest_first: bool = False,
     ) -> list[PlayLogPublic]:
         """Rows in the order they were written (oldest first, or ``newest_first``), filtered by
-        request time, kind and outcome; ``offset`` rows are skipped before ``limit`` are taken."""
+        request time, kind, outcome and zone (rows heard in any of ``zones``; a row of every
+        zone, NULL, is heard in each); ``offset`` rows are skipped before ``limit`` are taken."""
         self.writer.caught_up()
         stamp = col(PlayLogEntry.id)
-        statement = _filtered(select(PlayLogEntry), since, until, kinds, outcomes)
+        statement = _filtered(select(PlayLogEntry), since, until, kinds, outcomes, zones)
         statement = statement.order_by(stamp.desc() if newest_first else stamp)
         with Session(self._engine) as session:
             rows = session.exec(statement.offset(offset).limit(limit)).all()
@@ -158,10 +166,11 @@ class PlayLog:
         until: datetime | None = None,
         kinds: Sequence[str] = (),
         outcomes: Sequence[str] = (),
+        zones: Sequence[str] = (),
     ) -> int:
         """How many rows ``query`` would find with these filters and no limit."""
         statement = _filtered(select(func.count()).select_from(PlayLogEntry), since, until,
-                              kinds, outcomes)  # fmt: skip
+                              kinds, outcomes, zones)  # fmt: skip
         with Session(self._engine) as session:
             return int(session.exec(statement).one())
 
@@ -172,6 +181,7 @@ def _filtered(
     until: datetime | None,
     kinds: Sequence[str],
     outcomes: Sequence[str],
+    zones: Sequence[str] = (),
 ) -> Any:
     if since is not None:
         statement = statement.where(col(PlayLogEntry.requested_at) >= since)
@@ -181,4 +191,21 @@ def _filtered(
         statement = statement.where(col(PlayLogEntry.kind).in_(list(kinds)))
     if outcomes:
         statement = statement.where(col(PlayLogEntry.outcome).in_(list(outcomes)))
+    if zones:
+        listed = literal(",", String) + col(PlayLogEntry.zones) + literal(",", String)
+        statement = statement.where(or_(
+            col(PlayLogEntry.zones).is_(None),
+            *(listed.contains(f",{zone},", autoescape=True) for zone in zones),
+        ))  # fmt: skip
     return statement
+
+
+def zones_text(zones: Iterable[str] | None) -> str | None:
+    """The ``zones`` column's text: the ids comma-separated, in the order given; None (every
+    zone) for None or no zone."""
+    if zones is None:
+        return None
+    ids = list(zones)
+    if any("," in zone or not zone for zone in ids):
+        raise ValueError(f"a zone id is empty or has a comma: {ids!r}")
+    return ",".join(ids) or None

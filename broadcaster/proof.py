@@ -111,6 +111,7 @@ class Airing:
     ended_at: datetime | None
     outcome: str | None  # None: on air when the report was made
     detail: str
+    zones: str | None = None  # the zones that heard it ("1F,2F"); None: every zone
 
 
 def airings(rows: Iterable[PlayLogPublic]) -> list[Airing]:
@@ -121,7 +122,7 @@ def airings(rows: Iterable[PlayLogPublic]) -> list[Airing]:
             last[row.cue_key] = row
     found = [
         Airing(rule_of(r), r.title, r.cue_key or "", r.planned_at or r.requested_at, r.started_at,
-               r.ended_at, r.outcome, r.detail)
+               r.ended_at, r.outcome, r.detail, r.zones)
         for r in last.values()
     ]  # fmt: skip
     return sorted(found, key=lambda a: (a.planned_at is None, a.planned_at or datetime.min))
@@ -132,9 +133,12 @@ MAX_DAYS = 366
 
 
 def spot_rows(
-    playlog: PlayLog, zone: ZoneInfo, first: date, last: date, rules: Collection[str] = ()
-) -> list[PlayLogPublic]:
+    playlog: PlayLog, zone: ZoneInfo, first: date, last: date, rules: Collection[str] = (),
+    zones: Collection[str] = (),
+) -> list[PlayLogPublic]:  # fmt: skip
     """The programme spots' rows of the store's days ``first``…``last`` (inclusive), of these
-    rules (campaigns; every rule's when none is named)."""
+    rules (campaigns; every rule's when none is named), heard in any of these sound ``zones``
+    (every zone's when none is named; a row of every zone is heard in each)."""
     since, until = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
-    return of_rules(playlog.query(since=since, until=until, limit=1_000_000), rules)
+    rows = playlog.query(since=since, until=until, zones=list(zones), limit=1_000_000)
+    return of_rules(rows, rules)

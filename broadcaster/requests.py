@@ -66,6 +66,8 @@ class Request:
     after_track: bool = False  # wait for the current music track to end (within the grace)
     series: int | None = None  # the service-desk page this is one play of (paging.Pager)
     note: str = ""  # what the log should say about its source ("script welcome v2", "unapproved")
+    zones: frozenset[str] = frozenset()  # the zones it is for (zones.selection); empty: all
+    partial: bool = False  # may play in the zones that are free (zones.decide), else waits for all
     id: int = field(default_factory=next_request_id)
     seq: int = 0
 

@@ -23,6 +23,14 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from broadcaster.emergency import EmergencyProfile, ProfileName, make_profile
+from broadcaster.zones.config import (
+    EmergencyPlanConfig,
+    ZoneConfig,
+    ZoneConfigError,
+    ZoneGroupConfig,
+    build_zone_map,
+)
+from broadcaster.zones.model import ZoneMap
 from scripts_library.spec import AlertTone
 
 SPEECH_OVER_BED_LU = 10
@@ -219,6 +227,7 @@ class Settings(BaseSettings):
     )
 
     _config_file: Path | None = PrivateAttr(None)
+    _zone_map: ZoneMap = PrivateAttr(default_factory=ZoneMap)
 
     data_dir: Path = Field(Path("data"), description="generated audio, database, cache")
     database_url: str | None = Field(None, description="SQLite file in data_dir if unset")
@@ -233,6 +242,25 @@ class Settings(BaseSettings):
     backup: BackupSettings = BackupSettings()
     emergency: EmergencySettings = EmergencySettings()
     programme: ProgrammeSettings = ProgrammeSettings()
+    zones: list[ZoneConfig] = Field(
+        default_factory=list,
+        description="sound zones ([[zones]]); none: one zone on the default sink",
+    )
+    zone_groups: list[ZoneGroupConfig] = Field(default_factory=list, description="floors, areas")
+    emergency_plans: list[EmergencyPlanConfig] = Field(
+        default_factory=list, description="emergency presets; the whole building is implicit"
+    )
+
+    @model_validator(mode="after")
+    def _zones_fit_together(self) -> Settings:
+        try:
+            self._zone_map = build_zone_map(self.zones, self.zone_groups, self.emergency_plans)
+        except ZoneConfigError as exc:
+            raise ValueError(
+                "The sound zones cannot be used / 分区配置有误:\n"
+                + "\n".join(f"  {problem}" for problem in exc.problems)
+            ) from None
+        return self
 
     @model_validator(mode="after")
     def _speech_above_ducked_music(self) -> Settings:
@@ -265,6 +293,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def zone_map(self) -> ZoneMap:
+        """The sound zones (not ``zone``, the store's time zone), checked at start-up."""
+        return self._zone_map
 
     @property
     def db_url(self) -> str:

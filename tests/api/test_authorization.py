@@ -25,6 +25,7 @@ ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/login"): PUBLIC,
     ("POST", "/api/v1/logout"): ANYONE,
     ("GET", "/api/v1/me"): ANYONE,
+    ("GET", "/api/v1/zones"): ANYONE,
     ("GET", "/api/v1/status"): S,
     ("GET", "/api/v1/events"): S,
     ("GET", "/api/v1/now-playing"): S,

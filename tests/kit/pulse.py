@@ -288,9 +288,11 @@ class PulseServer:
         channels: int = 1,
         tail_s: float = 0.1,
         source: str | None = None,
+        channel_map: str | None = None,
     ) -> Iterator[Recording]:
         """Record the sink's monitor (or ``source``, e.g. another sink's ``NAME.monitor``) into
-        the WAV file ``path`` (16-bit) while the block runs.
+        the WAV file ``path`` (16-bit) while the block runs; ``channel_map`` (the source's own,
+        e.g. a multi-channel card's) keeps each channel where it is instead of remixing.
 
         Entering returns once the recorder is connected, so sound played inside the block is
         captured from its start. On exit it records ``tail_s`` more seconds, then stops the
@@ -308,6 +310,7 @@ class PulseServer:
                     "--format=s16le",
                     f"--rate={rate}",
                     f"--channels={channels}",
+                    *([f"--channel-map={channel_map}"] if channel_map else []),
                     "--latency-msec=20",
                     "--process-time-msec=10",
                     str(path),
