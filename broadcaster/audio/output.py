@@ -3,9 +3,9 @@
 An output owns a set of named *layers* (``bed_a``, ``bed_b``, ``voice``); each layer plays one file
 at a time.
 The core commands it (play, stop, set volume with a fade) and hears back through events
-(started, ended, failed). Implementations: ``VlcOutput`` (the only module that imports ``vlc``)
-and ``FakeOutput`` (in memory, driven by a virtual clock). One contract test suite runs against
-both.
+(started, ended, failed). Implementations: ``VlcOutput`` (with the ``vlc_*`` modules it owns,
+the only code that imports ``vlc``) and ``FakeOutput`` (in memory, driven by a virtual clock).
+One contract test suite runs against both.
 
 Rules every implementation keeps:
 1. Methods may be called from any thread and never block on audio; results arrive as events.
