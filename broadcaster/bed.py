@@ -71,8 +71,10 @@ class Bed:
         precheck: Prechecker,
         schedule: Schedule,
         gain_for: Callable[[Path], float] = lambda path: 0.0,
+        log_zone: str | None = None,
     ) -> None:
         self._output, self._log, self._clock, self._source = output, playlog, clock, source
+        self._zones = None if log_zone is None else (log_zone,)  # what its rows name
         self._audio, self._gain_for = audio, gain_for
         self._precheck, self._schedule = precheck, schedule
         self._tokens = itertools.count(1)
@@ -199,6 +201,7 @@ class Bed:
         track.started_at, track.started_passed = at, self._clock.monotonic()
         song = track.song
         track.row_id = self._log.open(
+            zones=self._zones,
             layer=LAYER, kind="music", title=track.title, media_path=path_text(track.info.path),
             requested_by=song.requested_by if song else "music bed",
             requested_at=at, started_at=at,
@@ -406,6 +409,7 @@ class Bed:
     ) -> None:
         now = self._clock.now()
         self._log.record(
+            zones=self._zones,
             layer=LAYER, kind="music", title=song.title if song else title or display_name(path.stem),
             media_path=path_text(path), requested_by=song.requested_by if song else "music bed",
             requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=readable(detail),

@@ -3,8 +3,10 @@
 Everything that wants air (the announcer's queue, service-desk pages, emergencies, the
 programme) comes in through the inbox; the output's events come in the same way (the thread
 discipline is broadcaster.loop.EventLoop). The core thread is the only one that changes state:
-it asks the pure arbiter what should be on air and commands its two layers to match: the music
-bed (``Bed``) and the voice layer (``VoiceLayer``). The layers play, write their play-log rows
+it asks the pure arbiter what should be on air and commands the layers of every zone to match
+(``Speakers``: the zone's music bed ``Bed`` and its voice layer ``VoiceLayer``; one zone,
+``all``, in a store with nothing configured). Each zone decides by the same ``decide``;
+``zones.decide.decide_zones`` couples the zones one request shares. The layers play, write their play-log rows
 and answer with values (``broadcaster.news``), which the core takes after every step and acts
 on; they never call the core. Listeners (the SSE stream) are told of every change.
 """
@@ -13,43 +15,37 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
 
-from broadcaster.arbiter import ArbiterState, BedMode, Decision, Moved, decide, move
+from broadcaster.arbiter import BedMode, Decision, Moved, move
 from broadcaster.audio.output import OUTPUT, AudioOutput, OutputEvent
-from broadcaster.bed import BED_LAYERS, Bed
-from broadcaster.bed_tracks import MusicSource, Song
+from broadcaster.bed import BED_LAYERS
+from broadcaster.bed_tracks import MusicSource
 from broadcaster.clock import Clock
+from broadcaster.core_face import CoreFace
 from broadcaster.emergency import DEFAULT_PROFILE, EmergencyProfile
-from broadcaster.loop import EventLoop
 from broadcaster.news import Changed, News, TrackEnded, VoiceEnded, VoiceStarted
-from broadcaster.outages import OutageRows
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.precheck import Prechecker
 from broadcaster.problems import FieldProblem, Invalid
 from broadcaster.proof import ON_TIME_S
 from broadcaster.requests import Kind, Request
 from broadcaster.settings import AudioSettings
+from broadcaster.speakers import Speakers, ZoneOutput, ZoneSpeakers
 from broadcaster.status import status_of
-from broadcaster.voice import VOICE, VoiceLayer
+from broadcaster.voice import VOICE
+from broadcaster.zones.decide import ZoneAir, decide_zones
+from broadcaster.zones.model import ALL
 
 log = logging.getLogger(__name__)
 CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
-Submitted = Callable[[Request], None]
-"""Told (on the core thread) when a request is accepted (held or queued), an emergency starts,
-or a waiting request's place changes (its ``seq``): the request as the core now keeps it."""
-Finished = Callable[[Request, Outcome, datetime | None, bool], None]
-"""Told (on the core thread) when a request is done with: its outcome, when it started (None if
-it never did) and whether that is final (False: preempted and put back in the queue)."""
 
 
-class Core(EventLoop):
+class Core(CoreFace):
     """Owns the arbiter state; every method whose name does not start with ``_`` is safe to
     call from any thread, except those marked for the core thread."""
 
@@ -61,114 +57,54 @@ class Core(EventLoop):
         playlog: PlayLog,
         music: MusicSource,
         audio: AudioSettings,
-        precheck: Prechecker | None = None,
+        zones: Sequence[ZoneOutput] = (),
         gain_for: Callable[[Path], float] = lambda path: 0.0,
         emergency: EmergencyProfile = DEFAULT_PROFILE,
         on_time_s: float = ON_TIME_S,
     ) -> None:
-        super().__init__(clock)
-        self._output, self._log, self._audio = output, playlog, audio
-        self.precheck = precheck or Prechecker(output, self.post)
+        """``zones``: each zone's output and music; none: one zone, ``all``, on ``output``
+        with ``music`` (and rows that name no zone)."""
+        super().__init__(clock)  # the face's hooks and snapshot
+        self._log, self._audio = playlog, audio
+        given = tuple(zones) or (ZoneOutput(ALL, output, music),)
+        self.precheck = Prechecker(given[0].output, self.post)
+        self.speakers = ZoneSpeakers(
+            given, playlog=playlog, clock=clock, schedule=self.schedule, precheck=self.precheck,
+            audio=audio, gain_for=gain_for, emergency=emergency, on_time_s=on_time_s,
+        )  # fmt: skip
         self._seqs = itertools.count(1)
-        self._finished_hooks: list[Finished] = []
-        self._submitted_hooks: list[Submitted] = []
-        self._emergency: Request | None = None
+        self._emergencies: list[Request] = []  # active, in the order they started
         self._queue: tuple[Request, ...] = ()
         self._held: dict[int, Request] = {}  # not yet due, or waiting for the track to end
-        self._voice_freed = False  # the voice layer went free by itself: decide again
-        self._snapshot: dict[str, Any] = {}
-        self._snapshot_lock = threading.Lock()
-        self._outages = OutageRows(playlog)
+        self._endings: dict[int, list[VoiceEnded]] = {}  # zones done with a request on air
+        self._voice_freed = False  # a voice layer went free by itself: decide again
         # The database failing is told like any fault (banner, status); the air goes on.
         playlog.writer.on_fault(lambda _fault: self.post(self._store_fault))
-        self.bed = Bed(
-            output=output, playlog=playlog, clock=clock, source=music, audio=audio,
-            precheck=self.precheck, schedule=self.schedule, gain_for=gain_for,
-        )  # fmt: skip
-        self.voice = VoiceLayer(
-            output=output, playlog=playlog, clock=clock, schedule=self.schedule, audio=audio,
-            emergency=emergency, on_time_s=on_time_s,
-        )  # fmt: skip
         self._refresh_snapshot()
 
     # -- thread-safe entry points ----------------------------------------------------------
     def start(self) -> None:
-        """Connect to the output and start the music bed (runs on the core thread)."""
-        self._output.start(self._on_output_event)
-        self.post(self.bed.start)
-
-    def submit(self, request: Request) -> Future[Request]:
-        return self.call(self._submit, request)
-
-    def play_song(self, song: Song, *, cut: bool) -> Future[None]:
-        """Play a file on the bed itself (welcome music, farewell song): now if ``cut``, else
-        after the current track; exactly at ``song.planned_at`` when that is still ahead."""
-        return self.call(self.bed.queue_song, song, cut)
-
-    def set_music(self, source: MusicSource, *, cut: bool) -> Future[None]:
-        """Switch the bed to another playlist: at the end of the current track, or now."""
-        return self.call(self.bed.set_source, source, cut)
-
-    def cancel(self, request_id: int, by: str) -> Future[bool]:
-        return self.call(self._cancel, request_id, by)
-
-    def move(self, request_id: int, to_index: int, by: str) -> Future[Moved | None]:
-        """Move a waiting request to place ``to_index`` (0-based) of the queue as the status
-        shows it, within its own priority (``arbiter.move``: a place among another priority's
-        is clamped, and the result says so). None when no request with that id is waiting;
-        Invalid when ``to_index`` is not a place in the queue."""
-        return self.call(self._move, request_id, to_index, by)
-
-    def start_emergency(self, request: Request) -> Future[Request]:
-        return self.call(self._start_emergency, request)
-
-    def clear_emergency(self, by: str) -> Future[bool]:
-        return self.call(self._clear_emergency, by)
-
-    def on_finished(self, hook: Finished) -> None:
-        """Register ``hook`` before ``start``; it runs on the core thread."""
-        self._finished_hooks.append(hook)
-
-    def on_submitted(self, hook: Submitted) -> None:
-        """Register ``hook`` before ``start``; it runs on the core thread, before the request
-        can start (so a store has it before anything is played or logged), and again for each
-        request a move gave a new place."""
-        self._submitted_hooks.append(hook)
-
-    # -- for collaborators that run on the core thread (paging.Pager) -----------------------
-    def submit_now(self, request: Request) -> Request:
-        return self._submit(request)
-
-    def cancel_now(
-        self, request_id: int, by: str, *, stop: bool = True, why: str = "", fade_ms: int = 0
-    ) -> bool:
-        """Cancel a held or queued request; one on air is stopped only when ``stop``, faded
-        out over ``fade_ms`` first when given."""
-        return self._cancel(request_id, by, stop=stop, why=why, fade_ms=fade_ms)
+        """Connect to the outputs and start the music beds (on the core thread)."""
+        for speakers in self.speakers.values():
+            speakers.output.start(partial(self._on_output_event, speakers))
+            self.post(speakers.bed.start)
 
     def fault(self) -> str | None:
         """A problem a person must fix now (no playable music, no sound reaching the speakers,
-        a database that does not answer), read live: the output notices a dead device without
-        any state change in the core."""
-        return self.bed.fault or self._output.fault() or self._log.writer.fault()
+        a database that does not answer), read live: an output notices a dead device without
+        any state change in the core. With zones, a zone's fault names the zone."""
+        return self.speakers.fault() or self._log.writer.fault()
 
     def air_fault(self) -> str | None:
         """The fault that holds the air (what ``/health`` answers 503 for): as ``fault``, but a
         bed that plays from its fallback (the whole library, its playlist having nothing
         playable) is a problem to fix, not silence."""
-        bed = self.bed.fault if self.bed.current is None else None
-        return self._output.fault() or self._log.writer.fault() or bed
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._snapshot_lock:
-            return dict(self._snapshot)
+        return self.speakers.fault(silent_only=True) or self._log.writer.fault()
 
     def shutdown(self) -> None:
         """Called on the core thread's way out: close open rows and stop playing."""
         self.process_pending()
-        self.voice.stop(Outcome.CANCELLED, "daemon stopped")
-        self._outages.stopped(self._clock.now())
-        self.bed.stop()
+        self.speakers.stop(self._clock.now())
         self._drain()
 
     # -- handlers (core thread only) --------------------------------------------------------
@@ -195,7 +131,8 @@ class Core(EventLoop):
         request = self._held.get(request_id)
         if request is None:
             return  # cancelled meanwhile
-        if request.after_track and self.bed.current is not None and not self._must_start(request):
+        beds = [s.bed for s in self.speakers.of(request)]
+        if request.after_track and all(b.current for b in beds) and not self._must_start(request):
             # Wait for the music track to end; when the grace runs short, cut in after all.
             if request.expires_at is not None:
                 cut_in = request.expires_at - CUT_IN_BEFORE_EXPIRY
@@ -205,8 +142,8 @@ class Core(EventLoop):
 
     def _must_start(self, request: Request) -> bool:
         """Waiting for the end of the track only makes sense while music plays at full level
-        and the grace leaves time for it."""
-        if self.bed.mode is not BedMode.PLAYING:
+        (in every zone of the request) and the grace leaves time for it."""
+        if any(s.bed.mode is not BedMode.PLAYING for s in self.speakers.of(request)):
             return True
         expires = request.expires_at
         return expires is not None and expires - self._clock.now() <= CUT_IN_BEFORE_EXPIRY
@@ -219,12 +156,14 @@ class Core(EventLoop):
         self._changed("queued", {"id": request.id, "kind": request.kind.value})
         self._arbitrate()
 
-    def _track_ended(self) -> None:
-        """A music track ended: the cues that were waiting for it (and are due) go on air."""
+    def _track_ended(self, zone: str) -> None:
+        """A music track ended in ``zone``: the cues for it that were waiting for the end of
+        a track (and are due) go on air."""
         now = self._clock.now()
         for request_id, request in list(self._held.items()):
             lead_in = self._lead_in(request)
-            if request.after_track and (lead_in is None or lead_in <= now):
+            mine = not request.zones or zone in request.zones
+            if mine and request.after_track and (lead_in is None or lead_in <= now):
                 self._release(request_id)
 
     def _cancel(
@@ -233,27 +172,33 @@ class Core(EventLoop):
         detail = why or f"cancelled by {by}"
         held = self._held.pop(request_id, None)
         if held is not None:
-            self.voice.record_unplayed(held, Outcome.CANCELLED, detail)
+            self._unplayed(held, Outcome.CANCELLED, detail)
             self._drain()
             self._refresh_snapshot()
             return True
-        for request in self._queue:
-            if request.id == request_id:
-                self._queue = tuple(r for r in self._queue if r.id != request_id)
-                self.voice.record_unplayed(request, Outcome.CANCELLED, detail)
+        waiting = next((r for r in self._queue if r.id == request_id), None)
+        if waiting is not None:
+            self._queue = tuple(r for r in self._queue if r.id != request_id)
+        on_air = self.speakers.holding(request_id)
+        if not on_air or not stop:
+            if waiting is not None:
+                self._unplayed(waiting, Outcome.CANCELLED, detail)
                 self._arbitrate()
-                return True
-        on_air = self.voice.request
-        if on_air is None or on_air.id != request_id or not stop:
-            return False
-        if on_air.kind is Kind.EMERGENCY:
+            return waiting is not None
+        if any(e.id == request_id for e in self._emergencies):
             return self._clear_emergency(by)
-        if fade_ms > 0:
-            self.voice.fade_out(fade_ms, Outcome.CANCELLED, f"{detail}; faded out")
-            return True
-        self.voice.stop(Outcome.CANCELLED, detail)
-        self._arbitrate()
+        for speakers in on_air:
+            if fade_ms > 0:
+                speakers.voice.fade_out(fade_ms, Outcome.CANCELLED, f"{detail}; faded out")
+            else:
+                speakers.voice.stop(Outcome.CANCELLED, detail)
+        if fade_ms <= 0:
+            self._arbitrate()
         return True
+
+    def _unplayed(self, request: Request, outcome: Outcome, detail: str) -> None:
+        zones = self.speakers.log_zones(request)
+        self.speakers.first.voice.record_unplayed(request, outcome, detail, zones=zones)
 
     def _move(self, request_id: int, to_index: int, by: str) -> Moved | None:
         if not any(r.id == request_id for r in self._queue):
@@ -283,78 +228,88 @@ class Core(EventLoop):
     def _start_emergency(self, request: Request) -> Request:
         request = replace(request, seq=next(self._seqs))
         self._tell_submitted(request)
-        self._emergency = request
+        self._emergencies.append(request)
         self._arbitrate()
         self._changed("emergency_started", {"id": request.id, "title": request.title})
         return request
 
     def _clear_emergency(self, by: str) -> bool:
-        if self._emergency is None:
+        """Every active emergency ends (all its zones)."""
+        if not self._emergencies:
             return False
-        self._emergency = None
-        on_air = self.voice.request
-        if on_air is not None and on_air.kind is Kind.EMERGENCY:
-            self.voice.stop(
-                Outcome.COMPLETED, f"cleared by {by} after {self.voice.plays + 1} pass(es)"
-            )
-            self._drain()
+        cleared = {e.id for e in self._emergencies}
+        self._emergencies = []
+        for speakers in self.speakers.values():
+            on_air = speakers.voice.request
+            if on_air is not None and on_air.id in cleared:
+                passes = speakers.voice.plays + 1
+                speakers.voice.stop(Outcome.COMPLETED, f"cleared by {by} after {passes} pass(es)")
+        self._drain()
         self._changed("emergency_cleared", {"by": by})
         self._arbitrate()
         return True
 
+    def _emergency_in(self, zone: str) -> Request | None:
+        """The zone's emergency: the latest started whose plan reaches it."""
+        mine = [e for e in self._emergencies if not e.zones or zone in e.zones]
+        return mine[-1] if mine else None
+
     def _arbitrate(self) -> None:
         self._drain()
         self._voice_freed = False  # deciding now
-        now = self._clock.now()
-        decision = decide(ArbiterState(self.voice.request, self._emergency, self._queue), now)
-        self._queue = decision.queue
-        for request in decision.expired:
-            self.voice.record_unplayed(request, Outcome.EXPIRED, "not started before it expired")
-        if decision.preempted is not None:
-            self._preempt(decision)
-        bed_was = self.bed.mode
-        self.bed.set_mode(decision.bed)
+        air = {z: ZoneAir(s.voice.request, self._emergency_in(z)) for z, s in self.speakers.items()}
+        decided = decide_zones(air, self._queue, self._clock.now())
+        self._queue = decided.queue
+        for request in decided.expired:
+            self._unplayed(request, Outcome.EXPIRED, "not started before it expired")
+        for zone, decision in decided.zones.items():
+            if decision.preempted is not None and self.speakers[zone].voice.request is not None:
+                self._preempt(self.speakers[zone], decision)
+        beds_were = {zone: s.bed.mode for zone, s in self.speakers.items()}
+        for zone, decision in decided.zones.items():
+            self.speakers[zone].bed.set_mode(decision.bed)
         self._drain()
         self._voice_freed = False
-        if decision.voice is not None and self.voice.request is None:
-            self.voice.start(decision.voice, bed_ready=bed_was is not BedMode.PLAYING)
-            self._drain()
+        for zone, decision in decided.zones.items():
+            voice = self.speakers[zone].voice
+            if decision.voice is not None and voice.request is None:
+                voice.start(decision.voice, bed_ready=beds_were[zone] is not BedMode.PLAYING)
+        self._drain()
         self._refresh_snapshot()
 
-    def _preempt(self, decision: Decision) -> None:
-        assert decision.voice is not None and self.voice.request is not None
-        if self.voice.leaving is not None:  # it was fading out for good: it stays ended
-            leaving = self.voice.request.id
+    def _preempt(self, speakers: Speakers, decision: Decision) -> None:
+        voice = speakers.voice
+        assert voice.request is not None
+        if voice.leaving is not None:  # it was fading out for good: it stays ended
+            leaving = voice.request.id
             self._queue = tuple(r for r in self._queue if r.id != leaving)
-            self.voice.stop(*self.voice.leaving)
+            voice.stop(*voice.leaving)
             return
-        by = f"{decision.voice.kind.value} #{decision.voice.id}"
+        by = "its other zones" if decision.voice is None else (
+            f"{decision.voice.kind.value} #{decision.voice.id}")  # fmt: skip
         if decision.requeued:
             detail = f"interrupted by {by}; will play again"
         elif decision.preempted is not None and decision.preempted.kind is Kind.EMERGENCY:
             detail = f"replaced by {by}"
         else:
             detail = f"interrupted by {by}; not repeated"
-        self.voice.stop(Outcome.PREEMPTED, detail, final=not decision.requeued)
+        voice.stop(Outcome.PREEMPTED, detail, final=not decision.requeued)
 
-    def _on_output_event(self, event: OutputEvent) -> None:
+    def _on_output_event(self, speakers: Speakers, event: OutputEvent) -> None:
         # Called on the output's thread: only enqueue (never call the output back from here).
-        self.post(lambda: self._handle_output_event(event))
+        self.post(lambda: self._handle_output_event(speakers, event))
 
-    def _handle_output_event(self, event: OutputEvent) -> None:
+    def _handle_output_event(self, speakers: Speakers, event: OutputEvent) -> None:
         if event.layer == OUTPUT:
-            self._output_fault(event.detail, event.at)
+            # The output lost (or got back) its sound (it logs the fault, its reopen tries and
+            # its end): the play log keeps one row per outage, and listeners are told.
+            speakers.outages.told(event.detail, event.at)
+            self._changed("fault", {"fault": self.fault()})
         elif event.layer in BED_LAYERS:
-            self.bed.on_event(event)
+            speakers.bed.on_event(event)
             self._refresh_snapshot()
         elif event.layer == VOICE:
-            self.voice.on_event(event)
-
-    def _output_fault(self, fault: str, at: datetime) -> None:
-        """The output lost (or got back) its sound (it logs the fault, its reopen tries and
-        its end): the play log keeps one row per outage, and listeners are told."""
-        self._outages.told(fault, at)
-        self._changed("fault", {"fault": self.fault()})
+            speakers.voice.on_event(event)
 
     def _store_fault(self) -> None:
         self._changed("fault", {"fault": self.fault()})
@@ -366,23 +321,42 @@ class Core(EventLoop):
             self._arbitrate()
 
     def _drain(self) -> None:
-        """Act on what the bed and the voice layer answered, in the order they said it."""
-        while news := self.voice.outbox.take() + self.bed.outbox.take():
-            for item in news:
-                self._act_on(item)
+        """Act on what the beds and the voice layers answered, in the order they said it; a
+        request's end is told once it has left every zone."""
+        while batch := self.speakers.news():
+            ended: dict[int, list[VoiceEnded]] = {}
+            for speakers, item in batch:
+                if isinstance(item, VoiceEnded):
+                    self._voice_freed = True
+                    ended.setdefault(item.request.id, []).append(item)
+                else:
+                    self._act_on(speakers, item)
+            for items in ended.values():
+                self._ended(items)
 
-    def _act_on(self, item: News) -> None:
+    def _act_on(self, speakers: Speakers, item: News) -> None:
         if isinstance(item, Changed):
-            self._changed(item.kind, item.data)
+            data = {**item.data, "zone": speakers.zone} if self.speakers.zoned else item.data
+            self._changed(item.kind, data)
         elif isinstance(item, TrackEnded):
-            self._track_ended()  # cues waiting for the end of the track go now
+            self._track_ended(speakers.zone)  # cues waiting for the end of the track go now
             if item.follow:
-                self.bed.follow_on()
+                speakers.bed.follow_on()
         elif isinstance(item, VoiceStarted):
             self._changed("voice_started", {"id": item.request.id, "at": item.at})
-        elif isinstance(item, VoiceEnded):
-            self._voice_freed = True
-            self._tell_finished(item.request, item.outcome, item.started_at, item.final)
+
+    def _ended(self, items: list[VoiceEnded]) -> None:
+        request = items[-1].request
+        if self.speakers.holding(request.id):
+            self._endings.setdefault(request.id, []).extend(items)  # still heard elsewhere
+            return
+        every = self._endings.pop(request.id, []) + items
+        completed = [e for e in every if e.outcome is Outcome.COMPLETED]
+        outcome = (completed or every)[-1].outcome
+        starts = [e.started_at for e in every if e.started_at is not None]
+        waiting = any(r.id == request.id for r in self._queue)
+        self._tell_finished(request, outcome, min(starts, default=None),
+                            items[-1].final and not waiting)  # fmt: skip
 
     def _tell_submitted(self, request: Request) -> None:
         for hook in self._submitted_hooks:
@@ -405,6 +379,6 @@ class Core(EventLoop):
         self._refresh_snapshot()
 
     def _refresh_snapshot(self) -> None:
-        snapshot = status_of(self.bed, self.voice, self._emergency, self._queue, self._held)
+        snapshot = status_of(self.speakers, self._emergencies, self._queue, self._held)
         with self._snapshot_lock:
             self._snapshot = snapshot

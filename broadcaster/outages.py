@@ -12,14 +12,16 @@ FAULT_TITLE = "音频输出故障 / audio output fault"
 
 
 class OutageRows:
-    def __init__(self, playlog: PlayLog) -> None:
+    def __init__(self, playlog: PlayLog, log_zone: str | None = None) -> None:
         self._log = playlog
+        self._zones = None if log_zone is None else (log_zone,)  # what its rows name
         self._row: int | None = None  # the row of the outage now on
 
     def told(self, fault: str, at: datetime) -> None:
         """The output's fault text now ("" when the sound is back)."""
         if fault and self._row is None:
             self._row = self._log.open(
+                zones=self._zones,
                 layer=OUTPUT, kind="fault", title=FAULT_TITLE, requested_by="audio output",
                 requested_at=at, started_at=at, detail=fault[:1000],
             )  # fmt: skip

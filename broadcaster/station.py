@@ -15,7 +15,7 @@ Nothing is started here: the caller starts the core (a thread, or a virtual cloc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from broadcaster.programme.feeder import CueFeeder
 from broadcaster.proof import ON_TIME_S
 from broadcaster.scripts.book import ScriptBook
 from broadcaster.settings import AudioSettings
+from broadcaster.speakers import ZoneOutput
 from broadcaster.writer import Writer
 
 
@@ -79,13 +80,15 @@ def build_station(
     gain_for: Callable[[Path], float] = lambda path: 0.0,
     emergency: EmergencyProfile = DEFAULT_PROFILE,
     on_time_s: float = ON_TIME_S,
+    zones: Sequence[ZoneOutput] = (),
     desk: bool = True,
 ) -> Station:
+    """``zones``: each zone's output and music (``Core``); none: one zone on ``output``."""
     writer = Writer(engine)
     playlog = PlayLog(engine, writer)
     core = Core(
         clock=clock, output=output, playlog=playlog, music=music, audio=audio or AudioSettings(),
-        gain_for=gain_for, emergency=emergency, on_time_s=on_time_s,
+        gain_for=gain_for, emergency=emergency, on_time_s=on_time_s, zones=zones,
     )  # fmt: skip
     station = Station(clock, output, writer, playlog, core)
     if desk:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,8 +10,7 @@ from broadcaster.arbiter import BedMode
 from broadcaster.requests import Request
 
 if TYPE_CHECKING:
-    from broadcaster.bed import Bed
-    from broadcaster.voice import VoiceLayer
+    from broadcaster.speakers import Speakers
 
 
 def describe(request: Request) -> dict[str, Any]:
@@ -36,13 +35,27 @@ def _when(request: Request) -> datetime:
 
 
 def status_of(
-    bed: Bed,
-    voice: VoiceLayer,
-    emergency: Request | None,
+    speakers: Mapping[str, Speakers],
+    emergencies: Sequence[Request],
     queue: Iterable[Request],
     held: Mapping[int, Request],
 ) -> dict[str, Any]:
-    """The core's snapshot: what the status and the pages show, from memory."""
+    """The core's snapshot: what the status and the pages show, from memory. ``bed``,
+    ``voice``, ``ducked`` and ``emergency`` are the first zone's (the only one in a one-zone
+    store); ``zones`` has each zone's."""
+    zones = {zone: _zone_status(s, emergencies) for zone, s in speakers.items()}
+    first = next(iter(zones.values()))
+    return {
+        **first,
+        "queue": [describe(r) for r in queue],
+        "scheduled": in_time_order(held.values()),
+        "zones": zones,
+    }
+
+
+def _zone_status(speakers: Speakers, emergencies: Sequence[Request]) -> dict[str, Any]:
+    bed = speakers.bed
+    mine = [e for e in emergencies if not e.zones or speakers.zone in e.zones]
     return {
         "bed": {
             "mode": bed.mode.value,
@@ -51,9 +64,8 @@ def status_of(
             "duration_ms": bed.current.info.duration_ms if bed.current else None,
             "now_playing": bed.now_playing(),
         },
-        "voice": voice.status(),
+        "voice": speakers.voice.status(),
         "ducked": bed.mode is BedMode.DUCKED,
-        "emergency": None if emergency is None else describe(emergency),
-        "queue": [describe(r) for r in queue],
-        "scheduled": in_time_order(held.values()),
+        "emergency": describe(mine[-1]) if mine else None,
+        "fault": speakers.output.fault() or bed.fault,
     }

@@ -17,6 +17,7 @@ The core decides what holds the layer; the layer plays it and answers with value
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,8 +79,10 @@ class VoiceLayer:
         audio: AudioSettings,
         emergency: EmergencyProfile = DEFAULT_PROFILE,
         on_time_s: float = ON_TIME_S,
+        log_zone: str | None = None,
     ) -> None:
         self._output, self._log, self._clock, self._schedule = output, playlog, clock, schedule
+        self._zones = None if log_zone is None else (log_zone,)  # what its rows name
         self._audio, self._profile = audio, emergency
         self._on_time = timedelta(seconds=on_time_s)
         self._tokens = itertools.count(1)
@@ -149,11 +152,14 @@ class VoiceLayer:
         self.outbox.changed("voice_fading", {"id": on_air.request.id, "fade_ms": fade_ms})
 
     def record_unplayed(
-        self, request: Request, outcome: Outcome, detail: str, *, final: bool = True
-    ) -> None:
-        """A request that never reached the air (cancelled, expired, failed before it started)."""
+        self, request: Request, outcome: Outcome, detail: str, *, final: bool = True,
+        zones: Iterable[str] | None = None,
+    ) -> None:  # fmt: skip
+        """A request that never reached the air (cancelled, expired, failed before it started);
+        ``zones``: the zones it was for (None: every zone of a one-zone store)."""
         detail = f"{request.note}; {detail}" if request.note else detail
         self._log.record(
+            zones=zones,
             layer=VOICE, kind=request.kind.value, title=request.title,
             media_path=media_of(request),
             requested_by=request.requested_by, requested_at=request.requested_at,
@@ -223,7 +229,7 @@ class VoiceLayer:
         on_air, self._on_air = self._on_air, None
         assert on_air is not None
         if on_air.row_id is None:
-            self.record_unplayed(on_air.request, outcome, detail, final=final)
+            self.record_unplayed(on_air.request, outcome, detail, final=final, zones=self._zones)
         else:
             self._log.close(on_air.row_id, ended_at=self._clock.now(), outcome=outcome,
                             detail=detail)  # fmt: skip
@@ -233,6 +239,7 @@ class VoiceLayer:
     def _open_row(self, on_air: _OnAir, started_at: datetime) -> int:
         request = on_air.request
         return self._log.open(
+            zones=self._zones,
             layer=VOICE, kind=request.kind.value, title=request.title,
             media_path=media_of(request),
             requested_by=request.requested_by, requested_at=request.requested_at,

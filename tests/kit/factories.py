@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -21,6 +22,7 @@ from broadcaster.playlog import PlayLog, PlayLogPublic
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.settings import AudioSettings
 from broadcaster.simulation import VirtualDriver
+from broadcaster.speakers import ZoneOutput
 from broadcaster.station import build_station
 from playlists.sources import track_list
 
@@ -57,6 +59,7 @@ class Rig:
     driver: VirtualDriver
     playlog: PlayLog
     engine: Engine
+    outputs: dict[str, FakeOutput] = field(default_factory=dict)  # by zone, when zoned
 
     def run(self, seconds: float) -> None:
         self.driver.run_for(seconds)
@@ -97,8 +100,10 @@ def make_rig(
     clock: FakeClock | None = None,
     emergency: EmergencyProfile | None = None,
     source: MusicSource | None = None,
+    zones: Sequence[str] = (),
 ) -> Rig:
-    """A core on fakes: three 3-minute tracks, a virtual clock at T0 and a real SQLite log."""
+    """A core on fakes: three 3-minute tracks, a virtual clock at T0 and a real SQLite log.
+    ``zones``: one fake output (and its own rotation of the music) per zone."""
     clock = clock or FakeClock(T0)
     known = {path: 180_000 for path in MUSIC}
     known.update({s.path: s.duration_ms for s in (CHIME, SPEECH, ALERT, MESSAGE)})
@@ -113,16 +118,21 @@ def make_rig(
             raise MediaError(f"not playable audio: {path}")
         return known[path]
 
-    output = FakeOutput(clock, probe=probe)
+    def tracks() -> MusicSource:
+        return source or track_list(music if music is not None else MUSIC)
+
+    outputs = {zone: FakeOutput(clock, probe=probe) for zone in zones}
+    output = next(iter(outputs.values())) if outputs else FakeOutput(clock, probe=probe)
     engine = make_engine(f"sqlite:///{tmp_path / 'log.db'}")
     station = build_station(
-        clock=clock, output=output, engine=engine,
-        music=source or track_list(music if music is not None else MUSIC),
+        clock=clock, output=output, engine=engine, music=tracks(),
         audio=audio, gain_for=lambda path: (gains or {}).get(path, 0.0),
         **({"emergency": emergency} if emergency is not None else {}), desk=False,
+        zones=[ZoneOutput(zone, out, tracks()) for zone, out in outputs.items()],
     )  # fmt: skip
     core, playlog = station.core, station.playlog
     core.start()
-    rig = Rig(clock, output, core, VirtualDriver(clock, output, core), playlog, engine)
+    driver = VirtualDriver(clock, list(outputs.values()) or output, core)
+    rig = Rig(clock, output, core, driver, playlog, engine, outputs)
     rig.driver.run_until(T0)
     return rig

@@ -1,0 +1,124 @@
+"""The core's face to other threads: each command is posted to the core thread (``call``) and
+its future carries the handler's answer; the handlers (``_submit``, ``_cancel``...) are
+``Core``'s and run on the core thread only. Split from ``core.py`` so that module keeps to
+deciding and driving the layers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection
+from concurrent.futures import Future
+from datetime import datetime
+from typing import Any
+
+from broadcaster.arbiter import Moved
+from broadcaster.bed import Bed
+from broadcaster.bed_tracks import MusicSource, Song
+from broadcaster.clock import Clock
+from broadcaster.loop import EventLoop
+from broadcaster.playlog import Outcome
+from broadcaster.requests import Request
+from broadcaster.speakers import ZoneSpeakers
+from broadcaster.voice import VoiceLayer
+
+Submitted = Callable[[Request], None]
+"""Told (on the core thread) when a request is accepted (held or queued), an emergency starts,
+or a waiting request's place changes (its ``seq``): the request as the core now keeps it."""
+Finished = Callable[[Request, Outcome, datetime | None, bool], None]
+"""Told (on the core thread) when a request is done with: its outcome, when it started (None if
+it never did) and whether that is final (False: preempted and put back in the queue)."""
+
+
+class CoreFace(EventLoop):
+    speakers: ZoneSpeakers
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock)
+        self._finished_hooks: list[Finished] = []
+        self._submitted_hooks: list[Submitted] = []
+        self._snapshot: dict[str, Any] = {}
+        self._snapshot_lock = threading.Lock()
+
+    @property
+    def bed(self) -> Bed:
+        """The first zone's bed (the only one in a one-zone store)."""
+        return self.speakers.first.bed
+
+    @property
+    def voice(self) -> VoiceLayer:
+        return self.speakers.first.voice
+
+    def submit(self, request: Request) -> Future[Request]:
+        return self.call(self._submit, request)
+
+    def play_song(self, song: Song, *, cut: bool, zones: Collection[str] = ()) -> Future[None]:
+        """Play a file on the beds of ``zones`` (empty: all) themselves (welcome music, a
+        farewell song): now if ``cut``, else after the current track; exactly at
+        ``song.planned_at`` when that is still ahead."""
+        return self.call(self.speakers.each_bed, zones, lambda bed: bed.queue_song(song, cut))
+
+    def set_music(
+        self, source: MusicSource, *, cut: bool, zones: Collection[str] = ()
+    ) -> Future[None]:
+        """Switch the beds of ``zones`` (empty: all) to another playlist: at the end of the
+        current track, or now."""
+        return self.call(self.speakers.each_bed, zones, lambda bed: bed.set_source(source, cut))
+
+    def cancel(self, request_id: int, by: str) -> Future[bool]:
+        return self.call(self._cancel, request_id, by)
+
+    def move(self, request_id: int, to_index: int, by: str) -> Future[Moved | None]:
+        """Move a waiting request to place ``to_index`` (0-based) of the queue as the status
+        shows it, within its own priority (``arbiter.move``: a place among another priority's
+        is clamped, and the result says so). None when no request with that id is waiting;
+        Invalid when ``to_index`` is not a place in the queue."""
+        return self.call(self._move, request_id, to_index, by)
+
+    def start_emergency(self, request: Request) -> Future[Request]:
+        return self.call(self._start_emergency, request)
+
+    def clear_emergency(self, by: str) -> Future[bool]:
+        return self.call(self._clear_emergency, by)
+
+    def on_finished(self, hook: Finished) -> None:
+        """Register ``hook`` before ``start``; it runs on the core thread."""
+        self._finished_hooks.append(hook)
+
+    def on_submitted(self, hook: Submitted) -> None:
+        """Register ``hook`` before ``start``; it runs on the core thread, before the request
+        can start (so a store has it before anything is played or logged), and again for each
+        request a move gave a new place."""
+        self._submitted_hooks.append(hook)
+
+    # -- for collaborators that run on the core thread (paging.Pager) -----------------------
+    def submit_now(self, request: Request) -> Request:
+        return self._submit(request)
+
+    def cancel_now(
+        self, request_id: int, by: str, *, stop: bool = True, why: str = "", fade_ms: int = 0
+    ) -> bool:
+        """Cancel a held or queued request; one on air is stopped only when ``stop``, faded
+        out over ``fade_ms`` first when given."""
+        return self._cancel(request_id, by, stop=stop, why=why, fade_ms=fade_ms)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._snapshot_lock:
+            return dict(self._snapshot)
+
+    # -- the handlers, on the core thread (``Core`` has them) -------------------------------
+    def _submit(self, request: Request) -> Request:
+        raise NotImplementedError
+
+    def _cancel(
+        self, request_id: int, by: str, *, stop: bool = True, why: str = "", fade_ms: int = 0
+    ) -> bool:
+        raise NotImplementedError
+
+    def _move(self, request_id: int, to_index: int, by: str) -> Moved | None:
+        raise NotImplementedError
+
+    def _start_emergency(self, request: Request) -> Request:
+        raise NotImplementedError
+
+    def _clear_emergency(self, by: str) -> bool:
+        raise NotImplementedError
