@@ -14,9 +14,9 @@ Steps of ``start``:
 1. Refuse what cannot go live: already live, no sink, a bad id, the source being a monitor of
    one of the sinks (it would feed the zone back into itself), no microphone at all (the
    default source is a monitor: the sound of an output, not a microphone).
-2. Load the loopbacks, all at once (one ``pactl`` each, in parallel), and start the recorder.
-3. If any loopback failed: unload the others by their ids, stop the recorder, delete its file,
-   and say why (no such source, no such sink, no sound server) in English and Chinese.
+2. Load the loopbacks, all at once (one ``pactl`` each, in parallel).
+3. If any loopback failed: unload the others by their ids and say why (no such source, no such
+   sink, no sound server) in English and Chinese. Otherwise start the recorder.
 
 ``stop`` unloads the loopbacks by the ids it loaded (first: the air is cut at once), then stops
 the recorder with SIGINT so it completes the WAV header, and returns a ``LiveCall``. The
@@ -185,7 +185,6 @@ class LiveMic:
         self._file = self.recordings / f"{began:%Y%m%d-%H%M%S}-{call_id}.wav"
         loads = {sink: self._pactl.spawn(*self._loopback_args(source, sink, call_id))
                  for sink in chosen}  # fmt: skip
-        self._recorder = self._record(source, self._file)
         failed: dict[str, str] = {}
         down: LiveMicError | None = None
         for sink, process in loads.items():
@@ -198,6 +197,9 @@ class LiveMic:
         if failed or down is not None:
             self._abandon()
             raise down or self._explain(source, list(failed))
+        # The recorder starts once the air is live: under load its start took CPU the loads
+        # needed; it misses the first few milliseconds (the chime's time, not the voice's).
+        self._recorder = self._record(source, self._file)
         self._call = (call_id, source, began, t0)
         return call_id
 
