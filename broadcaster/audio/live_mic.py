@@ -47,6 +47,7 @@ RATE = 48000
 PACTL_TIMEOUT_S = 3.0
 RECORDER_STOP_S = 3.0
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_NAME = re.compile(r"[^\s'\"\\]{1,200}")  # a device name: nothing a module argument splits on
 RECORDING_FAILED = (
     "The recording of this call is incomplete or missing (the recorder failed). / "
     "本次话筒广播的录音不完整或缺失（录音程序出错）。"
@@ -171,6 +172,8 @@ class LiveMic:
         call_id = call_id or uuid.uuid4().hex[:8]
         chosen = tuple(dict.fromkeys(sinks))
         self._refuse(chosen, call_id)
+        if self.source is not None:
+            _check_name(self.source)
         source = self.source or self._default_source()
         if source in {f"{sink}.monitor" for sink in chosen}:
             raise LiveMicError(
@@ -250,6 +253,8 @@ class LiveMic:
         if not chosen:
             raise LiveMicError("mic_no_zone", "Choose at least one zone for the microphone.",
                                "请至少选择一个分区。")  # fmt: skip
+        for sink in chosen:
+            _check_name(sink)
         if not _ID.fullmatch(call_id):
             raise LiveMicError("mic_bad_id", "A call's id is 1–40 letters, digits, '_' or '-'.",
                                "通话编号须为 1–40 个字母、数字、“_”或“-”。")  # fmt: skip
@@ -348,6 +353,17 @@ class LiveMic:
             f"The zone output {', '.join(missing)} is not there (its sound card or sink is gone); "
             "the microphone is not live anywhere.",
             f"分区输出 {'、'.join(missing)} 不存在（声卡或输出已消失），话筒未接通任何分区。",
+        )
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise LiveMicError(
+            "mic_bad_name",
+            f"{name!r} is not a PulseAudio device name (no spaces or quotes); copy the name from "
+            "`pactl list short sources` or `pactl list short sinks`.",
+            f"{name!r} 不是 PulseAudio 设备名（不能含空格或引号），请从 `pactl list short sources` "
+            "或 `pactl list short sinks` 中复制名称。",
         )
 
 

@@ -200,13 +200,19 @@ def test_a_call_must_name_a_zone_and_only_one_call_is_live(
     pulse_server: PulseServer, mic: ToneMicrophone, tmp_path: Path
 ):
     live = live_mic(pulse_server, tmp_path, mic.source)
-    for sinks, call_id, code in (([], None, "mic_no_zone"), (["zone_1f"], "../x", "mic_bad_id")):
+    refusals = (
+        ([], None, "mic_no_zone"),
+        (["zone_1f"], "../x", "mic_bad_id"),
+        (["zone_1f sink_dont_move=false"], None, "mic_bad_name"),  # no module argument slips in
+    )
+    for sinks, call_id, code in refusals:
         with pytest.raises(LiveMicError) as refused:
             live.start(sinks, call_id=call_id)
         assert refused.value.code == code and refused.value.message_zh
     with pytest.raises(LiveMicError) as refused:
         live.stop()
     assert refused.value.code == "mic_not_live"
+    assert loopbacks(pulse_server) == []
     live.start(["zone_1f"])
     with pytest.raises(LiveMicError) as refused:
         live.start(["zone_2f"])

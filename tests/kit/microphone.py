@@ -42,11 +42,12 @@ class ToneMicrophone:
         self.pulse.add_sink(self.name, rate=RATE, keep_clock=True)
         self._player = subprocess.Popen(
             ["pacat", "--playback", "--raw", "--format=s16le", f"--rate={RATE}", "--channels=1",
-             f"--device={self.name}", "--latency-msec=20", "--client-name=tone-microphone"],
+             f"--device={self.name}", "--latency-msec=250", "--client-name=tone-microphone"],
             env=self.pulse.child_env(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-        # One second holds a whole number of periods of a whole-Hz tone: it loops seamlessly.
+        # A deep buffer (250 ms): the feeder is a Python thread on a loaded machine, and only
+        # the monitor's side needs to be prompt. One second holds a whole number of periods of a whole-Hz tone: it loops seamlessly.
         t = np.arange(RATE) / RATE
         block = (self.level * 32767 * np.sin(2 * np.pi * self.freq * t)).astype("<i2").tobytes()
         self._thread = threading.Thread(target=self._feed, args=(self._player, block),
