@@ -158,6 +158,26 @@ class ProgrammeSettings(BaseModel):
     )  # fmt: skip
 
 
+class LiveMicSettings(BaseModel):
+    source: str | None = Field(
+        None,
+        description="the PC's microphone: a PulseAudio source (`pactl list short sources`); "
+        "the default source if unset",
+    )
+    latency_ms: int = Field(20, ge=5, le=200, description="microphone to zone, per loopback")
+
+    @field_validator("source")
+    @classmethod
+    def _device_name(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and re.search(r"[\s'\"\\]", value):
+            raise ValueError(
+                f"{value!r} is not a PulseAudio source name; copy one from "
+                "`pactl list short sources` (it has no spaces or quotes)"
+            )
+        return value
+
+
 class HttpSettings(BaseModel):
     host: str = Field("127.0.0.1", description="0.0.0.0 to serve the pages on the store's network")
     port: int = Field(8000, ge=1, le=65535)
@@ -233,6 +253,7 @@ class Settings(BaseSettings):
     backup: BackupSettings = BackupSettings()
     emergency: EmergencySettings = EmergencySettings()
     programme: ProgrammeSettings = ProgrammeSettings()
+    live_mic: LiveMicSettings = LiveMicSettings()
 
     @model_validator(mode="after")
     def _speech_above_ducked_music(self) -> Settings:
@@ -273,6 +294,11 @@ class Settings(BaseSettings):
     @property
     def backup_path(self) -> Path:
         return self.backup.folder or self.data_dir / "backups"
+
+    @property
+    def live_recordings_path(self) -> Path:
+        """Where the live microphone's calls are recorded (GB 50116 §4.8.10)."""
+        return self.data_dir / "recordings" / "live"
 
     @property
     def music_path(self) -> Path:
