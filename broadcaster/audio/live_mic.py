@@ -27,7 +27,6 @@ daemon calls ``unload_leftovers`` when it starts.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import signal
 import subprocess
@@ -39,12 +38,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from broadcaster.audio.pactl import TIMEOUT_S as PACTL_TIMEOUT_S
+from broadcaster.audio.pactl import NoSoundServer, Pactl, PactlFailed
 from broadcaster.problems import Conflict
 
 MARK = "broadcaster-live-mic"  # application.name of our streams, and how leftovers are found
 LATENCY_MS = 20
 RATE = 48000
-PACTL_TIMEOUT_S = 3.0
 RECORDER_STOP_S = 3.0
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _NAME = re.compile(r"[^\s'\"\\]{1,200}")  # a device name: nothing a module argument splits on
@@ -79,55 +79,6 @@ class LiveCall:
     problems: tuple[str, ...] = ()  # "english / 中文", as the faults say it
 
 
-class _Pactl:
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.env = dict(env)
-
-    def run(self, *args: str) -> str:
-        """``pactl``'s output; LiveMicError ``sound_server_down`` if no server answers,
-        ``_Failed`` if it answered no."""
-        return self.finish(self.spawn(*args), args)
-
-    def spawn(self, *args: str) -> subprocess.Popen[str]:
-        try:
-            return subprocess.Popen(["pactl", *args], env=self.env, text=True,
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE)  # fmt: skip
-        except OSError as exc:
-            raise _server_down(str(exc)) from None
-
-    def finish(self, process: subprocess.Popen[str], args: Sequence[str]) -> str:
-        try:
-            out, err = process.communicate(timeout=PACTL_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            raise _server_down("pactl timed out") from None
-        if process.returncode != 0:
-            if "Connection failure" in err or "Connection refused" in err:
-                raise _server_down(err.strip())
-            raise _Failed(f"pactl {' '.join(args)}: {err.strip()}")
-        return out
-
-    def names(self, kind: str) -> list[str]:
-        """The names of the server's ``sinks`` or ``sources``."""
-        rows = self.run("list", "short", kind).splitlines()
-        return [row.split("\t")[1] for row in rows if row.count("\t") >= 1]
-
-    def modules(self) -> dict[str, tuple[str, str]]:
-        """Loaded modules: id → (name, arguments)."""
-        found = {}
-        for row in self.run("list", "short", "modules").splitlines():
-            parts = [*row.split("\t"), "", ""]
-            if parts[0].isdigit():
-                found[parts[0]] = (parts[1], parts[2])
-        return found
-
-
-class _Failed(RuntimeError):
-    """The sound server answered, and said no."""
-
-
 def _server_down(why: str) -> LiveMicError:
     return LiveMicError(
         "sound_server_down",
@@ -148,9 +99,10 @@ class LiveMic:
     def __init__(
         self, *, recordings: Path, source: str | None = None, latency_ms: int = LATENCY_MS,
         env: Mapping[str, str] | None = None, now: Callable[[], datetime] | None = None,
+        timeout_s: float = PACTL_TIMEOUT_S,
     ) -> None:  # fmt: skip
         self.recordings, self.source, self.latency_ms = recordings, source or None, latency_ms
-        self._pactl = _Pactl(os.environ if env is None else env)
+        self._pactl = Pactl(env, timeout_s)
         self._now = now or (lambda: datetime.now().astimezone())
         self._modules: dict[str, str] = {}  # sink -> module id, while live
         self._recorder: subprocess.Popen[bytes] | None = None
@@ -186,17 +138,20 @@ class LiveMic:
         began, t0 = self._now(), time.monotonic()
         self.recordings.mkdir(parents=True, exist_ok=True)
         self._file = self.recordings / f"{began:%Y%m%d-%H%M%S}-{call_id}.wav"
-        loads = {sink: self._pactl.spawn(*self._loopback_args(source, sink, call_id))
-                 for sink in chosen}  # fmt: skip
+        try:
+            loads = {sink: self._pactl.spawn(*self._loopback_args(source, sink, call_id))
+                     for sink in chosen}  # fmt: skip
+        except NoSoundServer as exc:
+            raise _server_down(str(exc)) from None
         failed: dict[str, str] = {}
         down: LiveMicError | None = None
         for sink, process in loads.items():
             try:
                 self._modules[sink] = self._pactl.finish(process, ("load-module",)).strip()
-            except _Failed as exc:
+            except PactlFailed as exc:
                 failed[sink] = str(exc)
-            except LiveMicError as exc:
-                down = exc
+            except NoSoundServer as exc:
+                down = _server_down(str(exc))
         if failed or down is not None:
             self._abandon()
             raise down or self._explain(source, list(failed))
@@ -213,7 +168,7 @@ class LiveMic:
             return ()
         try:
             loaded = self._pactl.modules()
-        except LiveMicError:
+        except (NoSoundServer, PactlFailed):
             return tuple(self._modules)
         return tuple(sink for sink, mid in self._modules.items() if mid not in loaded)
 
@@ -222,24 +177,25 @@ class LiveMic:
         if self._call is None:
             raise LiveMicError("mic_not_live", "The microphone is not live.", "话筒未接通。")
         call_id, source, began, t0 = self._call
-        problems: list[str] = []
-        lost = self.lost()
-        for sink, mid in self._modules.items():
-            if sink in lost:
-                continue
-            with contextlib.suppress(_Failed, LiveMicError):  # gone meanwhile: nothing to undo
-                self._pactl.run("unload-module", mid)
+        sinks = tuple(self._modules)
+        lost, problems = self._unload(), []
         live_s = time.monotonic() - t0
         if lost:
             problems.append(
-                f"The route to {', '.join(lost)} went away while live (the sink or the "
-                f"microphone vanished). / 直播期间到 {'、'.join(lost)} 的线路中断"
-                "（分区输出或话筒消失）。"
+                f"The route to {', '.join(lost)} went away while live (the sink, the microphone "
+                f"or the sound server vanished). / 直播期间到 {'、'.join(lost)} 的线路中断"
+                "（分区输出、话筒或声音服务消失）。"
+            )
+        if self._modules:  # a hung server did not answer: they may still be live
+            stuck = ", ".join(self._modules)
+            problems.append(
+                f"The microphone may still be live in {stuck}: the sound server did not answer. "
+                f"Restart the sound service. / {stuck} 的话筒可能仍在广播：声音服务没有响应，"
+                "请重启声音服务。"
             )
         file, recorded_s, why = self._finish_recording()
         if why:
             problems.append(why)
-        sinks = tuple(self._modules)
         self._modules, self._call = {}, None
         return LiveCall(call_id, source, sinks, began, live_s, file, recorded_s, lost,
                         tuple(problems))  # fmt: skip
@@ -262,7 +218,7 @@ class LiveMic:
     def _default_source(self) -> str:
         try:
             name = self._pactl.run("get-default-source").strip()
-        except _Failed as exc:
+        except (NoSoundServer, PactlFailed) as exc:
             raise _server_down(str(exc)) from None
         if not name or name.endswith(".monitor"):
             raise LiveMicError(
@@ -319,12 +275,33 @@ class LiveMic:
             file = None
         return file, seconds, RECORDING_FAILED
 
+    def _unload(self) -> tuple[str, ...]:
+        """Unload our loopbacks, all at once; returns the sinks whose loopback was already gone
+        (lost while live: the device or the server went away). One a hung server did not
+        answer about stays in ``_modules``: it may still be live (``unload_leftovers``)."""
+        lost: list[str] = []
+        try:
+            unloads = {sink: self._pactl.spawn("unload-module", mid)
+                       for sink, mid in self._modules.items()}  # fmt: skip
+        except NoSoundServer:  # no pactl: nothing can be known or undone
+            unloads = {}
+            lost, self._modules = list(self._modules), {}
+        for sink, process in unloads.items():
+            try:
+                self._pactl.finish(process, ("unload-module",))
+            except PactlFailed:  # no such module: the server had dropped it
+                lost.append(sink)
+            except NoSoundServer as exc:
+                if exc.hung:
+                    continue
+                lost.append(sink)  # the server is gone, and its modules with it
+            del self._modules[sink]
+        return tuple(lost)
+
     def _abandon(self) -> None:
         """Undo a start that failed: our loopbacks unloaded, the recorder stopped, its file
         deleted."""
-        for mid in self._modules.values():
-            with contextlib.suppress(_Failed, LiveMicError):
-                self._pactl.run("unload-module", mid)
+        self._unload()
         self._modules = {}
         self._stop_recorder()
         if self._file is not None:
@@ -335,7 +312,7 @@ class LiveMic:
         """Why the loopbacks to ``failed`` did not load: ask what the server has."""
         try:
             sources, sinks = self._pactl.names("sources"), self._pactl.names("sinks")
-        except _Failed as exc:
+        except (NoSoundServer, PactlFailed) as exc:
             return _server_down(str(exc))
         if source not in sources:
             mics = [name for name in sources if not name.endswith(".monitor")]
@@ -384,15 +361,15 @@ def _wav_seconds(path: Path) -> float:
 def unload_leftovers(env: Mapping[str, str] | None = None) -> int:
     """Unload every live-microphone loopback still loaded in the sound server (left by a
     daemon that died while live); returns how many. Quiet if no server answers."""
-    pactl = _Pactl(os.environ if env is None else env)
+    pactl = Pactl(env)
     try:
         modules = pactl.modules()
-    except (LiveMicError, _Failed):
+    except (NoSoundServer, PactlFailed):
         return 0
     count = 0
     for mid, (name, args) in modules.items():
         if name == "module-loopback" and f"application.name={MARK}" in args:
-            with contextlib.suppress(LiveMicError, _Failed):
+            with contextlib.suppress(NoSoundServer, PactlFailed):
                 pactl.run("unload-module", mid)
                 count += 1
     return count

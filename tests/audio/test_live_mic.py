@@ -5,7 +5,9 @@ leaves nothing loaded; what cannot go live is refused in both languages with not
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -237,3 +239,23 @@ def test_the_routes_left_by_a_daemon_that_died_while_live_are_unloaded(
     assert unload_leftovers(pulse_server.env) == 2
     assert [row.split("\t")[0] for row in loopbacks(pulse_server)] == [other]
     assert unload_leftovers(pulse_server.env) == 0
+
+
+def test_a_hung_sound_server_is_said_and_its_routes_are_unloaded_once_it_answers(
+    pulse_server: PulseServer, mic: ToneMicrophone, tmp_path: Path
+):
+    live = LiveMic(recordings=tmp_path / "live", source=mic.source, env=pulse_server.env,
+                   timeout_s=0.5)  # fmt: skip
+    live.start(["zone_1f"])
+    assert pulse_server._process is not None
+    server = pulse_server._process.pid
+    os.kill(server, signal.SIGSTOP)  # hung: takes connections, answers nothing
+    try:
+        call = live.stop()
+    finally:
+        os.kill(server, signal.SIGCONT)
+    assert call.lost == () and not live.live
+    assert any("may still be live in zone_1f" in p and "仍在广播" in p for p in call.problems)
+    # The server answers again with the route still loaded: the sweep takes it off.
+    assert len(loopbacks(pulse_server)) == 1
+    assert unload_leftovers(pulse_server.env) == 1 and loopbacks(pulse_server) == []
