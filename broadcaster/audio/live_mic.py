@@ -7,7 +7,7 @@ machine (``bench/live_mic.py``): the first sample of the microphone reaches the 
 about 30–50 ms after the request at 10–20 ms, 80–190 ms at 50 ms. Each loopback is pinned to
 its source and sink (``source_dont_move``, ``sink_dont_move``): when either goes away the sound
 server unloads the loopback instead of moving it to another device — the microphone never
-wanders into a zone nobody chose. At the same time ``parecord`` records the source into
+wanders into a zone nobody chose. Once live, ``parecord`` records the source into
 ``<recordings>/<time>-<id>.wav`` (mono, 48 kHz, 16 bit; about 5.8 MB a minute).
 
 Steps of ``start``:
@@ -19,9 +19,13 @@ Steps of ``start``:
    sink, no sound server) in English and Chinese. Otherwise start the recorder.
 
 ``stop`` unloads the loopbacks by the ids it loaded (first: the air is cut at once), then stops
-the recorder with SIGINT so it completes the WAV header, and returns a ``LiveCall``. The
-loopbacks live in the sound server: should the daemon die while live they stay loaded, so the
-daemon calls ``unload_leftovers`` when it starts.
+the recorder with SIGINT so it completes the WAV header, and returns a ``LiveCall`` with what
+went wrong (a route lost with its device, one a hung server may still be playing, a recorder
+that failed). The loopbacks live in the sound server: should the daemon die while live (or the
+server hang) they stay loaded, so the daemon is to call ``unload_leftovers`` when it starts.
+
+``start`` and ``stop`` each wait for a few ``pactl`` processes (about 10 ms; more under load):
+call them from a thread of their own, not the core's.
 """
 
 from __future__ import annotations
@@ -56,9 +60,6 @@ RECORDING_FAILED = (
 
 class LiveMicError(Conflict):
     """The microphone could not go live; nothing was loaded. ``code`` says why."""
-
-    def __init__(self, code: str, message: str, message_zh: str) -> None:
-        super().__init__(code, message, message_zh)
 
     def __str__(self) -> str:
         return f"{self.message} / {self.message_zh}"
