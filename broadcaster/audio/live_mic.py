@@ -2,9 +2,11 @@
 zones' sinks, and recorded (GB 50116 §4.8.10: microphone broadcasts are recorded).
 
 Going live loads one ``module-loopback`` per sink (source → sink inside the sound server, no
-copy through this process), each with a small ``latency_msec``; measured on a loaded 2-core
-machine (``bench/live_mic.py``): the first sample of the microphone reaches the zone's sink
-about 30–50 ms after the request at 10–20 ms, 80–190 ms at 50 ms. Each loopback is pinned to
+copy through this process), each with a small ``latency_msec``. Measured with
+``bench/live_mic.py`` on a 2-core machine at a load average of 5–12: the microphone's first
+sample reaches the zone's sink 16–28 ms after the request at p50 with 10–20 ms, 58–60 ms with
+50 ms; p95 24–124 ms, its tail the ``pactl`` processes waiting for a CPU. Dropouts while live
+followed the machine's load, not the latency chosen. Each loopback is pinned to
 its source and sink (``source_dont_move``, ``sink_dont_move``): when either goes away the sound
 server unloads the loopback instead of moving it to another device — the microphone never
 wanders into a zone nobody chose. Once live, ``parecord`` records the source into
