@@ -166,6 +166,26 @@ class ProgrammeSettings(BaseModel):
     )  # fmt: skip
 
 
+class LiveMicSettings(BaseModel):
+    source: str | None = Field(
+        None,
+        description="the PC's microphone: a PulseAudio source (`pactl list short sources`); "
+        "the default source if unset",
+    )
+    latency_ms: int = Field(20, ge=5, le=200, description="microphone to zone, per loopback")
+
+    @field_validator("source")
+    @classmethod
+    def _device_name(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and re.search(r"[\s'\"\\]", value):
+            raise ValueError(
+                f"{value!r} is not a PulseAudio source name; copy one from "
+                "`pactl list short sources` (it has no spaces or quotes)"
+            )
+        return value
+
+
 class HttpSettings(BaseModel):
     host: str = Field("127.0.0.1", description="0.0.0.0 to serve the pages on the store's network")
     port: int = Field(8000, ge=1, le=65535)
@@ -204,6 +224,20 @@ class HttpSettings(BaseModel):
     @property
     def uses_tls(self) -> bool:
         return self.tls == "always" or not (self.loopback or self.insecure_http)
+
+
+class SnapcastSettings(BaseModel):
+    """Our snapserver for the remote zones (one per zone with ``output = "snapcast"``)."""
+
+    port_base: int = Field(
+        1704, ge=1024, le=65000,
+        description="the first remote zone's players connect here (control: +1); the next "
+        "zone's are +2 and +3, and so on",
+    )  # fmt: skip
+    buffer_ms: int = Field(
+        100, ge=40, le=2000, description="end-to-end latency to the players (snapserver buffer)"
+    )
+    bind: str = Field("0.0.0.0", description="the address the players connect to")
 
 
 class BackupSettings(BaseModel):
@@ -250,6 +284,8 @@ class Settings(BaseSettings):
     emergency_plans: list[EmergencyPlanConfig] = Field(
         default_factory=list, description="emergency presets; the whole building is implicit"
     )
+    snapcast: SnapcastSettings = SnapcastSettings()
+    live_mic: LiveMicSettings = LiveMicSettings()
 
     @model_validator(mode="after")
     def _zones_fit_together(self) -> Settings:
@@ -306,6 +342,11 @@ class Settings(BaseSettings):
     @property
     def backup_path(self) -> Path:
         return self.backup.folder or self.data_dir / "backups"
+
+    @property
+    def live_recordings_path(self) -> Path:
+        """Where the live microphone's calls are recorded (GB 50116 §4.8.10)."""
+        return self.data_dir / "recordings" / "live"
 
     @property
     def music_path(self) -> Path:

@@ -35,13 +35,14 @@ class RemoteZone:
     def __init__(
         self, zone: str, *, sink: str, workdir: Path, ports: SnapPorts, buffer_ms: int = 100,
         bind: str = "0.0.0.0", env: Mapping[str, str] | None = None,
-        report: FaultReport = lambda zone, fault: None,
+        report: FaultReport = lambda zone, fault: None, stream: str | None = None,
     ) -> None:  # fmt: skip
+        """``stream``: the stream's name the players see (default the zone's id)."""
         self.zone, self.sink = zone, sink
         self._env = dict(os.environ if env is None else env)
         fifo = workdir / f"{zone}.fifo"
         self.feed = PipeFeed(f"{sink}.monitor", fifo, env=self._env)
-        self.server = SnapServer(zone, fifo, workdir / zone, ports, bind=bind,
+        self.server = SnapServer(stream or zone, fifo, workdir / zone, ports, bind=bind,
                                  buffer_ms=buffer_ms)  # fmt: skip
         self._report = report
         self._stop = threading.Event()

@@ -27,6 +27,8 @@ def test_defaults_are_sensible(tmp_path, monkeypatch):
     assert settings.audio.duck_db == -15.0
     assert settings.db_url == f"sqlite:///{tmp_path / 'data' / 'broadcaster.db'}"
     assert settings.music_path == Path("data") / "music"
+    assert settings.live_mic.source is None  # the sound server's default source
+    assert settings.live_recordings_path == Path("data") / "recordings" / "live"
 
 
 def test_toml_file_then_environment(tmp_path, monkeypatch):
@@ -52,6 +54,8 @@ def test_toml_file_then_environment(tmp_path, monkeypatch):
         ("colour = 1\n", "colour"),
         ("[audio]\nemergency_gap_ms = 60000\n", "audio.emergency_gap_ms"),
         ("[audio]\ncrossfade_ms = -1\n", "audio.crossfade_ms"),
+        ('[live_mic]\nsource = "USB mic"\n', "live_mic.source"),
+        ("[live_mic]\nlatency_ms = 1\n", "live_mic.latency_ms"),
         ('[library.drive_roots]\n"DD:" = "/srv/music"\n', "library.drive_roots"),
         ("[library]\nunmeasured_gain_db = 6\n", "library.unmeasured_gain_db"),
         ("[library]\nloudness_workers = 0\n", "library.loudness_workers"),

@@ -81,7 +81,7 @@ class PulseServer:
         self._dir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._recorders: set[subprocess.Popen[bytes]] = set()
-        self._keepalive: subprocess.Popen[bytes] | None = None
+        self._keepalives: list[subprocess.Popen[bytes]] = []
         self._groups: list[int] = []  # process groups this server started, for the finalizer
         self._finalizer: weakref.finalize[[list[int], str], PulseServer] | None = None
 
@@ -153,13 +153,14 @@ class PulseServer:
         self.socket.unlink(missing_ok=True)
 
     def _stop_clients(self) -> None:
-        """Kill the recorders and the keep-alive recorder of the monitor."""
+        """Kill the recorders and the keep-alive recorders of the monitors."""
         for recorder in list(self._recorders):
             self._stop_recorder(recorder, graceful=False)
-        keepalive, self._keepalive = self._keepalive, None
-        if keepalive is not None and keepalive.poll() is None:
-            keepalive.kill()
-            keepalive.wait(timeout=5)
+        keepalives, self._keepalives = self._keepalives, []
+        for keepalive in keepalives:
+            if keepalive.poll() is None:
+                keepalive.kill()
+                keepalive.wait(timeout=5)
 
     def revive(self) -> None:
         """Start a new server at the socket of the one ``crash()`` killed."""
@@ -259,10 +260,14 @@ class PulseServer:
         """One line per stream now playing into the server (``pactl list short sink-inputs``)."""
         return [line for line in self.pactl("list", "short", "sink-inputs").splitlines() if line]
 
-    def add_sink(self, name: str, *, rate: int | None = None) -> str:
-        """Another null sink on this server (a zone, a player's amplifier); returns its name."""
+    def add_sink(self, name: str, *, rate: int | None = None, keep_clock: bool = False) -> str:
+        """Another null sink on this server (a zone, a player's amplifier); returns its name.
+        ``keep_clock``: its monitor is a faithful timeline from now on, as the first sink's
+        (``_keep_clock_running``), for a test that times what arrives there."""
         self.pactl("load-module", "module-null-sink", f"sink_name={name}",
                    f"rate={rate or self.rate}", f"channels={self.channels}")  # fmt: skip
+        if keep_clock:
+            self._keep_clock_running(name)
         return name
 
     def play(self, path: Path, *, timeout_s: float = 60.0, sink: str | None = None) -> None:
@@ -387,8 +392,9 @@ class PulseServer:
             f"{self._log()}"
         )
 
-    def _keep_clock_running(self) -> None:
-        """Make the monitor a faithful, gap-free timeline from now on.
+    def _keep_clock_running(self, sink: str | None = None) -> None:
+        """Make the monitor of ``sink`` (default: the first) a faithful, gap-free timeline from
+        now on.
 
         An idle null sink renders (and feeds its monitor) up to 2 s ahead of real time, and
         does so from the moment it is loaded: a recorder that connects gets nothing until that
@@ -399,12 +405,13 @@ class PulseServer:
         2 s it rendered ahead at load time.
         """
         assert self._process is not None
-        self._keepalive = subprocess.Popen(
+        sink = sink or self.sink
+        keepalive = subprocess.Popen(
             [
                 "pacat",
                 "--record",
                 "--raw",
-                f"--device={self.monitor}",
+                f"--device={sink}.monitor",
                 "--latency-msec=10",
                 "--client-name=broadcaster-test-clock",
                 "/dev/null",
@@ -415,10 +422,11 @@ class PulseServer:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        self._groups.append(self._keepalive.pid)
-        self._wait_connected(self._keepalive, "pacat", None)
-        self.pactl("suspend-sink", self.sink, "1")
-        self.pactl("suspend-sink", self.sink, "0")
+        self._keepalives.append(keepalive)
+        self._groups.append(keepalive.pid)
+        self._wait_connected(keepalive, "pacat", None)
+        self.pactl("suspend-sink", sink, "1")
+        self.pactl("suspend-sink", sink, "0")
 
     def _wait_connected(
         self, client: subprocess.Popen[bytes], name: str, errors: Path | None
