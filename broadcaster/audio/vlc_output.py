@@ -235,6 +235,9 @@ class VlcOutput:
         self._start(layer, Item(token, path, start_ms), clamp_gain_db(volume_db))
 
     def _start(self, layer: str, item: Item, volume_db: float) -> None:
+        # Every item: libvlc opens a new audio output for a player whose item ended, on the
+        # default sink unless told again (a zone's sink lost its second announcement).
+        self._use_device(self._layers[layer].player)
         if not self._layers[layer].load(self._instance, item, volume_db, self._vlc_event, layer):
             self._finish(layer, OutputEventKind.FAILED, f"VLC refused to play {item.path}")
 
