@@ -37,9 +37,11 @@ from broadcaster.daemon import Daemon
 from broadcaster.emergency import Misfit, segments_for
 from broadcaster.paging.models import Page, PagePublic
 from broadcaster.paging.pager import list_pages
+from broadcaster.playlog import zones_text
 from broadcaster.problems import FieldProblem, Invalid, NotFound, problems_from_errors
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts import book
+from broadcaster.zones.selection import ZoneSelectionError, select_zones
 from scripts_library.templates import TEMPLATES
 
 FUTURE_TIMEOUT_S = 5.0
@@ -75,6 +77,17 @@ def on_air_router(daemon: Daemon) -> APIRouter:
     def today() -> Any:
         return daemon.clock.now().astimezone(settings.zone).date()
 
+    def zones_of(names: list[str], *, emergency: bool = False) -> frozenset[str]:
+        """The zone ids that a body's ``zones`` reach (none: every zone); 422 naming every
+        unknown name, in both languages."""
+        if not names:
+            return frozenset()
+        try:
+            chosen = select_zones(settings.zone_map, names, emergency=emergency)
+        except ZoneSelectionError as exc:
+            raise Invalid([FieldProblem("zones", exc.message, exc.message_zh)]) from None
+        return frozenset() if chosen == settings.zone_map.ids else chosen
+
     def position(request_id: int) -> int | None:
         queue = core.snapshot()["queue"]
         return next((i for i, r in enumerate(queue) if r["id"] == request_id), None)
@@ -82,11 +95,12 @@ def on_air_router(daemon: Daemon) -> APIRouter:
     @router.post("/announcements", dependencies=[need(Right.ANNOUNCE)], status_code=202)
     async def announce(body: AnnouncementRequest, actor: CurrentActor) -> Accepted:
         received = daemon.clock.now()
+        zones = zones_of(body.zones)
         what = await said(daemon, body, today())
         request = Request(
             kind=Kind.ANNOUNCEMENT, title=body.title or what.title, segments=(what.segment,),
             requested_by=actor.name, requested_at=received, expires_at=aware(body.expires_at),
-            note=noted(what.note, body.on_behalf_of),
+            note=noted(what.note, body.on_behalf_of), zones=zones, partial=body.partial,
         )  # fmt: skip
         accepted = await settled(core.submit(request))
         return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
@@ -98,11 +112,13 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         file: UploadFile,
         actor: CurrentActor,
         title: Annotated[str, Form()] = "",
+        zones: Annotated[str, Form(description="zone or group ids, comma-separated")] = "",
     ) -> Accepted:
         """Queue a clip recorded in the browser (or any audio file) as an announcement. It is
         saved in the data dir under ``announcements/recorded/`` with a name of ours, and must
         be audio by its content type, at most 20 MB, and playable by the real output."""
         received = daemon.clock.now()
+        chosen = zones_of([name for name in zones.split(",") if name.strip()])
         kind = (file.content_type or "").split(";")[0].strip().lower()
         if kind not in RECORDING_TYPES:
             raise ApiError(422, "bad_recording_type",
@@ -123,7 +139,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         request = Request(
             kind=Kind.ANNOUNCEMENT, title=title or f"录音 {local:%H:%M}", segments=(segment,),
             requested_by=actor.name, requested_at=received,
-            note="recorded in the browser",
+            note="recorded in the browser", zones=chosen,
         )  # fmt: skip
         accepted = await settled(core.submit(request))
         return Accepted(id=accepted.id, kind="announcement", title=accepted.title,
@@ -156,6 +172,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
     @router.post("/pages", dependencies=[need(Right.PAGES)], status_code=202)
     async def page(body: PageRequest, actor: CurrentActor) -> dict[str, Any]:
         received = daemon.clock.now()
+        zones = zones_of(body.zones)
         languages = [language.value for language in body.languages]
         fields: dict[str, Any] = {}
         if body.template is not None:
@@ -174,6 +191,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             chime=body.chime, every_s=round(every_min * 60),
             times=body.times or settings.pages.times, created_at=received,
             created_by=actor.name, on_behalf_of=body.on_behalf_of,
+            zones=zones_text(sorted(zones)),
         )  # fmt: skip
         return _page_json(daemon, await settled(daemon.pager.start(row, segments)))
 
@@ -182,6 +200,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         """The alert, then the message as the emergency profile times it; a message that
         cannot fit the profile is refused, saying by how much (broadcaster.emergency)."""
         received = daemon.clock.now()
+        zones = zones_of(body.zones, emergency=True)
         alert = await checked_segment(core, daemon.alert)
         title, message, note = body.title or "emergency", None, ""
         if body.sources():
@@ -193,7 +212,7 @@ def on_air_router(daemon: Daemon) -> APIRouter:
             raise Invalid([FieldProblem(body.sources()[0], segments.message, segments.message_zh)])
         request = Request(
             kind=Kind.EMERGENCY, title=title, segments=segments, requested_by=actor.name,
-            requested_at=received, note=noted(note, body.on_behalf_of),
+            requested_at=received, note=noted(note, body.on_behalf_of), zones=zones,
         )  # fmt: skip
         started = await settled(core.start_emergency(request))
         return Accepted(id=started.id, kind="emergency", title=started.title)

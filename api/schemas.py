@@ -75,7 +75,25 @@ class Titled(BaseModel):
         return value or None
 
 
-class AnnouncementRequest(Spoken, Titled):
+class Zoned(BaseModel):
+    """Where it is heard: zone ids, group ids or ``all`` (``GET /api/v1/zones``); none: every
+    zone."""
+
+    zones: list[str] = Field(
+        default_factory=list, max_length=64, examples=[["1F"], ["floors"]],
+        description="zone or group ids (an emergency also takes a plan's id); none: every zone",
+    )  # fmt: skip
+
+    @field_validator("zones")
+    @classmethod
+    def _visible_zones(cls, value: list[str]) -> list[str]:
+        return [no_invisible(name) for name in value]
+
+
+class AnnouncementRequest(Spoken, Titled, Zoned):
+    partial: bool = Field(
+        False, description="play at once in the zones that are free (else wait for all of them)"
+    )
     expires_at: datetime | None = Field(None, description="not started by then: logged expired")
 
     @model_validator(mode="after")
@@ -98,9 +116,10 @@ class NoticePreview(BaseModel):
     )
 
 
-class PageRequest(Spoken, Titled):
+class PageRequest(Spoken, Titled, Zoned):
     """A service-desk notice: from a ``template`` with its ``fields`` (the usual way), or a file,
-    script or text. Repeated every ``every_min`` minutes up to ``times`` times until resolved."""
+    script or text. Repeated every ``every_min`` minutes up to ``times`` times until resolved.
+    Heard in each of its zones as soon as that zone is free (a page is partial)."""
 
     template: str | None = Field(None, examples=["lost_person"])
     fields: dict[str, Any] = Field(default_factory=dict, examples=[{"name": "乐乐", "age": "5"}])
@@ -124,9 +143,10 @@ class PageRequest(Spoken, Titled):
         return self
 
 
-class EmergencyRequest(Spoken, Titled):
+class EmergencyRequest(Spoken, Titled, Zoned):
     """The alert tone, then (optionally) a message: a file, an approved script (the starter
-    library has the evacuation notices) or text; repeated until cleared."""
+    library has the evacuation notices) or text; repeated until cleared. ``zones`` may name an
+    emergency plan (``emergency_plans``); none: the whole building."""
 
 
 class ResolveRequest(BaseModel):

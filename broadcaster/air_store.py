@@ -21,7 +21,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from broadcaster.columns import UtcDateTime
 from broadcaster.core import Core
-from broadcaster.playlog import Outcome
+from broadcaster.playlog import Outcome, zones_text
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.writer import Writer, after_commit
 
@@ -42,6 +42,8 @@ class AirRequest(SQLModel, table=True):
     expires_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     note: str = Field(default="", max_length=1000)
     seq: int = 0
+    zones: str | None = Field(default=None, max_length=1000)  # "1F,2F"; None: every zone
+    partial: bool = False
 
 
 def _kept(request: Request) -> bool:
@@ -79,7 +81,8 @@ class AirStore:
                     request_id=request.id, kind=request.kind.value, title=request.title,
                     segments=segments, requested_by=request.requested_by,
                     requested_at=request.requested_at, expires_at=request.expires_at,
-                    note=request.note, seq=request.seq,
+                    note=request.note, seq=request.seq, partial=request.partial,
+                    zones=zones_text(sorted(request.zones)),
                 )  # fmt: skip
             session.add(row)
             session.flush()
@@ -132,6 +135,8 @@ class AirStore:
                 requested_by=row.requested_by, requested_at=row.requested_at,
                 expires_at=row.expires_at,
                 note="; ".join(filter(None, [row.note, RESUMED])),
+                zones=frozenset(row.zones.split(",")) if row.zones else frozenset(),
+                partial=row.partial,
             )  # fmt: skip
             self._rows[request.id] = row.id  # the request takes over its row: none is lost
             if request.kind is Kind.EMERGENCY:

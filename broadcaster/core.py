@@ -112,6 +112,8 @@ class Core(CoreFace):
         """Queue now, or hold until ``planned_at`` less the duck fade (so the bed is down and
         the first word falls on the planned instant)."""
         request = replace(request, seq=next(self._seqs))
+        if not self._zones_known(request):
+            return request
         self._tell_submitted(request)
         admit_at = self._lead_in(request)
         self._held[request.id] = request
@@ -121,6 +123,16 @@ class Core(CoreFace):
             return request
         self._admit(request.id)
         return request
+
+    def _zones_known(self, request: Request) -> bool:
+        """A request for zones no longer configured (resumed after a change of settings) is
+        logged ``skipped`` and goes nowhere; the API checks names before anything is asked."""
+        if not request.zones or request.zones <= self.speakers.keys():
+            return True
+        gone = ", ".join(sorted(request.zones - self.speakers.keys()))
+        self._unplayed(request, Outcome.SKIPPED, f"zones not configured: {gone}")
+        self._drain()
+        return False
 
     def _lead_in(self, request: Request) -> datetime | None:
         if request.planned_at is None:
@@ -227,6 +239,8 @@ class Core(CoreFace):
 
     def _start_emergency(self, request: Request) -> Request:
         request = replace(request, seq=next(self._seqs))
+        if not self._zones_known(request):
+            return request
         self._tell_submitted(request)
         self._emergencies.append(request)
         self._arbitrate()
@@ -303,13 +317,22 @@ class Core(CoreFace):
         if event.layer == OUTPUT:
             # The output lost (or got back) its sound (it logs the fault, its reopen tries and
             # its end): the play log keeps one row per outage, and listeners are told.
-            speakers.outages.told(event.detail, event.at)
+            speakers.outages.told(event.detail or speakers.transport_fault or "", event.at)
             self._changed("fault", {"fault": self.fault()})
         elif event.layer in BED_LAYERS:
             speakers.bed.on_event(event)
             self._refresh_snapshot()
         elif event.layer == VOICE:
             speakers.voice.on_event(event)
+
+    def zone_fault(self, zone: str, fault: str | None) -> None:
+        """A remote zone's transport lost (None: got back) its players (any thread)."""
+        self.post(lambda: self._zone_fault(self.speakers[zone], fault))
+
+    def _zone_fault(self, speakers: Speakers, fault: str | None) -> None:
+        speakers.transport_fault = fault
+        speakers.outages.told(speakers.output_fault() or "", self._clock.now())
+        self._changed("fault", {"fault": self.fault(), "zone": speakers.zone})
 
     def _store_fault(self) -> None:
         self._changed("fault", {"fault": self.fault()})

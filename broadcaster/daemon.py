@@ -8,6 +8,7 @@ import contextlib
 import ctypes
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from broadcaster.runlock import RunLock
 from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
 from broadcaster.station import build_station
+from broadcaster.zone_outputs import build_zone_outputs
 
 log = logging.getLogger(__name__)
 WRITER_STOP_S = 1.5  # a stop writes what waits for this long (a locked database: the next
@@ -65,6 +67,7 @@ class Daemon:
         *,
         clock: Clock | None = None,
         output: AudioOutput | None = None,
+        zone_output: Callable[[str], AudioOutput] | None = None,
         scheduler: bool = True,
         warm_renderer: bool = True,
     ) -> None:
@@ -73,6 +76,7 @@ class Daemon:
         self._warm_renderer = warm_renderer  # False: the render worker starts on first use
         self.clock: Clock = clock or SystemClock()
         self._output = output
+        self._zone_output = zone_output  # tests: each zone's output (a fake) by its id
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.engine: Engine | None = None
@@ -110,21 +114,31 @@ class Daemon:
         # render spare a process loading numpy and scipy).
         self.renderer = build_renderer(settings, warm=self._warm_renderer)
         self.engine = make_engine(settings.db_url)
-        self.output = self._output or build_output(settings, self.clock)
         self.library = build_library(
             settings, self.engine, measure_first=lambda path: self.library_jobs.measure_first(path)
         )
+        # Each configured zone's output (none: the one output); remote zones' servers run.
+        zones, self.remote_zones = build_zone_outputs(
+            settings,
+            self.clock,
+            music=self.library.everything,
+            report=self._zone_report,
+            given=self._zone_output,
+        )
+        one = zones[0].output if zones else None
+        self.output = one or self._output or build_output(settings, self.clock)
         self.station = build_station(
-            clock=self.clock, output=self.output, engine=self.engine,
-            music=self.library.everything(), audio=settings.audio,
+            clock=self.clock, output=self.output,
+            engine=self.engine, music=self.library.everything(), audio=settings.audio,
             gain_for=self.library.gain_for, emergency=self.emergency,
-            on_time_s=settings.programme.on_time_s,
+            on_time_s=settings.programme.on_time_s, zones=zones,
         )  # fmt: skip
-        self.writer, self.playlog, self.core = (
-            self.station.writer,
-            self.station.playlog,
-            self.station.core,
-        )  # the one writer of the air path's records, its play log, the core
+        for remote in self.remote_zones:  # a fault seen before the core was there
+            if remote.fault:
+                self.station.core.zone_fault(remote.zone, remote.fault)
+        # The one writer of the air path's records, its play log, the core:
+        self.writer, self.playlog = self.station.writer, self.station.playlog
+        self.core = self.station.core
         assert self.station.pager is not None and self.station.air_store is not None
         self.pager, self.air_store = self.station.pager, self.station.air_store
         if interrupted := self.playlog.close_interrupted():
@@ -170,6 +184,10 @@ class Daemon:
         else:
             self.nightly_backup.start()
         log.info("broadcaster started; music from %s", settings.music_path)
+
+    def _zone_report(self, zone: str, fault: str | None) -> None:
+        if hasattr(self, "core"):  # else told once the core is built
+            self.core.zone_fault(zone, fault)
 
     def ensure_tones(self) -> None:
         """Configured tones must exist; the default ones are generated when missing."""
@@ -233,6 +251,12 @@ class Daemon:
             self.writer.stop(WRITER_STOP_S)
         if hasattr(self, "output"):
             self.output.close()
+        if hasattr(self, "station"):
+            for speakers in self.core.speakers.values():
+                if speakers.output is not self.output:
+                    speakers.output.close()
+        for remote in getattr(self, "remote_zones", []):
+            remote.stop()
         if hasattr(self, "renderer"):
             self.renderer.close()
         if self.engine is not None:

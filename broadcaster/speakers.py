@@ -45,6 +45,11 @@ class Speakers:
     bed: Bed
     voice: VoiceLayer
     outages: OutageRows
+    transport_fault: str | None = None  # a remote zone's: no player, feed stalled, server down
+
+    def output_fault(self) -> str | None:
+        """No sound reaches this zone's speakers: its output's fault, or its transport's."""
+        return self.output.fault() or self.transport_fault
 
     def news(self) -> list[News]:
         """What the voice layer and the bed said since last asked, in that order."""
@@ -110,7 +115,7 @@ class ZoneSpeakers(dict[str, Speakers]):
         (``silent_only``: only when the bed plays nothing, not from its fallback)."""
         for speakers in self.values():
             bed = speakers.bed
-            fault = speakers.output.fault() or (
+            fault = speakers.output_fault() or (
                 bed.fault if not silent_only or bed.current is None else None
             )
             if fault:

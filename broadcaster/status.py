@@ -67,5 +67,5 @@ def _zone_status(speakers: Speakers, emergencies: Sequence[Request]) -> dict[str
         "voice": speakers.voice.status(),
         "ducked": bed.mode is BedMode.DUCKED,
         "emergency": describe(mine[-1]) if mine else None,
-        "fault": speakers.output.fault() or bed.fault,
+        "fault": speakers.output_fault() or bed.fault,
     }

@@ -39,15 +39,17 @@ def build_zone_outputs(
     *,
     music: Callable[[], MusicSource],
     report: FaultReport,
-    vlc: Callable[[Clock, str | None], AudioOutput] | None = None,
+    given: Callable[[str], AudioOutput] | None = None,
 ) -> tuple[list[ZoneOutput], list[RemoteZone]]:
     """The zones' outputs (each with its own rotation of ``music()``) and the remote zones'
-    transports, started (their sinks must exist before VLC opens them). ``vlc``: makes an
-    output on a device (tests; default a ``VlcOutput`` as the audio section says)."""
+    transports, started (their sinks must exist before VLC opens them). ``given``: each
+    zone's output by its id, made by the caller (tests' fakes: no VLC, no Snapcast)."""
     zones = settings.zone_map
     if zones.single:
         return [], []
-    make = vlc or _vlc_maker(settings)
+    if given is not None:
+        return [ZoneOutput(zone.id, given(zone.id), music()) for zone in zones], []
+    make = _vlc_maker(settings)
     outputs: list[ZoneOutput] = []
     remotes: list[RemoteZone] = []
     workdir: Path = settings.data_dir / "snapcast"

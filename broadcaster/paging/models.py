@@ -51,6 +51,7 @@ class Page(SQLModel, table=True):
     last_started_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     ended_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     ended_by: str | None = Field(default=None, max_length=120)
+    zones: str | None = Field(default=None, max_length=1000)  # "1F,2F"; None: every zone
 
 
 class PagePublic(SQLModel):
@@ -70,3 +71,4 @@ class PagePublic(SQLModel):
     last_started_at: dt.datetime | None
     ended_at: dt.datetime | None
     ended_by: str | None
+    zones: str | None = None  # "1F,2F"; None: every zone

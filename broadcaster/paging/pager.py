@@ -55,6 +55,7 @@ class _Series:
     ended: bool = False
     pending: set[int] = field(default_factory=set)
     on_behalf_of: str | None = None
+    zones: frozenset[str] = frozenset()  # empty: every zone
 
 
 def list_pages(
@@ -120,7 +121,7 @@ class Pager:
         public = self._save(page)
         series = _Series(page.id, page.title, segments, page.created_by,
                          timedelta(seconds=page.every_s), page.times,
-                         on_behalf_of=page.on_behalf_of)  # fmt: skip
+                         on_behalf_of=page.on_behalf_of, zones=_zones(page.zones))  # fmt: skip
         self._series[page.id] = series
         self._play(series)
         return public
@@ -141,7 +142,8 @@ class Pager:
             speech = Segment(path, row.duration_ms)
             series = _Series(row.id, row.title, (chime, speech) if row.chime else (speech,),
                              row.created_by, timedelta(seconds=row.every_s), row.times,
-                             row.plays, row.attempts, on_behalf_of=row.on_behalf_of)  # fmt: skip
+                             row.plays, row.attempts, on_behalf_of=row.on_behalf_of,
+                             zones=_zones(row.zones))  # fmt: skip
             self._series[row.id] = series
             last = row.last_started_at or row.created_at
             self._play_at(series, max(now, last + series.every))
@@ -154,7 +156,7 @@ class Pager:
         request = Request(
             kind=Kind.PAGE, title=series.title, segments=series.segments,
             requested_by=series.requested_by, requested_at=self._clock.now(),
-            series=series.page_id,
+            series=series.page_id, zones=series.zones, partial=True,  # heard where it can be
             note=f"page #{series.page_id} play {series.attempts + 1}/{series.times}"
             + (f"; on behalf of {series.on_behalf_of}" if series.on_behalf_of else ""),
         )  # fmt: skip
@@ -249,3 +251,7 @@ class Pager:
         new = [mine[i] for i in sorted(mine, reverse=True)
                if i not in seen and mine[i].status is PageStatus.ACTIVE] if add_active else []  # fmt: skip
         return new + [mine.get(p.id, p) for p in pages]
+
+
+def _zones(text: str | None) -> frozenset[str]:
+    return frozenset(text.split(",")) if text else frozenset()

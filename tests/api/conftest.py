@@ -24,6 +24,7 @@ def start_daemon(data: Path, **settings: object) -> Daemon:
         load_settings(data_dir=data, audio={"output": "null"}, **settings),
         clock=clock,
         output=FakeOutput(clock),
+        zone_output=lambda zone: FakeOutput(clock),  # with zones configured: one each
         warm_renderer=False,  # the worker starts on the first render, in the tests that render
     )
     d.start()

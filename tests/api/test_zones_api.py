@@ -117,3 +117,46 @@ def test_a_zone_filter_that_names_nothing_is_refused_in_both_languages(zoned_cli
     detail = reply.json()["detail"]
     assert detail["code"] == "unknown_zones" and detail["unknown"] == ["3F", "roof"]
     assert '"3F"' in detail["message"] and '"roof"' in detail["message_zh"]
+
+
+def settled(daemon: Daemon) -> dict:
+    daemon.core.call(lambda: None).result(5)  # the core has handled what was posted
+    return daemon.core.snapshot()["zones"]
+
+
+def test_an_announcement_for_1f_is_on_air_in_1f_only(zoned, zoned_client):
+    make_tone(zoned.settings.data_dir / "announcements" / "promo.wav", 2, 440)
+    reply = zoned_client.post("/api/v1/announcements", json={
+        "file": "announcements/promo.wav", "title": "1F 促销", "zones": ["1F"]})  # fmt: skip
+    assert reply.status_code == 202, reply.text
+    zones = settled(zoned)
+    assert zones["1F"]["voice"]["title"] == "1F 促销"
+    assert zones["2F"]["voice"] is None and zones["B1"]["voice"] is None
+    assert [z["bed"]["mode"] for z in zones.values()] == ["ducked", "playing", "playing"]
+
+
+def test_an_emergency_plan_reaches_its_zones_and_leaves_the_others_alone(zoned, zoned_client):
+    reply = zoned_client.post("/api/v1/emergency", json={"title": "一楼火警",
+                                                         "zones": ["fire_1f"]})  # fmt: skip
+    assert reply.status_code == 202, reply.text
+    zones = settled(zoned)
+    assert zones["1F"]["emergency"]["title"] == "一楼火警"
+    assert zones["B1"]["emergency"]["title"] == "一楼火警"
+    assert zones["2F"]["emergency"] is None and zones["2F"]["bed"]["mode"] == "playing"
+    assert zones["1F"]["bed"]["mode"] == "stopped"
+
+
+@pytest.mark.parametrize("zones", [["9F"], ["fire_1f"], ["1F", "nowhere"], ["1F\u202e"]])
+def test_a_call_for_zones_that_do_not_exist_is_refused_and_nothing_is_queued(
+    zoned, zoned_client, zones
+):
+    make_tone(zoned.settings.data_dir / "announcements" / "promo.wav", 2, 440)
+    reply = zoned_client.post("/api/v1/announcements", json={
+        "file": "announcements/promo.wav", "zones": zones})  # fmt: skip
+    assert reply.status_code == 422, reply.text
+    detail = reply.json()["detail"]
+    assert detail["message"] and detail["message_zh"]
+    assert "zones" in reply.text  # the field named
+    status = settled(zoned)
+    assert all(z["voice"] is None for z in status.values())
+    assert zoned.core.snapshot()["queue"] == []

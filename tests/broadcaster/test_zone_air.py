@@ -39,7 +39,9 @@ def test_each_zone_plays_its_own_music_from_the_start(tmp_path):
 
 def test_a_promotion_in_1f_is_heard_in_1f_only_and_2f_music_stays_up(tmp_path):
     rig = zoned(tmp_path)
-    rig.core.submit(replace(request(Kind.ANNOUNCEMENT, at=rig.clock.now()), zones=frozenset({"1F"})))
+    rig.core.submit(
+        replace(request(Kind.ANNOUNCEMENT, at=rig.clock.now()), zones=frozenset({"1F"}))
+    )
     rig.run(1)
     assert voice(rig, "1F") == SPEECH.path and bed_level(rig, "1F") == -15.0
     assert voice(rig, "2F") is None and bed_level(rig, "2F") == 0.0
