@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 # What the broadcast-room PC needs to run (make install-service installs only these), and what
 # the tests add (the browser that drives the console, its Chinese font, sox, Snapcast on
 # loopback for the remote-zone transport).
-DEB_RUNTIME := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio pulseaudio-utils python3-venv
-DEB_TEST := sox chromium fonts-wqy-microhei snapserver snapclient
+DEB_RUNTIME := libvlc5 vlc-plugin-base libvlc-bin ffmpeg espeak-ng pulseaudio pulseaudio-utils python3-venv snapserver
+DEB_TEST := sox chromium fonts-wqy-microhei snapclient
 DEB_PACKAGES := $(DEB_RUNTIME) $(DEB_TEST)
 SYSTEM_PY := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -371,9 +371,10 @@ def check_ffmpeg(settings: Settings) -> Iterator[Finding]:
 
 def _content_checks() -> tuple[tuple[str, Callable[[Settings], Iterator[Finding]]], ...]:
     from broadcaster import check_content as c  # it builds on Finding and Status above
+    from broadcaster.check_zones import check_zones
 
-    return (("admin", c.check_admin), ("music", c.check_music), ("programme", c.check_programme),
-            ("https", c.check_https))  # fmt: skip
+    return (("zones", check_zones), ("admin", c.check_admin), ("music", c.check_music),
+            ("programme", c.check_programme), ("https", c.check_https))  # fmt: skip
 
 
 CHECKS: tuple[tuple[str, Callable[[Settings], Iterator[Finding]]], ...] = (

@@ -230,9 +230,9 @@ class SnapcastSettings(BaseModel):
     """Our snapserver for the remote zones (one per zone with ``output = "snapcast"``)."""
 
     port_base: int = Field(
-        1704, ge=1024, le=65000,
+        1780, ge=1024, le=65000,
         description="the first remote zone's players connect here (control: +1); the next "
-        "zone's are +2 and +3, and so on",
+        "zone's are +2 and +3, and so on (not 1704: Debian's own snapserver service)",
     )  # fmt: skip
     buffer_ms: int = Field(
         100, ge=40, le=2000, description="end-to-end latency to the players (snapserver buffer)"

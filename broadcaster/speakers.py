@@ -115,9 +115,10 @@ class ZoneSpeakers(dict[str, Speakers]):
         (``silent_only``: only when the bed plays nothing, not from its fallback)."""
         for speakers in self.values():
             bed = speakers.bed
-            fault = speakers.output_fault() or (
-                bed.fault if not silent_only or bed.current is None else None
-            )
+            if silent_only:
+                fault = speakers.output_fault() or (bed.fault if bed.current is None else None)
+            else:
+                fault = bed.fault or speakers.output_fault()
             if fault:
                 return f"[{speakers.zone}] {fault}" if self.zoned else fault
         return None
