@@ -128,3 +128,17 @@ def test_a_call_for_both_floors_waits_until_both_are_free_unless_it_is_partial(t
     rows = sorted((r.title, r.zones, r.outcome) for r in partial.log() if r.kind == "announcement")
     assert rows == [("2F promo", "2F", "completed"), ("both", "1F", "completed"),
                     ("both", "2F", "completed")]  # fmt: skip
+
+
+def test_a_remote_zone_without_players_is_a_fault_of_that_zone_until_they_are_back(tmp_path):
+    rig = zoned(tmp_path)
+    rig.core.zone_fault("2F", "zone 2F: no player connected / 分区 2F：没有播放器连接")
+    rig.run(1)
+    assert rig.core.air_fault() == "[2F] zone 2F: no player connected / 分区 2F：没有播放器连接"
+    status = rig.core.snapshot()["zones"]
+    assert status["2F"]["fault"].startswith("zone 2F") and status["1F"]["fault"] is None
+    rig.core.zone_fault("2F", None)
+    rig.run(1)
+    assert rig.core.air_fault() is None
+    [row] = [r for r in rig.log() if r.kind == "fault"]
+    assert (row.zones, row.outcome) == ("2F", "recovered") and "no player" in row.detail
