@@ -26,6 +26,7 @@ from api.schemas import (
     Accepted,
     AnnouncementRequest,
     EmergencyRequest,
+    LiveRequest,
     NoticePreview,
     PageRequest,
     ResolveRequest,
@@ -216,6 +217,40 @@ def on_air_router(daemon: Daemon) -> APIRouter:
         )  # fmt: skip
         started = await settled(core.start_emergency(request))
         return Accepted(id=started.id, kind="emergency", title=started.title)
+
+    live_calls: set[int] = set()  # the ids of the live calls this run made
+
+    @router.post("/live", dependencies=[need(Right.ANNOUNCE)], status_code=202)
+    async def go_live(body: LiveRequest, actor: CurrentActor) -> Accepted:
+        """Talk (the announcer holds "talk"): the chime, then the PC's microphone
+        (``live_mic.source``) live in ``zones`` (none: every zone), over their ducked music,
+        recorded to ``recordings/live/``, until ``DELETE /live/{id}``."""
+        received = daemon.clock.now()
+        if settings.audio.output != "pulse":
+            raise ApiError(409, "live_needs_pulse",
+                           "The live microphone needs the PulseAudio output (audio.output = "
+                           "\"pulse\").", "现场话筒需要 PulseAudio 输出（audio.output = \"pulse\"）。")  # fmt: skip
+        zones = zones_of(body.zones)
+        chime = await checked_segment(core, daemon.chime)
+        request = Request(
+            kind=Kind.PAGE, title=body.title or "现场广播 / Live call", segments=(chime,),
+            requested_by=actor.name, requested_at=received, zones=zones, partial=True,
+            live=True, note=noted("live microphone", body.on_behalf_of),
+        )  # fmt: skip
+        live_calls.add(request.id)
+        accepted = await settled(core.submit(request))
+        return Accepted(id=accepted.id, kind="live", title=accepted.title,
+                        queue_position=position(accepted.id))  # fmt: skip
+
+    @router.delete("/live/{request_id}", dependencies=[need(Right.ANNOUNCE)])
+    async def release(request_id: int, actor: CurrentActor) -> dict[str, Any]:
+        """Talk released: the microphone leaves the air (a call still waiting is withdrawn)."""
+        ended = request_id in live_calls and await settled(core.cancel(request_id, actor.name))
+        if not ended:
+            raise ApiError(404, "no_live_call", f"No live call #{request_id} is on air or waiting.",
+                           f"没有正在进行或等待中的现场广播 #{request_id}。")  # fmt: skip
+        live_calls.discard(request_id)
+        return {"id": request_id, "ended": True}
 
     @router.get("/pages/templates", dependencies=[need(Right.PAGES)])
     def templates() -> list[dict[str, Any]]:

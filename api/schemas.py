@@ -149,6 +149,11 @@ class EmergencyRequest(Spoken, Titled, Zoned):
     emergency plan (``emergency_plans``); none: the whole building."""
 
 
+class LiveRequest(Titled, Zoned):
+    """Talk: the chime, then the PC's microphone live in ``zones`` until released. It waits
+    behind an emergency like a page and is heard in each zone as soon as that zone is free."""
+
+
 class ResolveRequest(BaseModel):
     """How a found page leaves the air."""
 

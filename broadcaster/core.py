@@ -28,7 +28,7 @@ from broadcaster.bed_tracks import MusicSource
 from broadcaster.clock import Clock
 from broadcaster.core_face import CoreFace
 from broadcaster.emergency import DEFAULT_PROFILE, EmergencyProfile
-from broadcaster.news import Changed, News, TrackEnded, VoiceEnded, VoiceStarted
+from broadcaster.news import Changed, GoneLive, News, TrackEnded, VoiceEnded, VoiceStarted
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.precheck import Prechecker
 from broadcaster.problems import FieldProblem, Invalid
@@ -77,6 +77,7 @@ class Core(CoreFace):
         self._queue: tuple[Request, ...] = ()
         self._held: dict[int, Request] = {}  # not yet due, or waiting for the track to end
         self._endings: dict[int, list[VoiceEnded]] = {}  # zones done with a request on air
+        self._live: set[int] = set()  # live calls whose microphone is on
         self._voice_freed = False  # a voice layer went free by itself: decide again
         # The database failing is told like any fault (banner, status); the air goes on.
         playlog.writer.on_fault(lambda _fault: self.post(self._store_fault))
@@ -199,6 +200,21 @@ class Core(CoreFace):
             return waiting is not None
         if any(e.id == request_id for e in self._emergencies):
             return self._clear_emergency(by)
+        if on_air[0].voice.request is not None and on_air[0].voice.request.live:
+            recorded = self.live_recording(request_id)
+            outcome, said = (
+                (Outcome.FAILED, why)
+                if why
+                else (  # the microphone failed
+                    Outcome.COMPLETED,
+                    f"talk released by {by}",
+                )
+            )  # the announcer let go of "talk"
+            for speakers in on_air:
+                speakers.voice.stop(outcome, "; ".join(filter(None, [
+                    said, recorded and f"recorded to {recorded}"])))  # fmt: skip
+            self._arbitrate()
+            return True
         for speakers in on_air:
             if fade_ms > 0:
                 speakers.voice.fade_out(fade_ms, Outcome.CANCELLED, f"{detail}; faded out")
@@ -301,6 +317,10 @@ class Core(CoreFace):
             return
         by = "its other zones" if decision.voice is None else (
             f"{decision.voice.kind.value} #{decision.voice.id}")  # fmt: skip
+        if voice.request.live:  # a live call is not said again: the announcer calls again
+            self._queue = tuple(r for r in self._queue if r.id != voice.request.id)
+            voice.stop(Outcome.PREEMPTED, f"microphone cut by {by}")
+            return
         if decision.requeued:
             detail = f"interrupted by {by}; will play again"
         elif decision.preempted is not None and decision.preempted.kind is Kind.EMERGENCY:
@@ -367,12 +387,19 @@ class Core(CoreFace):
                 speakers.bed.follow_on()
         elif isinstance(item, VoiceStarted):
             self._changed("voice_started", {"id": item.request.id, "at": item.at})
+        elif isinstance(item, GoneLive) and item.request.id not in self._live:
+            self._live.add(item.request.id)  # every zone holding the call goes live with it
+            zones = tuple(s.zone for s in self.speakers.holding(item.request.id))
+            self._tell_live(item.request, zones)
 
     def _ended(self, items: list[VoiceEnded]) -> None:
         request = items[-1].request
         if self.speakers.holding(request.id):
             self._endings.setdefault(request.id, []).extend(items)  # still heard elsewhere
             return
+        if request.id in self._live:
+            self._live.discard(request.id)
+            self._tell_live(request, None)
         every = self._endings.pop(request.id, []) + items
         completed = [e for e in every if e.outcome is Outcome.COMPLETED]
         outcome = (completed or every)[-1].outcome
@@ -387,6 +414,13 @@ class Core(CoreFace):
                 hook(request)
             except Exception:
                 log.exception("a submitted-request hook failed")
+
+    def _tell_live(self, request: Request, zones: tuple[str, ...] | None) -> None:
+        for hook in self._live_hooks:
+            try:
+                hook(request, zones)
+            except Exception:
+                log.exception("a live-call hook failed")
 
     def _tell_finished(
         self, request: Request, outcome: Outcome, started_at: datetime | None, final: bool

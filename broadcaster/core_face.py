@@ -28,6 +28,10 @@ Finished = Callable[[Request, Outcome, datetime | None, bool], None]
 """Told (on the core thread) when a request is done with: its outcome, when it started (None if
 it never did) and whether that is final (False: preempted and put back in the queue)."""
 
+LiveHook = Callable[[Request, tuple[str, ...] | None], None]
+"""Told (on the core thread) when a live call goes live (the zones holding it) and when it is
+over (None): the microphone's routes follow it."""
+
 
 class CoreFace(EventLoop):
     speakers: ZoneSpeakers
@@ -36,6 +40,9 @@ class CoreFace(EventLoop):
         super().__init__(clock)
         self._finished_hooks: list[Finished] = []
         self._submitted_hooks: list[Submitted] = []
+        self._live_hooks: list[LiveHook] = []
+        self.live_recording: Callable[[int], str | None] = lambda request_id: None
+        """Where a live call is being recorded (the daemon's live calls say), for its row."""
         self._snapshot: dict[str, Any] = {}
         self._snapshot_lock = threading.Lock()
 
@@ -89,6 +96,10 @@ class CoreFace(EventLoop):
         can start (so a store has it before anything is played or logged), and again for each
         request a move gave a new place."""
         self._submitted_hooks.append(hook)
+
+    def on_live(self, hook: LiveHook) -> None:
+        """Register ``hook`` before ``start``; it runs on the core thread."""
+        self._live_hooks.append(hook)
 
     # -- for collaborators that run on the core thread (paging.Pager) -----------------------
     def submit_now(self, request: Request) -> Request:

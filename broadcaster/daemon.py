@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from broadcaster.audio.live_mic import LiveMic, unload_leftovers
 from broadcaster.audio.output import AudioOutput
 from broadcaster.backup import BackupError, sqlite_path
 from broadcaster.backup_nightly import NightlyBackup
@@ -23,6 +24,7 @@ from broadcaster.db import make_engine
 from broadcaster.emergency import EmergencyProfile
 from broadcaster.library.jobs import LibraryJobs
 from broadcaster.library.music import build_library
+from broadcaster.live_calls import LiveCalls
 from broadcaster.programme.crud import load_programme
 from broadcaster.programme.scheduler import LiveScheduler
 from broadcaster.programme.spec import Programme
@@ -31,7 +33,7 @@ from broadcaster.runlock import RunLock
 from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
 from broadcaster.station import build_station
-from broadcaster.zone_outputs import build_zone_outputs
+from broadcaster.zone_outputs import build_zone_outputs, remote_sink
 
 log = logging.getLogger(__name__)
 WRITER_STOP_S = 1.5  # a stop writes what waits for this long (a locked database: the next
@@ -141,6 +143,7 @@ class Daemon:
         self.core = self.station.core
         assert self.station.pager is not None and self.station.air_store is not None
         self.pager, self.air_store = self.station.pager, self.station.air_store
+        self.live_calls = self._live_calls()
         if interrupted := self.playlog.close_interrupted():
             log.warning("%d play-log rows were left open by an unclean stop", interrupted)
         self.library_jobs = LibraryJobs(
@@ -184,6 +187,30 @@ class Daemon:
         else:
             self.nightly_backup.start()
         log.info("broadcaster started; music from %s", settings.music_path)
+
+    def _live_calls(self) -> LiveCalls:
+        """The live microphone behind the core's live calls (its routes follow the core)."""
+        settings = self.settings
+        if settings.audio.output == "pulse" and (left := unload_leftovers()):
+            log.warning("%d live-microphone routes were left by the last run: unloaded", left)
+        mic = LiveMic(recordings=settings.live_recordings_path, source=settings.live_mic.source,
+                      latency_ms=settings.live_mic.latency_ms,
+                      now=lambda: self.clock.now().astimezone(settings.zone))  # fmt: skip
+        calls = LiveCalls(mic, sink_of=self.sink_of, cancel=lambda request_id, why: self.core.call(
+            lambda: self.core.cancel_now(request_id, "the microphone", why=why)))  # fmt: skip
+        self.core.on_live(calls.told)
+        self.core.live_recording = calls.recording
+        return calls
+
+    def sink_of(self, zone: str) -> str | None:
+        """A zone's PulseAudio sink (None: the default sink)."""
+        zones = self.settings.zone_map
+        found = zones.zone(zone)
+        if zones.single or found is None:
+            return self.settings.audio.device
+        if found.output == "snapcast":
+            return remote_sink(found.id)
+        return found.sink or self.settings.audio.device
 
     def _zone_report(self, zone: str, fault: str | None) -> None:
         if hasattr(self, "core"):  # else told once the core is built
@@ -247,6 +274,8 @@ class Daemon:
             self.core.post(lambda: None)  # wake the loop now rather than at its next poll
             self._thread.join(timeout=10)
             self._thread = None
+        if hasattr(self, "live_calls"):
+            self.live_calls.close()  # the microphone off the air, its recording completed
         if hasattr(self, "writer"):
             self.writer.stop(WRITER_STOP_S)
         if hasattr(self, "output"):

@@ -68,6 +68,8 @@ class Request:
     note: str = ""  # what the log should say about its source ("script welcome v2", "unapproved")
     zones: frozenset[str] = frozenset()  # the zones it is for (zones.selection); empty: all
     partial: bool = False  # may play in the zones that are free (zones.decide), else waits for all
+    live: bool = False  # a live microphone call: after its segments (the chime) the microphone
+    # is on air in its zones until the announcer lets go of "talk" (or it is preempted)
     id: int = field(default_factory=next_request_id)
     seq: int = 0
 

@@ -12,6 +12,8 @@ The core decides what holds the layer; the layer plays it and answers with value
    ends ``failed``. An emergency never ends by itself: after its last segment it starts again,
    after the profile's gap, from the alert (or from the message, without alternation).
 4. ``fade_out``: down to silence, then stopped and logged with the given outcome.
+5. A live call (``Request.live``): after its chime the layer stays held (``GoneLive``): the
+   microphone is on air until the core stops it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from broadcaster.audio.output import OutputEventKind as Ev
 from broadcaster.clock import Clock
 from broadcaster.emergency import DEFAULT_PROFILE, EmergencyProfile
 from broadcaster.loop import Schedule
-from broadcaster.news import Outbox, VoiceEnded, VoiceStarted
+from broadcaster.news import GoneLive, Outbox, VoiceEnded, VoiceStarted
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.proof import ON_TIME_S, lateness
 from broadcaster.requests import Kind, Request
@@ -64,6 +66,7 @@ class _OnAir:
     started_at: datetime | None = None
     segment_started_passed: float = 0.0  # the clock's monotonic reading then
     leaving: tuple[Outcome, str] | None = None  # fading out, then ends with this
+    live: bool = False  # a live call past its chime: the microphone holds the layer
 
 
 class VoiceLayer:
@@ -112,6 +115,7 @@ class VoiceLayer:
             "segment": on_air.segment,
             "plays": on_air.plays,
             "started_at": on_air.started_at.isoformat() if on_air.started_at else None,
+            "live": on_air.live,
         }
 
     # -- commands from the core ------------------------------------------------------------
@@ -212,6 +216,10 @@ class VoiceLayer:
             self.outbox.changed(
                 "voice_segment", {"id": on_air.request.id, "segment": on_air.segment}
             )
+        elif on_air.request.live:  # the chime is over: the microphone holds the layer
+            on_air.live = True
+            self.outbox.put(GoneLive(on_air.request))
+            self.outbox.changed("voice_live", {"id": on_air.request.id})
         elif on_air.request.kind is Kind.EMERGENCY:
             # The next pass: from the alert, or (no alternation) straight to the message.
             again = 0 if self._profile.alternate else 1

@@ -117,6 +117,11 @@ class LiveMic:
         return self._call is not None
 
     @property
+    def file(self) -> Path | None:
+        """The recording of the call on air (None when none is)."""
+        return self._file if self._call is not None else None
+
+    @property
     def module_ids(self) -> tuple[str, ...]:
         """The ids of the loopbacks this call loaded."""
         return tuple(self._modules.values())

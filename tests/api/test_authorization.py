@@ -39,6 +39,8 @@ ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/scripts/preview"): P,  # the desk listens before sending
     ("POST", "/api/v1/announcements"): A,
     ("POST", "/api/v1/announcements/recording"): A,
+    ("POST", "/api/v1/live"): A,
+    ("DELETE", "/api/v1/live/{request_id}"): A,
     ("DELETE", "/api/v1/queue/{request_id}"): A,
     ("POST", "/api/v1/queue/{request_id}/move"): A,
     ("GET", "/api/v1/scripts"): A,

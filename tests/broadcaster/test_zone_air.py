@@ -142,3 +142,52 @@ def test_a_remote_zone_without_players_is_a_fault_of_that_zone_until_they_are_ba
     assert rig.core.air_fault() is None
     [row] = [r for r in rig.log() if r.kind == "fault"]
     assert (row.zones, row.outcome) == ("2F", "recovered") and "no player" in row.detail
+
+
+def test_a_live_call_goes_live_after_its_chime_in_its_zones_until_talk_is_released(tmp_path):
+    rig = zoned(tmp_path)
+    told: list[tuple[int, tuple[str, ...] | None]] = []
+    rig.core.on_live(lambda request, zones: told.append((request.id, zones)))
+    rig.core.live_recording = lambda request_id: f"recordings/live/call-{request_id}.wav"
+    call = replace(request(Kind.PAGE, title="现场广播", segments=(CHIME,), at=rig.clock.now()),
+                   zones=frozenset({"1F"}), partial=True, live=True)  # fmt: skip
+    rig.core.submit(call)
+    rig.run(1)
+    assert voice(rig, "1F") == CHIME.path and told == []  # the chime first
+    rig.run(2)
+    assert told == [(call.id, ("1F",))]  # then the microphone, in 1F only
+    status = rig.core.snapshot()["zones"]
+    assert status["1F"]["voice"]["live"] is True and status["1F"]["ducked"] is True
+    assert status["2F"]["voice"] is None and bed_level(rig, "2F") == 0.0
+    rig.run(60)  # held as long as the announcer talks
+    assert rig.core.snapshot()["zones"]["1F"]["voice"]["live"] is True
+    assert rig.done(rig.core.cancel(call.id, "announcer")) is True
+    rig.run(1)
+    assert told[-1] == (call.id, None) and bed_level(rig, "1F") == 0.0
+    [row] = [r for r in rig.log() if r.kind == "page"]
+    assert (row.outcome, row.zones) == ("completed", "1F")
+    assert (
+        row.detail == f"talk released by announcer; recorded to recordings/live/call-{call.id}.wav"
+    )
+
+
+def test_an_emergency_takes_the_microphone_off_the_air(tmp_path):
+    rig = zoned(tmp_path)
+    told: list[tuple[int, tuple[str, ...] | None]] = []
+    rig.core.on_live(lambda request, zones: told.append((request.id, zones)))
+    call = replace(request(Kind.PAGE, segments=(CHIME,), at=rig.clock.now()), live=True)
+    rig.core.submit(call)
+    rig.run(3)
+    assert told == [(call.id, ("1F", "2F"))]
+    rig.core.start_emergency(request(Kind.EMERGENCY, segments=(ALERT, MESSAGE), at=rig.clock.now()))
+    rig.run(0.5)
+    assert told[-1] == (call.id, None)  # the microphone is cut at once
+    assert all(voice(rig, zone) == ALERT.path for zone in ZONES)
+    rig.done(rig.core.clear_emergency("test"))
+    rig.run(5)
+    assert all(voice(rig, zone) is None for zone in ZONES)  # the call does not come back
+    rows = [r for r in rig.log() if r.kind == "page"]
+    assert [(r.outcome, r.detail.split(" #")[0]) for r in rows] == [
+        ("preempted", "microphone cut by emergency"),
+        ("preempted", "microphone cut by emergency"),
+    ]

@@ -1,0 +1,81 @@
+"""The live microphone behind the core's live calls (issue 16 part 6).
+
+The core decides when a live call holds its zones (it waits behind an emergency like any page,
+ducks the beds of its zones, plays the chime first) and tells ``told`` when the chime is over
+(the zones) and when the call is over (None). The microphone's routes (``audio.live_mic``:
+one PulseAudio loopback per zone's sink, and the recording GB 50116 §4.8.10 asks for) are
+loaded and unloaded here, on a thread of their own: each takes a few ``pactl`` calls, and the
+core thread never waits for a subprocess.
+
+1. Going live: the sinks of the call's zones; a microphone that cannot go live (no such source,
+   the sound server down) ends the call at once, logged with the reason in both languages.
+2. Over: the routes are unloaded (the air is cut first) and the recording completed; what was
+   recorded is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from broadcaster.audio.live_mic import LiveMic, LiveMicError
+from broadcaster.requests import Request
+
+log = logging.getLogger(__name__)
+Cancel = Callable[[int, str], object]
+"""Ends a call the microphone could not take: its id and why (both languages)."""
+
+
+class LiveCalls:
+    def __init__(
+        self, mic: LiveMic, *, sink_of: Callable[[str], str | None], cancel: Cancel
+    ) -> None:
+        """``sink_of``: a zone's PulseAudio sink (None: the default sink, asked at the time);
+        ``cancel``: ends a call the microphone could not take (``Core.cancel``)."""
+        self._mic, self._sink_of, self._cancel = mic, sink_of, cancel
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="live-mic")
+        self._recording: dict[int, str] = {}
+
+    def told(self, request: Request, zones: tuple[str, ...] | None) -> None:
+        """The core's live hook (core thread): only hands the work to the microphone's thread."""
+        if zones is None:
+            self._pool.submit(self._stop, request)
+        else:
+            self._pool.submit(self._start, request, zones)
+
+    def recording(self, request_id: int) -> str | None:
+        """Where the call is being recorded (for its play-log row), once it is live."""
+        return self._recording.get(request_id)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
+        if self._mic.live:
+            self._mic.stop()
+
+    def _start(self, request: Request, zones: tuple[str, ...]) -> None:
+        sinks = [self._sink_of(zone) or self._default_sink() for zone in zones]
+        try:
+            self._mic.start(sinks, call_id=str(request.id))
+        except LiveMicError as exc:
+            log.error("live call #%d: %s", request.id, exc)
+            self._cancel(request.id, f"the microphone: {exc.message} / {exc.message_zh}")
+            return
+        if self._mic.file is not None:
+            self._recording[request.id] = str(self._mic.file)
+        log.info("live call #%d on air in %s", request.id, ", ".join(zones))
+
+    def _stop(self, request: Request) -> None:
+        if not self._mic.live:
+            return  # it never went live (refused, or over before its routes were up)
+        call = self._mic.stop()
+        self._recording.pop(request.id, None)
+        for problem in call.problems:
+            log.error("live call #%d: %s", request.id, problem)
+        log.info("live call #%d over after %.1f s; recorded %.1f s to %s", request.id,
+                 call.live_s, call.recorded_s, call.file)  # fmt: skip
+
+    def _default_sink(self) -> str:
+        from broadcaster.check_sound import pulse_default_sink
+
+        return pulse_default_sink() or "@DEFAULT_SINK@"

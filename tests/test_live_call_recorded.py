@@ -1,0 +1,75 @@
+"""The announcer talks (issue 16 part 6): the real daemon with two zones on two null sinks and a
+"microphone" saying a steady tone (tests/kit/microphone.py), both zones recorded. A live call
+to 1F plays the chime, then the microphone is heard in 1F over its ducked music and not a
+sample of it reaches 2F; releasing "talk" takes it off the air, the music comes back, the call
+is logged and its recording holds what was said."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.kit.analysis import band_level_db, load_wav
+from tests.kit.daemon_process import DaemonProcess
+from tests.kit.media import make_tone
+from tests.kit.microphone import ToneMicrophone
+from tests.kit.pulse import PulseServer
+from tests.kit.waiting import wait_for
+from tests.test_zones_recorded import ZONES, level, recorded, zone_status
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("pulseaudio") is None, reason="pulseaudio not installed"),
+]
+
+MIC = (3650.0, 3750.0)  # the microphone's tone: 3700 Hz, apart from the chime and the music
+BED = (4850.0, 5150.0)
+
+
+def test_the_microphone_is_live_in_the_chosen_zone_only_and_recorded(tmp_path: Path):
+    data = tmp_path / "data"
+    make_tone(data / "music" / "bed.wav", 180, 5000, level_db=-20)
+    with PulseServer() as pulse:
+        for zone in ZONES:
+            pulse.add_sink(zone["sink"], keep_clock=True)
+        with (
+            ToneMicrophone(pulse, freq=3700) as mic,
+            DaemonProcess(
+                data,
+                env=pulse.env,
+                audio__output="pulse",
+                zones=json.dumps(ZONES),
+                live_mic__source=mic.source,
+            ) as d,  # fmt: skip
+        ):
+            wait_for("music in both zones", lambda: all(
+                zone_status(d, z["id"])["bed"]["now_playing"] for z in ZONES), 20)  # fmt: skip
+            with recorded(pulse, tmp_path, "live") as began:
+                call = d.post("/api/v1/live", {"zones": ["1F"], "title": "现场广播"})
+                wait_for("the microphone live in 1F", lambda: (
+                    zone_status(d, "1F")["voice"] or {}).get("live"), 10)  # fmt: skip
+                live_at = time.monotonic()
+                assert zone_status(d, "2F")["voice"] is None
+                time.sleep(2.5)
+                d.send("DELETE", f"/api/v1/live/{call['id']}")
+                released = time.monotonic()
+                time.sleep(1.5)
+                end = time.monotonic()
+            rows = d.get("/api/v1/log", params={"kind": "page"})
+
+    one = {k: v - began["1F"] for k, v in (("live", live_at), ("off", released), ("end", end))}
+    assert level(tmp_path, "live", "1F", MIC, one["live"] + 0.5, one["off"] - 0.1) > -40
+    assert level(tmp_path, "live", "1F", BED, one["live"] + 0.5, one["off"] - 0.1) < -38  # ducked
+    assert level(tmp_path, "live", "1F", MIC, one["off"] + 0.6, one["end"]) < -70  # released
+    assert level(tmp_path, "live", "1F", BED, one["off"] + 1.0, one["end"]) > -35  # music back
+    assert level(tmp_path, "live", "2F", MIC, 0, None) < -80  # not a sample of it in 2F
+    [row] = rows
+    assert (row["outcome"], row["zones"], row["title"]) == ("completed", "1F", "现场广播")
+    assert "talk released by " in row["detail"] and "recorded to " in row["detail"]
+    recording = Path(row["detail"].split("recorded to ")[1])
+    said, rate = load_wav(recording)
+    assert band_level_db(said, rate, *MIC, 0.5, 2.0) > -25  # the recording holds the voice
