@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from broadcaster import bed_tracks as tracks
 from broadcaster.arbiter import BedMode
 from broadcaster.audio.output import (
     MAX_GAIN_DB,
@@ -40,17 +41,16 @@ from broadcaster.audio.output import (
     OutputEvent,
     OutputEventKind,
 )
-from broadcaster.bed_tracks import MusicSource, OnBed, Queued, Song, log_detail, now_playing
+from broadcaster.bed_tracks import LAYER, MusicSource, OnBed, Queued, Song
 from broadcaster.clock import Clock
 from broadcaster.loop import Schedule
 from broadcaster.news import Outbox, TrackEnded
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.precheck import Prechecker
 from broadcaster.settings import AudioSettings
-from playlists.names import display_name, path_text, readable
+from playlists.names import path_text, readable
 from playlists.sources import Listed
 
-LAYER = "bed"  # the play log's layer for music
 BED_LAYERS = ("bed_a", "bed_b")  # the two players
 RESUME_FROM_DB = -40.0  # a resumed track fades in from here
 RETRY_AFTER = timedelta(seconds=10)  # when no track in the pool is playable
@@ -168,7 +168,9 @@ class Bed:
 
     def now_playing(self) -> dict[str, Any] | None:
         """The current track and the one after it, for the status (positions are the API's)."""
-        return now_playing(self.current, self._upcoming(), crossfading=self._outgoing is not None)
+        return tracks.now_playing(
+            self.current, self._upcoming(), crossfading=self._outgoing is not None
+        )
 
     # -- what the output tells -----------------------------------------------------------
     def on_event(self, event: OutputEvent) -> None:
@@ -207,7 +209,7 @@ class Bed:
             requested_at=at, started_at=at,
             planned_at=song.planned_at if song else None,
             cue_key=song.cue_key if song else None,
-            detail=log_detail(track),
+            detail=tracks.log_detail(track),
         )  # fmt: skip
         if track.listed is not None:
             self._source.played(track.listed, at)
@@ -407,14 +409,7 @@ class Bed:
     def _record_failure(
         self, path: Path, detail: str, song: Song | None = None, title: str | None = None
     ) -> None:
-        now = self._clock.now()
-        self._log.record(
-            zones=self._zones,
-            layer=LAYER, kind="music", title=song.title if song else title or display_name(path.stem),
-            media_path=path_text(path), requested_by=song.requested_by if song else "music bed",
-            requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=readable(detail),
-            planned_at=song.planned_at if song else None, cue_key=song.cue_key if song else None,
-        )  # fmt: skip
+        tracks.record_failure(self._log, self._clock.now(), path, detail, song, title, self._zones)
 
     def _set_fault(self, text: str | None) -> None:
         if self.fault != text:

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from broadcaster.audio.output import MediaInfo
-from broadcaster.playlog import Outcome
-from playlists.names import display_name
+from broadcaster.playlog import Outcome, PlayLog
+from playlists.names import display_name, path_text, readable
 from playlists.sources import Listed
+
+LAYER = "bed"  # the play log's layer for music
 
 
 class MusicSource(Protocol):
@@ -111,3 +113,17 @@ def now_playing(
             "duration_ms": upcoming.info.duration_ms,
         },
     }  # fmt: skip
+
+
+def record_failure(
+    playlog: PlayLog, now: datetime, path: Path, detail: str, song: Song | None,
+    title: str | None, zones: tuple[str, ...] | None,
+) -> None:  # fmt: skip
+    """A music row for a track that did not play (its check or its play failed)."""
+    playlog.record(
+        zones=zones,
+        layer=LAYER, kind="music", title=song.title if song else title or display_name(path.stem),
+        media_path=path_text(path), requested_by=song.requested_by if song else "music bed",
+        requested_at=now, ended_at=now, outcome=Outcome.FAILED.value, detail=readable(detail),
+        planned_at=song.planned_at if song else None, cue_key=song.cue_key if song else None,
+    )  # fmt: skip

@@ -6,9 +6,10 @@ discipline is broadcaster.loop.EventLoop). The core thread is the only one that 
 it asks the pure arbiter what should be on air and commands the layers of every zone to match
 (``Speakers``: the zone's music bed ``Bed`` and its voice layer ``VoiceLayer``; one zone,
 ``all``, in a store with nothing configured). Each zone decides by the same ``decide``;
-``zones.decide.decide_zones`` couples the zones one request shares. The layers play, write their play-log rows
-and answer with values (``broadcaster.news``), which the core takes after every step and acts
-on; they never call the core. Listeners (the SSE stream) are told of every change.
+``zones.decide.decide_zones`` couples the zones one request shares. The layers play, write
+their play-log rows and answer with values (``broadcaster.news``), which the core takes after
+every step and acts on; they never call the core. Listeners (the SSE stream) are told of
+every change. Its face to other threads (commands, hooks, faults) is ``core_face.CoreFace``.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class Core(CoreFace):
         """``zones``: each zone's output and music; none: one zone, ``all``, on ``output``
         with ``music`` (and rows that name no zone)."""
         super().__init__(clock)  # the face's hooks and snapshot
-        self._log, self._audio = playlog, audio
+        self._log, self._audio = playlog, audio  # the face reads the log's writer fault
         given = tuple(zones) or (ZoneOutput(ALL, output, music),)
         self.precheck = Prechecker(given[0].output, self.post)
         self.speakers = ZoneSpeakers(
@@ -89,18 +90,6 @@ class Core(CoreFace):
         for speakers in self.speakers.values():
             speakers.output.start(partial(self._on_output_event, speakers))
             self.post(speakers.bed.start)
-
-    def fault(self) -> str | None:
-        """A problem a person must fix now (no playable music, no sound reaching the speakers,
-        a database that does not answer), read live: an output notices a dead device without
-        any state change in the core. With zones, a zone's fault names the zone."""
-        return self.speakers.fault() or self._log.writer.fault()
-
-    def air_fault(self) -> str | None:
-        """The fault that holds the air (what ``/health`` answers 503 for): as ``fault``, but a
-        bed that plays from its fallback (the whole library, its playlist having nothing
-        playable) is a problem to fix, not silence."""
-        return self.speakers.fault(silent_only=True) or self._log.writer.fault()
 
     def shutdown(self) -> None:
         """Called on the core thread's way out: close open rows and stop playing."""
@@ -345,10 +334,6 @@ class Core(CoreFace):
         elif event.layer == VOICE:
             speakers.voice.on_event(event)
 
-    def zone_fault(self, zone: str, fault: str | None) -> None:
-        """A remote zone's transport lost (None: got back) its players (any thread)."""
-        self.post(lambda: self._zone_fault(self.speakers[zone], fault))
-
     def _zone_fault(self, speakers: Speakers, fault: str | None) -> None:
         speakers.transport_fault = fault
         speakers.outages.told(speakers.output_fault() or "", self._clock.now())
@@ -407,29 +392,6 @@ class Core(CoreFace):
         waiting = any(r.id == request.id for r in self._queue)
         self._tell_finished(request, outcome, min(starts, default=None),
                             items[-1].final and not waiting)  # fmt: skip
-
-    def _tell_submitted(self, request: Request) -> None:
-        for hook in self._submitted_hooks:
-            try:
-                hook(request)
-            except Exception:
-                log.exception("a submitted-request hook failed")
-
-    def _tell_live(self, request: Request, zones: tuple[str, ...] | None) -> None:
-        for hook in self._live_hooks:
-            try:
-                hook(request, zones)
-            except Exception:
-                log.exception("a live-call hook failed")
-
-    def _tell_finished(
-        self, request: Request, outcome: Outcome, started_at: datetime | None, final: bool
-    ) -> None:
-        for hook in self._finished_hooks:
-            try:
-                hook(request, outcome, started_at, final)
-            except Exception:
-                log.exception("a finished-request hook failed")
 
     # -- what listeners see -----------------------------------------------------------------
     def _before_telling(self) -> None:

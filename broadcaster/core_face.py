@@ -5,6 +5,7 @@ deciding and driving the layers."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
@@ -16,11 +17,12 @@ from broadcaster.bed import Bed
 from broadcaster.bed_tracks import MusicSource, Song
 from broadcaster.clock import Clock
 from broadcaster.loop import EventLoop
-from broadcaster.playlog import Outcome
+from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.requests import Request
-from broadcaster.speakers import ZoneSpeakers
+from broadcaster.speakers import Speakers, ZoneSpeakers
 from broadcaster.voice import VoiceLayer
 
+log = logging.getLogger("broadcaster.core")
 Submitted = Callable[[Request], None]
 """Told (on the core thread) when a request is accepted (held or queued), an emergency starts,
 or a waiting request's place changes (its ``seq``): the request as the core now keeps it."""
@@ -35,6 +37,7 @@ over (None): the microphone's routes follow it."""
 
 class CoreFace(EventLoop):
     speakers: ZoneSpeakers
+    _log: PlayLog
 
     def __init__(self, clock: Clock) -> None:
         super().__init__(clock)
@@ -116,6 +119,46 @@ class CoreFace(EventLoop):
         with self._snapshot_lock:
             return dict(self._snapshot)
 
+    def fault(self) -> str | None:
+        """A problem a person must fix now (no playable music, no sound reaching the speakers,
+        a database that does not answer), read live: an output notices a dead device without
+        any state change in the core. With zones, a zone's fault names the zone."""
+        return self.speakers.fault() or self._log.writer.fault()
+
+    def air_fault(self) -> str | None:
+        """The fault that holds the air (what ``/health`` answers 503 for): as ``fault``, but a
+        bed that plays from its fallback (the whole library, its playlist having nothing
+        playable) is a problem to fix, not silence."""
+        return self.speakers.fault(silent_only=True) or self._log.writer.fault()
+
+    def zone_fault(self, zone: str, fault: str | None) -> None:
+        """A remote zone's transport lost (None: got back) its players (any thread)."""
+        self.post(lambda: self._zone_fault(self.speakers[zone], fault))
+
+    # -- telling the hooks (core thread) ---------------------------------------------------
+    def _tell_submitted(self, request: Request) -> None:
+        for hook in self._submitted_hooks:
+            try:
+                hook(request)
+            except Exception:
+                log.exception("a submitted-request hook failed")
+
+    def _tell_live(self, request: Request, zones: tuple[str, ...] | None) -> None:
+        for hook in self._live_hooks:
+            try:
+                hook(request, zones)
+            except Exception:
+                log.exception("a live-call hook failed")
+
+    def _tell_finished(
+        self, request: Request, outcome: Outcome, started_at: datetime | None, final: bool
+    ) -> None:
+        for hook in self._finished_hooks:
+            try:
+                hook(request, outcome, started_at, final)
+            except Exception:
+                log.exception("a finished-request hook failed")
+
     # -- the handlers, on the core thread (``Core`` has them) -------------------------------
     def _submit(self, request: Request) -> Request:
         raise NotImplementedError
@@ -132,4 +175,7 @@ class CoreFace(EventLoop):
         raise NotImplementedError
 
     def _clear_emergency(self, by: str) -> bool:
+        raise NotImplementedError
+
+    def _zone_fault(self, speakers: Speakers, fault: str | None) -> None:
         raise NotImplementedError
