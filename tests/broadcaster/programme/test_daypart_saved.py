@@ -23,7 +23,7 @@ class Core:
     def __init__(self) -> None:
         self.music: list[tuple[str, bool]] = []
 
-    def set_music(self, source, *, cut: bool) -> None:
+    def set_music(self, source, *, cut: bool, zones=()) -> None:
         self.music.append((source.key, cut))
 
 
