@@ -12,12 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from broadcaster.actors import Role
 from broadcaster.daemon import Daemon
 from broadcaster.programme import crud, spec
 from broadcaster.programme.models import Rule
 from tests.api.conftest import start_daemon
 from tests.api.test_zones_api import GROUPS, ZONES
-from tests.kit.accounts import api_client
+from tests.kit.accounts import NAMES, PASSWORD, api_client
 from tests.kit.programme import make_programme_media, rule
 
 P = "/api/v1/programme"
@@ -118,3 +119,48 @@ def test_a_store_of_one_zone_refuses_a_rule_naming_a_floor(client):
     reply = client.post(f"{P}/rules", json=rule(zones=["1F"]))
     assert reply.status_code == 422
     assert "all" in reply.json()["detail"]["fields"]["zones"]["message"]  # what can be chosen
+
+
+# --- the programme page ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(api: TestClient) -> Iterator[TestClient]:
+    with TestClient(api.app) as browser:
+        browser.post("/login", data={"name": NAMES[Role.SUPERVISOR], "password": PASSWORD})
+        yield browser
+
+
+def test_the_page_shows_each_rules_zones_by_name_in_the_readers_language(api, page):
+    api.post(f"{P}/rules", json=rule(name="化妆品促销", at="10:30", zones=["1F"]))
+    api.post(f"{P}/rules", json=rule(name="停车提示", at="11:00", zones=["parking"]))
+    api.post(f"{P}/rules", json=rule(name="商场介绍", at="10:30"))
+    api.post(f"{P}/rules", json=rule("daypart", name="全场音乐", start="08:00", end="22:00"))
+    api.post(f"{P}/rules", json=rule("daypart", name="楼层音乐", start="12:00", end="14:00",
+                                     playlist="light", zones=["floors"], priority=5))  # fmt: skip
+
+    html = page.get("/supervisor/programme?date=2026-11-23").text
+    english = page.get("/supervisor/programme?date=2026-11-23&lang=en").text
+
+    # The rules list and the lanes: where each plays, named.
+    assert 'class="zones-cell">一楼</td>' in html and 'class="zones-cell">停车场</td>' in html
+    assert 'class="zones-cell">全部分区</td>' in html
+    assert 'class="tl-zones">一楼</small>' in html
+    assert 'class="tl-zones">Ground floor</small>' in english
+    assert 'class="tl-zones">Car park</small>' in english
+    # Each zone's music, its own row: the floors get the floor music over lunch.
+    for zone in ("一楼", "二楼", "地下停车场"):
+        assert f'title="背景音乐 · {zone}"' in html
+    assert 'title="Music · Car park"' in english
+    assert html.count('data-content="light · 商场楼层"') == 2  # in 1F's row and 2F's
+    # The editor offers the groups and the zones; the conflict says where.
+    for value in ("floors", "parking", "1F", "2F", "B1"):
+        assert f'name="zone" value="{value}"' in html
+    assert "（分区：一楼）" in html and "(Zones: Ground floor.)" in english
+
+
+def test_a_store_of_one_zone_shows_no_zones_on_the_page(client):
+    with TestClient(client.app) as browser:
+        browser.post("/login", data={"name": NAMES[Role.SUPERVISOR], "password": PASSWORD})
+        html = browser.get("/supervisor/programme").text
+    assert 'id="zone-picks"' not in html and "zones-cell" not in html
