@@ -174,9 +174,16 @@ def day_view(
     # A colour per playlist, the same on every date of this programme.
     colours = {name: n % PALETTE for n, name in enumerate(sorted(
         {rule.playlist for rule in programme.rules if rule.playlist}))}  # fmt: skip
+
+    def clashes_in(rule_id: int, names: tuple[str, ...]) -> bool:
+        # A piece of a daypart is marked where its rule clashes: in the zones it plays in.
+        heard = reach.ids(names) or frozenset()
+        return any(rule_id in {r.id for r in c.rules} and (not c.zones or heard & set(c.zones))
+                   for c in timeline.conflicts)  # fmt: skip
+
     view.bands = [
         Band(at(d.start), round(at(d.end) - at(d.start), 3), d.rule_id, d.rule_name, d.playlist,
-             local(d.start), local(d.end), d.rule_id in view.conflict_rules,
+             local(d.start), local(d.end), clashes_in(d.rule_id, d.zones),
              colours.get(d.playlist, 0), where(d.zones))
         for d in timeline.dayparts
     ]  # fmt: skip
