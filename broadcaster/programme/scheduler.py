@@ -148,12 +148,14 @@ class LiveScheduler:
         log.info("scheduled %d cues ahead", len(ahead))
 
     def upcoming(self, limit: int = 10) -> list[dict[str, Any]]:
-        """The next cues today, for the status: what the programme plays next."""
+        """The next cues today, for the status: what the programme plays next (and its rule's
+        zones and groups; empty: every zone)."""
         now = self._clock.now()
         cues = sorted((c for t in self.timelines for c in t.cues if c.planned_at > now),
                       key=lambda c: c.planned_at)  # fmt: skip
         return [{"planned_at": c.planned_at.isoformat(), "rule": c.rule_name,
-                 "title": c.content.title or c.rule_name, "kind": c.content.kind.value}
+                 "title": c.content.title or c.rule_name, "kind": c.content.kind.value,
+                 "zones": list(c.zones)}
                 for c in cues[:limit]]  # fmt: skip
 
 

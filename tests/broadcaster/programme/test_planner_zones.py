@@ -4,12 +4,17 @@ exactly as before."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
+from itertools import pairwise
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from broadcaster.programme.planner import plan_day
+from broadcaster.programme.reach import ZoneReach
 from broadcaster.programme.spec import ConflictKind, Content, ContentKind, Rule
 from broadcaster.zones.model import Zone, ZoneGroup, ZoneMap
 from tests.broadcaster.programme.test_conflicts import (
@@ -143,3 +148,35 @@ def test_a_rule_naming_a_zone_no_longer_configured_is_planned_with_a_warning() -
     assert [c.zones for c in timeline.cues] == [("B1",)]
     (note,) = timeline.notes
     assert "'B1'" in note and "not configured" in note and "skipped" in note
+
+
+NAMES = [(), ("1F",), ("2F",), ("4F",), ("floors",), ("1F", "4F")]
+
+
+@st.composite
+def zoned_dayparts(draw: st.DrawFn) -> tuple[Rule, ...]:
+    hours = st.integers(8, 21).map(lambda h: time(h))
+    return tuple(
+        daypart(n, draw(hours), draw(hours), priority=draw(st.integers(0, 2)),
+                zones=draw(st.sampled_from(NAMES)))
+        for n in range(1, draw(st.integers(1, 6)) + 1)
+    )  # fmt: skip
+
+
+@given(rules=zoned_dayparts())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_each_zone_hears_the_dayparts_a_store_of_that_zone_alone_would(rules) -> None:
+    """Zone by zone, the zoned plan's music is exactly the one-zone plan of the rules that reach
+    that zone: no overlap in any zone, nothing taken from a zone a winner does not reach."""
+    timeline = plan_day(programme(*rules), WEDNESDAY, SHANGHAI, MALL)
+    reach = ZoneReach(MALL)
+    for zone in MALL:
+        heard = sorted((d.start, d.end, d.rule_id) for d in timeline.dayparts
+                       if reach.reaches(d.zones, zone.id))  # fmt: skip
+        alone = programme(*(replace(r, zones=()) for r in rules
+                            if reach.reaches(r.zones, zone.id)))  # fmt: skip
+        expected = sorted((d.start, d.end, d.rule_id)
+                          for d in plan_day(alone, WEDNESDAY, SHANGHAI).dayparts)  # fmt: skip
+        assert heard == expected, zone.id
+        for (_, end, _), (start, _, _) in pairwise(heard):
+            assert end <= start
