@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "plan":
         from broadcaster.programme.planner import plan_day
 
-        timeline = plan_day(programme, day, zone)
+        timeline = plan_day(programme, day, zone, settings.zone_map)
         print(json.dumps(timeline_json(timeline, settings), ensure_ascii=False, indent=2)
               if args.json else timeline_text(timeline, settings))  # fmt: skip
         return 0
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             programme, day, zone, data_dir=settings.data_dir, music_dir=settings.music_path,
             chime=daemon.chime, alert=daemon.alert, audio=settings.audio, injections=injections,
             scripts=scripts, library=build_library(settings, engine, seed=0),
-            emergency=daemon.emergency,
+            emergency=daemon.emergency, zone_map=settings.zone_map,
         )  # fmt: skip
     except InjectionError as exc:
         print(exc)
@@ -105,14 +105,21 @@ def timeline_text(timeline: Timeline, settings: Settings) -> str:
     if timeline.opening and timeline.closing:
         head += f" {_local(timeline.opening, settings)}-{_local(timeline.closing, settings)}"
     lines = [f"{head} ({settings.timezone})"]
+    zoned = not settings.zone_map.single
+
+    def where(zones: tuple[str, ...]) -> str:  # with zones: where it is heard ("all": every)
+        return f"  @{','.join(zones) or 'all'}" if zoned else ""
+
     for cue in timeline.cues:
         lines.append(f"{_local(cue.planned_at, settings)}  {cue.content.kind.value:<8} "
-                     f"{cue.content.title or cue.rule_name}  [{cue.rule_name}]")  # fmt: skip
+                     f"{cue.content.title or cue.rule_name}  [{cue.rule_name}]"
+                     f"{where(cue.zones)}")  # fmt: skip
     if timeline.dayparts:
         lines.append("music:")
     for part in timeline.dayparts:
         lines.append(
             f"{_local(part.start, settings)}-{_local(part.end, settings)}  {part.playlist}"
+            f"{where(part.zones)}"
         )
     lines += [f"conflict: {c.message}" for c in timeline.conflicts]
     lines += [f"warning: {note}" for note in timeline.notes]
@@ -131,14 +138,17 @@ def timeline_json(timeline: Timeline, settings: Settings) -> dict[str, Any]:
         "cues": [{"key": c.key, "rule_id": c.rule_id, "rule": c.rule_name,
                   "planned_at": stamp(c.planned_at), "kind": c.content.kind.value,
                   "ref": c.content.ref, "title": c.content.title, "priority": c.priority,
-                  "grace_s": c.grace_s, "cut": c.cut} for c in timeline.cues],
+                  "grace_s": c.grace_s, "cut": c.cut, "zones": list(c.zones)}
+                 for c in timeline.cues],
         "dayparts": [{"rule": d.rule_name, "start": stamp(d.start), "end": stamp(d.end),
-                      "playlist": d.playlist, "cut": d.cut} for d in timeline.dayparts],
+                      "playlist": d.playlist, "cut": d.cut, "zones": list(d.zones)}
+                     for d in timeline.dayparts],
         "conflicts": [{"kind": c.kind.value,
                        "rules": [{"id": r.id, "name": r.name} for r in c.rules],
                        "start": stamp(c.start), "end": stamp(c.end), "cue_keys": list(c.cue_keys),
                        "layer": c.layer or None, "outcome": c.outcome or None,
-                       "message": c.message, "message_zh": c.message_zh}
+                       "message": c.message, "message_zh": c.message_zh,
+                       "zones": list(c.zones)}
                       for c in timeline.conflicts],
         "warnings": list(timeline.warnings),  # every note, then every conflict, in English
     }  # fmt: skip

@@ -140,7 +140,7 @@ def programme_router(daemon: Daemon) -> APIRouter:
 
     @rules.post("", response_model=RulePublic, status_code=201)
     def create_rule(body: RuleCreate, db: Db) -> Any:
-        row = crud.create_rule(db, data=body, **folders)
+        row = crud.create_rule(db, data=body, zone_map=settings.zone_map, **folders)
         changed()
         return RulePublic.from_row(row)
 
@@ -150,7 +150,9 @@ def programme_router(daemon: Daemon) -> APIRouter:
 
     @rules.patch("/{rule_id}", response_model=RulePublic)
     def update_rule(rule_id: int, body: RuleUpdate, db: Db) -> Any:
-        row = crud.update_rule(db, rule_id=rule_id, data=body, **folders)
+        row = crud.update_rule(
+            db, rule_id=rule_id, data=body, zone_map=settings.zone_map, **folders
+        )
         changed()
         return RulePublic.from_row(row)
 
@@ -168,7 +170,7 @@ def programme_router(daemon: Daemon) -> APIRouter:
         """The day's timeline as the live scheduler would play it: cues (UTC and the store's
         local time), music dayparts, the planner's conflicts (structured, in both languages)
         and its warnings."""
-        timeline = plan_day(crud.load_programme(db), day, settings.zone)
+        timeline = plan_day(crud.load_programme(db), day, settings.zone, settings.zone_map)
         return {"timezone": settings.timezone, **timeline_json(timeline, settings)}
 
     for part in (day_types, weekdays, calendar, rules, plan):

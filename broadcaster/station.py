@@ -37,6 +37,7 @@ from broadcaster.scripts.book import ScriptBook
 from broadcaster.settings import AudioSettings
 from broadcaster.speakers import ZoneOutput
 from broadcaster.writer import Writer
+from broadcaster.zones.model import ZoneMap
 
 
 @dataclass
@@ -61,11 +62,13 @@ class Station:
         playlists: Callable[[str], MusicSource],
         tz: ZoneInfo,
         scripts: ScriptBook | None,
+        zone_map: ZoneMap | None = None,
     ) -> CueFeeder:
-        """The programme's feeder on this station (once the scripts can be read)."""
+        """The programme's feeder on this station (once the scripts can be read);
+        ``zone_map``: the settings' sound zones, which the rules name (``CueFeeder``)."""
         self.feeder = CueFeeder(
             core=self.core, playlog=self.playlog, clock=self.clock, data_dir=data_dir,
-            playlists=playlists, zone=tz, scripts=scripts,
+            playlists=playlists, zone=tz, scripts=scripts, zone_map=zone_map,
         )  # fmt: skip
         return self.feeder
 

@@ -49,6 +49,25 @@ function timeOrNull(field) {
 
 let keptSpots = [];  // a rule's spots that the form has no box for (files): kept as they are
 
+// A rule's zones ticked; a name no longer configured gets a box of its own (ticked, marked), so
+// saving neither drops it silently (the rule would play everywhere) nor hides why it is refused.
+function showZones(zones) {
+  const picks = form.querySelector("#zone-picks");
+  if (!picks) return;
+  for (const gone of picks.querySelectorAll("label.gone")) gone.remove();
+  const wanted = new Set(zones.map((name) => name.toLowerCase()));
+  for (const box of picks.querySelectorAll("input[name=zone]")) {
+    box.checked = wanted.delete(box.value.toLowerCase());
+  }
+  for (const name of zones.filter((n) => wanted.has(n.toLowerCase()))) {
+    const label = document.createElement("label");
+    label.className = "check gone";
+    const box = Object.assign(document.createElement("input"), { type: "checkbox", name: "zone", value: name, checked: true });
+    label.append(box, ` ${name} ?`);
+    picks.insertBefore(label, picks.querySelector(".field-error"));
+  }
+}
+
 function ruleBody() {
   const f = form.elements;
   const body = {
@@ -57,6 +76,10 @@ function ruleBody() {
     day_types: [...form.querySelectorAll("input[name=day_type]:checked")].map((box) => box.value),
     valid_from: f.valid_from.value || null, valid_until: f.valid_until.value || null,
   };
+  // Zones: only a store of zones has the boxes (none ticked: every zone).
+  if (form.querySelector("#zone-picks")) {
+    body.zones = [...form.querySelectorAll("input[name=zone]:checked")].map((box) => box.value);
+  }
   if (body.kind === "fixed" || body.kind === "offset") {
     const kind = f.content_kind.value;
     const ref = kind === "script" ? f.script.value : kind === "playlist" ? f.content_playlist.value : f.file.value.trim();
@@ -102,6 +125,7 @@ function resetForm() {
   form.reset();
   form.elements.id.value = "";
   keptSpots = [];
+  showZones([]);
   clearProblems(form);
   const title = document.getElementById("rule-form-title");
   title.textContent = title.dataset.new;
@@ -125,6 +149,7 @@ function editRule(id) {
   f.valid_from.value = rule.valid_from || "";
   f.valid_until.value = rule.valid_until || "";
   for (const box of form.querySelectorAll("input[name=day_type]")) box.checked = rule.day_types.includes(box.value);
+  showZones(rule.zones || []);
   f.at.value = shortTime(rule.at);
   if (rule.anchor) f.anchor.value = rule.anchor;
   f.direction.value = rule.offset_s < 0 ? "-1" : "1";

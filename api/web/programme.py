@@ -24,11 +24,13 @@ from broadcaster.actors import Right
 from broadcaster.library.models import Playlist
 from broadcaster.programme import crud
 from broadcaster.programme.models import Rule, RulePublic
+from broadcaster.programme.reach import ZoneReach
 from broadcaster.programme.spec import (
     Anchor,
     RuleKind,
 )
 from broadcaster.scripts import crud as script_crud
+from broadcaster.zones.model import ZoneMap
 
 NAV: tuple[NavEntry, ...] = (("/supervisor/programme", "pg_page", Right.PROGRAMME),)
 WORDS: Words = {
@@ -66,6 +68,7 @@ WORDS: Words = {
         "pg_wed": "星期三", "pg_thu": "星期四", "pg_fri": "星期五", "pg_sat": "星期六", "pg_sun": "星期日",
         "pg_new_rule": "新规则", "pg_type_name": "名称", "pg_add": "添加", "pg_editing": "编辑规则", "pg_cancel": "取消", "pg_delete_q": "确定删除吗？删除后无法恢复。",
         "pg_no_conflicts": "这一天没有冲突。",
+        "pg_zones": "播放分区", "pg_all_zones_hint": "都不勾选 = 全部分区", "pg_groups": "分组",
     },
     "en": {
         "pg_page": "Programme", "pg_title": "Programme and broadcast plan", "pg_prev": "Previous day",
@@ -105,6 +108,7 @@ WORDS: Words = {
         "pg_fri": "Friday", "pg_sat": "Saturday", "pg_sun": "Sunday", "pg_new_rule": "New rule", "pg_type_name": "Name", "pg_add": "Add",
         "pg_editing": "Edit rule", "pg_cancel": "Cancel", "pg_delete_q": "Delete it? This cannot be undone.",
         "pg_no_conflicts": "No conflicts on this day.",
+        "pg_zones": "Zones", "pg_all_zones_hint": "none ticked = every zone", "pg_groups": "Groups",
     },
 }  # fmt: skip
 WEEKDAY_KEYS = ("pg_mon", "pg_tue", "pg_wed", "pg_thu", "pg_fri", "pg_sat", "pg_sun")
@@ -125,6 +129,7 @@ class RuleRow:
     enabled: bool
     applies: bool
     conflict: bool
+    zones: str = ""  # where it plays, by name (a store of zones only)
 
 
 def _duration(seconds: int, t: Mapping[str, str]) -> str:
@@ -153,8 +158,22 @@ def _when(rule: Rule, t: Mapping[str, str]) -> str:
     return f"{hm(rule.start) or opening}–{hm(rule.end) or closing}"
 
 
+def zone_choices(zone_map: ZoneMap, zh: bool) -> list[tuple[str, str, bool]]:
+    """What the rule editor offers to choose (id, name, is a group): the groups, then the zones;
+    none in a store of one zone."""
+    if zone_map.single:
+        return []
+    groups = [(g.id, g.name_zh if zh else g.name_en, True) for g in zone_map.groups]
+    return groups + [(z.id, z.name_zh if zh else z.name_en, False) for z in zone_map]
+
+
 def rule_rows(
-    rows: Sequence[Rule], view: DayView, t: Mapping[str, str], titles: Mapping[str, str], zh: bool
+    rows: Sequence[Rule],
+    view: DayView,
+    t: Mapping[str, str],
+    titles: Mapping[str, str],
+    zh: bool,
+    reach: ZoneReach,
 ) -> list[RuleRow]:
     listed = []
     for row in rows:
@@ -178,6 +197,7 @@ def rule_rows(
             row.id, row.name, t[f"pg_kind_{row.kind.value}"], _when(row, t), content,
             separator.join(row.day_types) or t["pg_every_day"], dates, campaign, row.enabled,
             applies, row.id in view.conflict_rules,
+            reach.label(row.zones or [], zh=zh) if reach.zoned else "",
         ))  # fmt: skip
     return listed
 
@@ -203,7 +223,9 @@ def pages(console: Console) -> APIRouter:
         scripts = [(s.code, s.on_air.title) for s in script_crud.list_scripts(db, approved=True)
                    if s.on_air]  # fmt: skip
         titles = dict(scripts)
-        view = day_view(crud.load_programme(db), day, zone, now, titles=titles, zh=zh)
+        zone_map = daemon.settings.zone_map
+        view = day_view(crud.load_programme(db), day, zone, now, titles=titles, zh=zh,
+                        zone_map=zone_map, music_label=t["pg_music_lane"])  # fmt: skip
         rows = crud.list_rules(db)
         entries = crud.list_calendar_entries(db)
         entry = next((e for e in entries if e.date == day), None)
@@ -215,7 +237,8 @@ def pages(console: Console) -> APIRouter:
         return console.page(
             request, Right.PROGRAMME, "programme.html", view=view, today=today,
             prev=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1),
-            calendar_entry=entry, rules=rule_rows(rows, view, t, titles, zh),
+            calendar_entry=entry, rules=rule_rows(rows, view, t, titles, zh, ZoneReach(zone_map)),
+            zone_choices=zone_choices(zone_map, zh),
             rules_json=[RulePublic.from_row(r).model_dump(mode="json") for r in rows],
             day_types=crud.list_day_types(db), weekdays=weekdays, weekday_keys=WEEKDAY_KEYS,
             entries=entries, scripts=scripts, playlists=playlists, hm=hm,

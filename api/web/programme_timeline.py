@@ -1,6 +1,8 @@
 """The timeline of one date on the supervisor's programme page: the planner's dayparts as bands
 and cues as markers on an axis in the store's time, with the planner's own conflicts worded in
-the reader's language and marked on what they name (the page finds none itself)."""
+the reader's language and marked on what they name (the page finds none itself). In a store of
+zones each zone's music has a row of its own, and each rule's lane and cue says where it plays,
+by the zones' names in the reader's language."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from broadcaster.programme.planner import plan_day
+from broadcaster.programme.reach import ZoneReach
 from broadcaster.programme.spec import ConflictKind, Content, ContentKind, Programme
+from broadcaster.zones.model import ZoneMap
 
 PALETTE = 6
 """How many colours the bands of music take turns in (programme.css: .pal-0 …)."""
@@ -33,6 +37,7 @@ class Lane:
     rule_id: int
     name: str
     markers: list[Marker] = field(default_factory=list)
+    zones: str = ""  # where it plays, by name (a store of zones only)
 
 
 @dataclass
@@ -46,6 +51,16 @@ class Band:
     end: str
     conflict: bool = False
     colour: int = 0  # of PALETTE
+    zones: str = ""  # where it plays, by name (a store of zones only)
+
+
+@dataclass
+class MusicRow:
+    """The music of one zone (or of the store, with one zone)."""
+
+    label: str
+    bands: list[Band] = field(default_factory=list)
+    overlaps: list[Band] = field(default_factory=list)  # dayparts clashing in this zone
 
 
 @dataclass
@@ -58,9 +73,12 @@ class DayView:
     closing: str = ""
     ticks: list[tuple[float, str]] = field(default_factory=list)
     bands: list[Band] = field(default_factory=list)
+    music: list[MusicRow] = field(default_factory=list)
     overlaps: list[Band] = field(default_factory=list)
     lanes: list[Lane] = field(default_factory=list)
-    cues: list[tuple[str, str, str, bool]] = field(default_factory=list)  # time, rule, content
+    # time, rule, content, conflict, zones (by name; a store of zones only)
+    cues: list[tuple[str, str, str, bool, str]] = field(default_factory=list)
+    zoned: bool = False
     conflicts: list[str] = field(default_factory=list)
     conflict_rules: set[int] = field(default_factory=set)
     notes: tuple[str, ...] = ()
@@ -90,12 +108,17 @@ def day_view(
     *,
     titles: Mapping[str, str],
     zh: bool,
+    zone_map: ZoneMap | None = None,
+    music_label: str = "",
 ) -> DayView:
-    """The timeline of ``day``: the planner's dayparts and cues placed on an axis from the
-    opening (or the first cue) to the closing (or the last), with the planner's conflicts marked
-    and worded in Chinese when ``zh``, else English; ``titles`` names the scripts by code."""
-    timeline = plan_day(programme, day, zone)
-    view = DayView(day=day, day_type=timeline.day_type, notes=timeline.notes)
+    """The timeline of ``day`` for the sound zones of ``zone_map`` (None: one zone): the
+    planner's dayparts and cues placed on an axis from the opening (or the first cue) to the
+    closing (or the last), with the planner's conflicts marked and worded in Chinese when
+    ``zh``, else English; ``titles`` names the scripts by code; ``music_label`` the music row
+    of a store of one zone."""
+    reach = ZoneReach(zone_map or ZoneMap())
+    timeline = plan_day(programme, day, zone, reach.zone_map)
+    view = DayView(day=day, day_type=timeline.day_type, notes=timeline.notes, zoned=reach.zoned)
     if timeline.opening is None or timeline.closing is None:
         return view
     instants = [timeline.opening, timeline.closing, *(c.planned_at for c in timeline.cues),
@@ -123,8 +146,10 @@ def day_view(
     view.conflict_rules = {rule.id for c in timeline.conflicts for rule in c.rules}
     clashing = {key for c in timeline.conflicts for key in c.cue_keys}
     lanes: dict[int, Lane] = {}
+    where = (lambda names: reach.label(names, zh=zh)) if reach.zoned else (lambda names: "")
     for cue in timeline.cues:
-        lane = lanes.setdefault(cue.rule_id, Lane(cue.rule_id, cue.rule_name))
+        lane = lanes.setdefault(cue.rule_id, Lane(cue.rule_id, cue.rule_name,
+                                                  zones=where(cue.zones)))  # fmt: skip
         marker = Marker(
             at(cue.planned_at),
             local(cue.planned_at),
@@ -133,26 +158,45 @@ def day_view(
             cue.key in clashing,
         )
         lane.markers.append(marker)
-        view.cues.append((marker.time, cue.rule_name, marker.content, marker.conflict))
+        view.cues.append((marker.time, cue.rule_name, marker.content, marker.conflict,
+                          lane.zones))  # fmt: skip
     view.lanes = list(lanes.values())
     for lane in view.lanes:
         _place_labels(lane.markers)
 
     # The whole span two dayparts share, though the planner trimmed one of them there.
+    clashes = [c for c in timeline.conflicts if c.kind is ConflictKind.DAYPART_OVERLAP]
     view.overlaps = [
         Band(at(c.start), round(at(c.end) - at(c.start), 3), 0, "", "", local(c.start),
              local(c.end), True)
-        for c in timeline.conflicts if c.kind is ConflictKind.DAYPART_OVERLAP
+        for c in clashes
     ]  # fmt: skip
     # A colour per playlist, the same on every date of this programme.
     colours = {name: n % PALETTE for n, name in enumerate(sorted(
         {rule.playlist for rule in programme.rules if rule.playlist}))}  # fmt: skip
+
+    def clashes_in(rule_id: int, names: tuple[str, ...]) -> bool:
+        # A piece of a daypart is marked where its rule clashes: in the zones it plays in.
+        heard = reach.ids(names) or frozenset()
+        return any(rule_id in {r.id for r in c.rules} and (not c.zones or heard & set(c.zones))
+                   for c in timeline.conflicts)  # fmt: skip
+
     view.bands = [
         Band(at(d.start), round(at(d.end) - at(d.start), 3), d.rule_id, d.rule_name, d.playlist,
-             local(d.start), local(d.end), d.rule_id in view.conflict_rules,
-             colours.get(d.playlist, 0))
+             local(d.start), local(d.end), clashes_in(d.rule_id, d.zones),
+             colours.get(d.playlist, 0), where(d.zones))
         for d in timeline.dayparts
     ]  # fmt: skip
+    if not reach.zoned:
+        view.music = [MusicRow(music_label, view.bands, view.overlaps)]
+        return view
+    for z in reach.zone_map:  # each zone's bed: the dayparts that reach it
+        here = [band for band, d in zip(view.bands, timeline.dayparts, strict=True)
+                if reach.reaches(d.zones, z.id)]  # fmt: skip
+        overlaps = [o for o, c in zip(view.overlaps, clashes, strict=True) if z.id in c.zones]
+        view.music.append(
+            MusicRow(f"{music_label} · {z.name_zh if zh else z.name_en}", here, overlaps)
+        )
     return view
 
 

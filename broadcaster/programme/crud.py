@@ -53,6 +53,7 @@ from broadcaster.programme.models import (
 )
 from broadcaster.programme.references import check_references
 from broadcaster.scripts.crud import approved_codes
+from broadcaster.zones.model import ZoneMap
 
 __all__ = [
     "WEEKDAYS", "WEEKDAYS_ZH", "create_calendar_entry", "create_day_type", "create_rule",
@@ -83,9 +84,17 @@ def get_rule(session: Session, *, rule_id: int) -> Rule:
     return row
 
 
-def create_rule(session: Session, *, data: RuleCreate, data_dir: Path, music_dir: Path) -> Rule:
-    """Add a rule whose day types, files and playlists exist (else Invalid)."""
-    _check(session, data, data_dir=data_dir, music_dir=music_dir)
+def create_rule(
+    session: Session,
+    *,
+    data: RuleCreate,
+    data_dir: Path,
+    music_dir: Path,
+    zone_map: ZoneMap | None = None,
+) -> Rule:
+    """Add a rule whose day types, files, playlists and zones (``zone_map``'s; None: one zone)
+    exist (else Invalid)."""
+    _check(session, data, data_dir=data_dir, music_dir=music_dir, zone_map=zone_map)
     row = Rule.model_validate(data.to_row())
     session.add(row)
     save(session)
@@ -94,11 +103,17 @@ def create_rule(session: Session, *, data: RuleCreate, data_dir: Path, music_dir
 
 
 def update_rule(
-    session: Session, *, rule_id: int, data: RuleUpdate, data_dir: Path, music_dir: Path
+    session: Session,
+    *,
+    rule_id: int,
+    data: RuleUpdate,
+    data_dir: Path,
+    music_dir: Path,
+    zone_map: ZoneMap | None = None,
 ) -> Rule:
     row = get_rule(session, rule_id=rule_id)
     merged = patched(RuleCreate, _as_create(row), data)
-    _check(session, merged, data_dir=data_dir, music_dir=music_dir)
+    _check(session, merged, data_dir=data_dir, music_dir=music_dir, zone_map=zone_map)
     row.sqlmodel_update(merged.to_row())
     session.add(row)
     save(session)
@@ -131,10 +146,18 @@ def rules_using(session: Session, *, kind: spec.ContentKind, ref: str) -> list[s
             or any(names(ContentModel.model_validate(spot)) for spot in rule.spots)]  # fmt: skip
 
 
-def _check(session: Session, rule: RuleCreate, *, data_dir: Path, music_dir: Path) -> None:
+def _check(
+    session: Session,
+    rule: RuleCreate,
+    *,
+    data_dir: Path,
+    music_dir: Path,
+    zone_map: ZoneMap | None,
+) -> None:
     found = check_references(
         rule, data_dir=data_dir, music_dir=music_dir, day_types=day_type_names(session),
         scripts=approved_codes(session), playlists=set(session.exec(select(Playlist.name)).all()),
+        zone_map=zone_map,
     )  # fmt: skip
     if found:
         raise Invalid(found)
@@ -161,7 +184,8 @@ def rule_to_spec(row: Rule) -> spec.Rule:
     content = row.content
     return spec.Rule(
         id=row.id, name=row.name, kind=spec.RuleKind(row.kind), order=row.order,
-        priority=row.priority, day_types=frozenset(row.day_types), valid_from=row.valid_from,
+        priority=row.priority, day_types=frozenset(row.day_types), zones=tuple(row.zones or ()),
+        valid_from=row.valid_from,
         valid_until=row.valid_until, grace_s=row.grace_s, cut=row.cut,
         content=content.to_spec() if content else None, at=row.at,
         anchor=spec.Anchor(row.anchor) if row.anchor else None, offset_s=row.offset_s,

@@ -6,13 +6,18 @@ after the wall clock was set back) it is ignored. One handed over past its grace
 down, or the wall clock jumped forward over it) is logged ``missed`` instead. Restart catch-up
 lives here too: cues the log already shows are never handed again; missed ones within their
 grace still play; the rest are logged ``missed``.
+
+Zones: a cue (or daypart) is for its rule's zones and groups, resolved here against the
+configured zones by ``zones.selection.select_zones`` when it is due: announcements and
+scripts as the request's ``zones``, songs and playlists on those zones' beds. A rule naming a
+zone or group no longer configured is logged ``skipped`` saying which, and plays nowhere.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +31,8 @@ from broadcaster.problems import NotFound, Refused
 from broadcaster.programme.spec import ContentKind, Cue, Daypart, Timeline
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts.book import ScriptBook, Spoken
+from broadcaster.zones.model import ZoneMap
+from broadcaster.zones.selection import ZoneSelectionError, select_zones
 from playlists.names import path_text
 from scripts_library.render import RenderError
 
@@ -50,10 +57,14 @@ class CueFeeder:
         playlists: Callable[[str], MusicSource],
         zone: ZoneInfo,
         scripts: ScriptBook | None,
+        zone_map: ZoneMap | None = None,
     ) -> None:
+        """``zone``: the store's time zone. ``zone_map``: the sound zones the rules' names are
+        resolved against (the settings' ``zone_map``); None: a store of one zone."""
         self._core, self._log, self._clock = core, playlog, clock
         self._data_dir, self._playlists = data_dir.resolve(), playlists
         self._zone, self._scripts = zone, scripts
+        self.zone_map = zone_map or ZoneMap()
         # Cues handed over in this run (key -> planned instant), or in the log at its start
         # (key -> the start).
         self._accounted: dict[str, datetime] = {}
@@ -86,12 +97,15 @@ class CueFeeder:
         if late > cue.grace_s:
             self._unplayed(cue, Outcome.MISSED, f"not on air at the time ({late:.0f} s late)")
             return
+        zones = self._zones_of(cue)
+        if zones is None:
+            return
         content = cue.content
         requested_by = f"programme: {cue.rule_name}"
         expires = cue.planned_at + timedelta(seconds=cue.grace_s)
         title = content.title or cue.rule_name
         if content.kind is ContentKind.PLAYLIST:
-            self._core.set_music(self._playlists(content.ref), cut=cue.cut)
+            self._core.set_music(self._playlists(content.ref), cut=cue.cut, zones=zones)
             return
         note, duration_ms = "", None
         if content.kind is ContentKind.SCRIPT:
@@ -108,7 +122,7 @@ class CueFeeder:
             path = found
         if content.kind is ContentKind.SONG:
             song = Song(path, title, requested_by, cue.planned_at, cue.key, expires)
-            self._core.play_song(song, cut=cue.cut)
+            self._core.play_song(song, cut=cue.cut, zones=zones)
             return
         if duration_ms is None:
             try:
@@ -121,9 +135,23 @@ class CueFeeder:
                 kind=Kind.ANNOUNCEMENT, title=title, segments=(Segment(path, duration_ms),),
                 requested_by=requested_by, requested_at=self._clock.now(),
                 planned_at=cue.planned_at, expires_at=expires, cue_key=cue.key,
-                after_track=not cue.cut, note=note,
+                after_track=not cue.cut, note=note, zones=zones,
             )
         )  # fmt: skip
+
+    def _zones_of(self, cue: Cue) -> frozenset[str] | None:
+        """The zone ids ``cue`` is for (empty: every zone); None, and a ``skipped`` row, when
+        its rule names zones that are not configured."""
+        try:
+            return self.zones(cue.zones)
+        except ZoneSelectionError as exc:
+            self._unplayed(cue, Outcome.SKIPPED, _not_configured(exc))
+            return None
+
+    def zones(self, names: Sequence[str]) -> frozenset[str]:
+        """The zone ids a rule's ``names`` reach (none named: empty, every zone); raises
+        ZoneSelectionError for names not configured."""
+        return select_zones(self.zone_map, names) if names else frozenset()
 
     def _script(self, cue: Cue) -> Spoken | None:
         """The approved script a cue names, rendered; None (and a log row) when it cannot play."""
@@ -141,10 +169,27 @@ class CueFeeder:
             self._unplayed(cue, Outcome.FAILED, f"could not be spoken: {exc.message}")
         return None
 
-    def start_daypart(self, daypart: Daypart, *, cut: bool | None = None) -> None:
+    def start_daypart(
+        self, daypart: Daypart, *, cut: bool | None = None, zones: Collection[str] | None = None
+    ) -> None:
+        """Switch the beds of the daypart's zones (or of ``zones``, some of them) to its
+        playlist; a daypart whose zones are not configured is logged ``skipped``."""
+        try:
+            reach = self.zones(daypart.zones) if zones is None else frozenset(zones)
+        except ZoneSelectionError as exc:
+            log.warning("daypart %s (%s): %s", daypart.rule_id, daypart.rule_name, exc.message)
+            now = self._clock.now()
+            self._log.record(
+                layer="bed", kind="music", title=daypart.rule_name, media_path=daypart.playlist,
+                requested_by=f"programme: {daypart.rule_name}", requested_at=now,
+                planned_at=daypart.start, ended_at=now, outcome=Outcome.SKIPPED.value,
+                detail=_not_configured(exc), zones=daypart.zones,
+            )  # fmt: skip
+            return
         self._core.set_music(
-            self._playlists(daypart.playlist), cut=daypart.cut if cut is None else cut
-        )
+            self._playlists(daypart.playlist), cut=daypart.cut if cut is None else cut,
+            zones=reach,
+        )  # fmt: skip
 
     def catch_up(
         self, timelines: Iterable[Timeline], now: datetime, *, since: datetime
@@ -168,12 +213,21 @@ class CueFeeder:
                     self.hand(cue)  # within its grace it plays late; past it, logged missed
         return ahead
 
-    def current_daypart(self, timelines: Iterable[Timeline], now: datetime) -> Daypart | None:
+    def music_by_zone(self, timelines: Iterable[Timeline], now: datetime) -> dict[str, Daypart]:
+        """The daypart that holds each zone's bed at ``now`` (zones with none are left out;
+        the planner gives each zone at most one at a time)."""
+        held: dict[str, Daypart] = {}
         for timeline in timelines:
             for daypart in timeline.dayparts:
-                if daypart.start <= now < daypart.end:
-                    return daypart
-        return None
+                if not daypart.start <= now < daypart.end:
+                    continue
+                try:
+                    reach = self.zones(daypart.zones) or self.zone_map.ids
+                except ZoneSelectionError:
+                    continue  # plays nowhere
+                for zone_id in reach:
+                    held.setdefault(zone_id, daypart)
+        return held
 
     def _file(self, ref: str) -> Path | None:
         path = (self._data_dir / ref).resolve()
@@ -181,6 +235,10 @@ class CueFeeder:
 
     def _unplayed(self, cue: Cue, outcome: Outcome, detail: str, path: Path | None = None) -> None:
         now = self._clock.now()
+        try:
+            zones: Collection[str] | None = self.zone_map.log_zones(self.zones(cue.zones))
+        except ZoneSelectionError:
+            zones = cue.zones  # as the rule names them: they are not configured
         log.warning("cue %s (%s): %s", cue.key, cue.rule_name, detail)
         kind = (
             "music"
@@ -193,5 +251,10 @@ class CueFeeder:
             media_path=path_text(path) if path else cue.content.ref,
             requested_by=f"programme: {cue.rule_name}", requested_at=now,
             planned_at=cue.planned_at, ended_at=now, outcome=outcome.value, detail=detail,
-            cue_key=cue.key,
+            cue_key=cue.key, zones=zones,
         )  # fmt: skip
+
+
+def _not_configured(exc: ZoneSelectionError) -> str:
+    names = ", ".join(exc.unknown) or "none"
+    return f"its zones are not configured: {names} (not played; 分区未配置：{names}，未播出)"

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from broadcaster.programme import conflicts
+from broadcaster.programme.reach import ZoneReach
 from broadcaster.programme.spec import (
     Anchor,
     Conflict,
@@ -27,6 +28,7 @@ from broadcaster.programme.spec import (
     RuleKind,
     Timeline,
 )
+from broadcaster.zones.model import ZoneMap
 
 VOICE_KINDS = frozenset({ContentKind.SPEECH, ContentKind.SCRIPT})
 
@@ -37,8 +39,11 @@ class _Malformed(Exception):
     """A rule lacks a field its kind needs: it is skipped with a warning, the day still plans."""
 
 
-def plan_day(programme: Programme, day: date, zone: ZoneInfo) -> Timeline:
-    """Plan ``day`` of ``programme`` in ``zone``.
+def plan_day(
+    programme: Programme, day: date, zone: ZoneInfo, zone_map: ZoneMap | None = None
+) -> Timeline:
+    """Plan ``day`` of ``programme`` in ``zone`` (the store's time zone) for the sound zones of
+    ``zone_map`` (None: one zone).
 
     1. Day type: the calendar entry for ``day`` wins, else the weekday default. None, or a name
        the programme does not define: an empty timeline with a warning.
@@ -51,13 +56,17 @@ def plan_day(programme: Programme, day: date, zone: ZoneInfo) -> Timeline:
        counted in real time, spots in rotation. DAYPART: [start, end) likewise, an end at or
        before the start on the next date. Local times go to UTC: a time in a spring-forward gap
        moves to the gap's end, with a warning; a repeated autumn hour uses its first pass. A rule
-       missing a field its kind needs is skipped with a warning.
+       missing a field its kind needs is skipped with a warning. Cues and dayparts carry
+       their rule's zones; a rule naming a zone or group not configured is planned (its cues
+       are logged ``skipped`` when due) with a warning, and reaches no zone below.
     5. Key each cue ``<rule id>:<date>:<n>`` and sort by (instant, priority desc, order, id);
-       cues of one layer (voice, songs, playlist changes) sharing an instant are a conflict
-       naming their rules in that order.
-    6. Overlapping dayparts: the higher priority (then lower order, then id) keeps the overlap;
-       the other is trimmed, split or dropped: a conflict for each daypart it gave way to.
-    7. A playlist cue inside a daypart of another playlist is a conflict (both set the music).
+       cues of one layer (voice, songs, playlist changes) sharing an instant in a zone are a
+       conflict naming their rules in that order, and the zones where they meet.
+    6. Overlapping dayparts, zone by zone: the higher priority (then lower order, then id)
+       keeps the overlap; the other is trimmed, split or dropped there: a conflict for each
+       daypart it gave way to. A piece that holds only some of its rule's zones names them.
+    7. A playlist cue inside a daypart of another playlist in a zone both reach is a conflict
+       (both set the music there).
     Conflicts are structured (``spec.Conflict``, texts in English and Chinese) and sorted by
     instant; the other notes (skipped rules, clock changes) are English text.
     """
@@ -73,11 +82,16 @@ def plan_day(programme: Programme, day: date, zone: ZoneInfo) -> Timeline:
         return Timeline(day=day, day_type=None, opening=None, closing=None, notes=(note,))
 
     plan = _Day.start(day, zone, day_type)
+    reach = ZoneReach(zone_map or ZoneMap())
     cues: list[tuple[Cue, int]] = []
     dayparts: list[tuple[Daypart, Rule]] = []
     for rule in programme.rules:
         if not _applies(rule, day, day_type.name):
             continue
+        if unknown := reach.unknown(rule.zones):
+            named = ", ".join(repr(n) for n in unknown)
+            plan.warnings.append(f"{_who(rule)} names zones that are not configured ({named}): "
+                                 "it plays nowhere and its cues are logged skipped.")  # fmt: skip
         try:
             if rule.kind == RuleKind.DAYPART:
                 dayparts.append((_daypart(rule, plan), rule))
@@ -91,9 +105,9 @@ def plan_day(programme: Programme, day: date, zone: ZoneInfo) -> Timeline:
             plan.warnings.append(f"{_who(rule)} is skipped: its offset is beyond the calendar.")
     cues.sort(key=lambda item: (item[0].planned_at, -item[0].priority, item[1], item[0].rule_id))
     planned = tuple(cue for cue, _ in cues)
-    parts, found = _without_overlaps(dayparts, zone)
-    found += conflicts.same_instant(planned, zone)
-    found += conflicts.playlist_in_daypart(planned, parts, zone)
+    parts, found = _without_overlaps(dayparts, zone, reach)
+    found += conflicts.same_instant(planned, zone, reach)
+    found += conflicts.playlist_in_daypart(planned, parts, zone, reach)
     return Timeline(
         day=day,
         day_type=day_type.name,
@@ -236,7 +250,7 @@ def _daypart(rule: Rule, plan: _Day) -> Daypart:
     start, end = plan.span(rule.start, rule.end, rule)
     if end <= start:
         raise _Malformed("its time span is empty on this day")
-    return Daypart(rule.id, rule.name, start, end, rule.playlist, rule.cut)
+    return Daypart(rule.id, rule.name, start, end, rule.playlist, rule.cut, rule.zones)
 
 
 def _cue(rule: Rule, day: date, n: int, at: datetime, content: Content) -> Cue:
@@ -249,12 +263,43 @@ def _cue(rule: Rule, day: date, n: int, at: datetime, content: Content) -> Cue:
         priority=rule.priority,
         grace_s=rule.grace_s,
         cut=rule.cut,
+        zones=rule.zones,
     )
 
 
 def _without_overlaps(
-    parts: list[tuple[Daypart, Rule]], zone: ZoneInfo
+    parts: list[tuple[Daypart, Rule]], tz: ZoneInfo, reach: ZoneReach
 ) -> tuple[tuple[Daypart, ...], list[Conflict]]:
+    """The dayparts zone by zone (``_in_one_zone``), the same piece or conflict found in several
+    zones given once with all of them. A daypart whose zones are not configured stays whole
+    (it plays nowhere: the feeder logs it)."""
+    pieces: dict[tuple[int, datetime, datetime], tuple[Daypart, list[str]]] = {}
+    clashes: dict[tuple[object, ...], tuple[Conflict, list[str]]] = {}
+    for zone_id in reach.order:
+        here = [(part, rule) for part, rule in parts if reach.reaches(part.zones, zone_id)]
+        kept, found = _in_one_zone(here, tz)
+        for piece in kept:
+            pieces.setdefault((piece.rule_id, piece.start, piece.end), (piece, []))[1].append(
+                zone_id
+            )
+        for clash in found:
+            key = (clash.rules, clash.start, clash.end, clash.outcome)
+            clashes.setdefault(key, (clash, []))[1].append(zone_id)
+    kept_parts = [part for part, _ in parts if reach.ids(part.zones) is None]
+    for piece, zone_ids in pieces.values():
+        whole = reach.ids(piece.zones) or frozenset()
+        kept_parts.append(
+            piece if whole <= set(zone_ids) else replace(piece, zones=tuple(zone_ids))
+        )
+    return (
+        tuple(sorted(kept_parts, key=lambda p: (p.start, p.rule_id, p.end))),
+        [conflicts.in_zones(clash, zone_ids, reach) for clash, zone_ids in clashes.values()],
+    )
+
+
+def _in_one_zone(
+    parts: list[tuple[Daypart, Rule]], zone: ZoneInfo
+) -> tuple[list[Daypart], list[Conflict]]:
     """Winners first; each later daypart loses what earlier ones already hold: a conflict with
     each daypart it gave way to, over the span the two whole dayparts share."""
     kept: list[tuple[Daypart, Rule]] = []
@@ -272,7 +317,7 @@ def _without_overlaps(
         found += [conflicts.daypart_overlap(part, w, outcome, zone) for w in beaten_by.values()]
         whole[rule.id] = part
         kept.extend((piece, rule) for piece in pieces)
-    return tuple(sorted((p for p, _ in kept), key=lambda p: (p.start, p.rule_id))), found
+    return [p for p, _ in kept], found
 
 
 def _minus(part: Daypart, winner: Daypart) -> list[Daypart]:

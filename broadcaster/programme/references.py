@@ -1,5 +1,5 @@
 """Whether what a rule names exists: files under the data dir (and not outside it), playlists
-(in the library, or folders under the music dir), day types. The outside world is passed in explicitly."""
+(in the library, or folders under the music dir), day types, sound zones. The outside world is passed in explicitly."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 from broadcaster.problems import FieldProblem
 from broadcaster.programme.models import ContentModel, RuleCreate
 from broadcaster.programme.spec import ContentKind
+from broadcaster.zones.model import ZoneMap
+from broadcaster.zones.selection import ZoneSelectionError, select_zones
 
 
 def check_references(
@@ -19,12 +21,18 @@ def check_references(
     day_types: Collection[str] | None = None,
     scripts: Collection[str] | None = None,
     playlists: Collection[str] = (),
+    zone_map: ZoneMap | None = None,
 ) -> list[FieldProblem]:
     """What the rule names that does not exist: files under the data dir, playlists (the
     library's ``playlists``, or folders under the music dir), day types (when ``day_types`` is
     given), script codes (when ``scripts``, the approved ones, is given: only approved scripts
-    can be scheduled)."""
+    can be scheduled), zones and groups (``zone_map``'s; None: a store of one zone)."""
     found: list[FieldProblem] = []
+    if rule.zones:
+        try:
+            select_zones(zone_map or ZoneMap(), rule.zones)
+        except ZoneSelectionError as exc:
+            found.append(FieldProblem("zones", exc.message, exc.message_zh))
     if day_types is not None:
         unknown = [name for name in rule.day_types if name not in day_types]
         if unknown:

@@ -26,6 +26,7 @@ from broadcaster.programme.fields import (
     local_time,
 )
 from broadcaster.programme.spec import Anchor, Content, ContentKind, RuleKind
+from broadcaster.zones.model import ALL
 
 # --- rules -------------------------------------------------------------------------------------
 
@@ -55,6 +56,9 @@ class RuleBase(SQLModel):
     order: int = Field(default=0, ge=0, le=100_000)
     priority: int = Field(default=0, ge=0, le=100)
     day_types: list[str] = Field(default_factory=list, sa_type=JSON)  # empty: every day type
+    # Zone and group ids as written (checked against the configured zones when saved, resolved
+    # when played: zones.selection); empty: every zone.
+    zones: list[str] = Field(default_factory=list, sa_type=JSON)
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None  # inclusive
     grace_s: int = Field(default=60, ge=0, le=3600)
@@ -130,6 +134,20 @@ class RuleCreate(RuleBase):
             )
         return sorted(names)
 
+    @field_validator("zones", mode="before")
+    @classmethod
+    def _zones(cls, value: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            return value
+        names = [clean_text(v) for v in value]
+        folded = [n.casefold() for n in names if isinstance(n, str)]
+        if len(folded) != len(names) or not all(folded) or len(set(folded)) != len(folded):
+            raise problem(
+                "Zone and group names must be non-empty text, each given once.",
+                "分区和分组名称不能为空，也不能重复。",
+            )
+        return [] if folded == [ALL] else names  # "all" alone is every zone: nothing to name
+
     @field_validator("offset_s")
     @classmethod
     def _offset(cls, value: int) -> int:
@@ -157,6 +175,7 @@ class RuleCreate(RuleBase):
                     name: getattr(rule, name) for name in RuleBase.model_fields if name != "enabled"
                 },
                 "day_types": sorted(rule.day_types),
+                "zones": list(rule.zones),
                 "content": _content_dict(rule.content),
                 "spots": [_content_dict(spot) for spot in rule.spots],
             }
@@ -185,6 +204,7 @@ class RuleUpdate(SQLModel):
     order: int | None = None
     priority: int | None = None
     day_types: list[str] | None = None
+    zones: list[str] | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     grace_s: int | None = None

@@ -1,11 +1,11 @@
 """The live scheduler: APScheduler at the edge. Its jobs only hand due cues to the core.
 
-1. On start: plan yesterday (for trading past midnight) and today; switch the bed to the daypart
-   that is current now; catch up on missed cues (CueFeeder.catch_up); add a date job for every
+1. On start: plan yesterday (for trading past midnight) and today; switch each zone's bed to the
+   daypart that is current there now; catch up on missed cues (CueFeeder.catch_up); add a date job for every
    cue still ahead, ``LEAD`` before its instant, and one for every daypart boundary ahead.
 2. Every day just after local midnight, and whenever the programme changes: plan again and
-   replace the jobs, from now on; a daypart that now covers this moment and did not before
-   takes over the bed at once (by its own ``cut``) (past cues are not replayed, nor those already handed over:
+   replace the jobs, from now on; a daypart that now covers this moment in a zone and did not
+   before takes over that zone's bed at once (by its own ``cut``) (past cues are not replayed, nor those already handed over:
    after the wall clock is set back, their instants come round again).
 
 The jobs run by the wall clock, which can be stepped (an NTP correction, someone setting the
@@ -74,8 +74,7 @@ class LiveScheduler:
     def start(self) -> None:
         now = self._clock.now()
         self.timelines = self._plan(now)
-        daypart = self._feeder.current_daypart(self.timelines, now)
-        if daypart is not None:
+        for daypart in dict.fromkeys(self._feeder.music_by_zone(self.timelines, now).values()):
             self._feeder.start_daypart(daypart, cut=True)
         midnight = datetime.combine(now.astimezone(self._zone).date(), time(0), self._zone)
         ahead = self._feeder.catch_up(self.timelines, now, since=midnight)
@@ -93,11 +92,17 @@ class LiveScheduler:
     def replan(self) -> None:
         """Plan again from now on: the programme changed, or a new day began."""
         now = self._clock.now()
-        before = self._feeder.current_daypart(self.timelines, now)
+        before = self._feeder.music_by_zone(self.timelines, now)
         self.timelines = self._plan(now)
-        after = self._feeder.current_daypart(self.timelines, now)
-        if after is not None and (before is None or _music(before) != _music(after)):
-            self._feeder.start_daypart(after)  # a daypart saved during its own hours (issue 14)
+        # A daypart saved during its own hours (issue 14) takes over the zones where the music
+        # changed.
+        changed: dict[Daypart, list[str]] = {}
+        for zone_id, after in self._feeder.music_by_zone(self.timelines, now).items():
+            if zone_id not in before or _music(before[zone_id]) != _music(after):
+                changed.setdefault(after, []).append(zone_id)
+        for daypart, zone_ids in changed.items():
+            whole = set(zone_ids) >= self._feeder.zone_map.ids
+            self._feeder.start_daypart(daypart, zones=None if whole else zone_ids)
         self._feeder.forget_before(now - timedelta(days=2))
         cues = [c for t in self.timelines for c in t.cues if not self._feeder.accounted_for(c)]
         self._install([c for c in cues if is_ahead(c, now)], now)
@@ -110,8 +115,9 @@ class LiveScheduler:
     def _plan(self, now: datetime) -> list[Timeline]:
         today = now.astimezone(self._zone).date()
         programme = self._load()
-        timelines = [plan_day(programme, today - timedelta(days=1), self._zone),
-                     plan_day(programme, today, self._zone)]  # fmt: skip
+        zone_map = self._feeder.zone_map
+        timelines = [plan_day(programme, today - timedelta(days=1), self._zone, zone_map),
+                     plan_day(programme, today, self._zone, zone_map)]  # fmt: skip
         for timeline in timelines:
             for warning in timeline.warnings:
                 log.warning("plan %s: %s", timeline.day, warning)
@@ -130,8 +136,11 @@ class LiveScheduler:
             for timeline in self.timelines:
                 for daypart in timeline.dayparts:
                     if daypart.start > now:
-                        # A daypart split by a higher one is two pieces of one rule and day.
+                        # A daypart split by a higher one is two pieces of one rule and day;
+                        # one that gave way in some zones, pieces for the others.
                         piece = f"{daypart.rule_id}:{timeline.day}:{daypart.start.isoformat()}"
+                        if daypart.zones:
+                            piece += ":" + ",".join(daypart.zones)
                         self._scheduler.add_job(
                             self._feeder.start_daypart, DateTrigger(daypart.start),
                             args=[daypart], id=f"{DAYPART_JOB}{piece}",
@@ -139,12 +148,14 @@ class LiveScheduler:
         log.info("scheduled %d cues ahead", len(ahead))
 
     def upcoming(self, limit: int = 10) -> list[dict[str, Any]]:
-        """The next cues today, for the status: what the programme plays next."""
+        """The next cues today, for the status: what the programme plays next (and its rule's
+        zones and groups; empty: every zone)."""
         now = self._clock.now()
         cues = sorted((c for t in self.timelines for c in t.cues if c.planned_at > now),
                       key=lambda c: c.planned_at)  # fmt: skip
         return [{"planned_at": c.planned_at.isoformat(), "rule": c.rule_name,
-                 "title": c.content.title or c.rule_name, "kind": c.content.kind.value}
+                 "title": c.content.title or c.rule_name, "kind": c.content.kind.value,
+                 "zones": list(c.zones)}
                 for c in cues[:limit]]  # fmt: skip
 
 

@@ -29,7 +29,9 @@ from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts.book import ScriptBook
 from broadcaster.settings import AudioSettings
 from broadcaster.simulation import VirtualDriver
+from broadcaster.speakers import ZoneOutput
 from broadcaster.station import build_station
+from broadcaster.zones.model import ZoneMap
 
 INJECTABLE = ("page", "announcement", "emergency")
 DEFAULT_FILES = {"page": "announcements/lost_child_zh.wav",
@@ -83,9 +85,10 @@ def simulate_day(
     scripts: ScriptBook | None = None,
     library: MusicLibrary | None = None,
     emergency: EmergencyProfile = DEFAULT_PROFILE,
+    zone_map: ZoneMap | None = None,
 ) -> DayResult:
-    """1. Plan the day. 2. Start a core on a fake output at the first planned moment less a
-    few minutes. 3. Walk the virtual clock through every hand-over (cues LEAD early, daypart
+    """1. Plan the day (for the sound zones of ``zone_map``; None: one zone). 2. Start a core
+    on a fake output per zone at the first planned moment less a few minutes. 3. Walk the virtual clock through every hand-over (cues LEAD early, daypart
     starts, injections) exactly as the live scheduler would. 4. Run past the last item and
     return the play log."""
     import time as wall
@@ -96,7 +99,8 @@ def simulate_day(
             name = injection.argument or DEFAULT_FILES[injection.kind]
             if not (data_dir / name).is_file():
                 raise InjectionError(f"--inject: no file {name} in the data dir {data_dir}")
-    timeline = plan_day(programme, day, zone)
+    zone_map = zone_map or ZoneMap()
+    timeline = plan_day(programme, day, zone, zone_map)
     moments = [c.planned_at for c in timeline.cues] + [d.start for d in timeline.dayparts]
     moments += [d.end for d in timeline.dayparts]
     if timeline.opening and timeline.closing:
@@ -110,18 +114,21 @@ def simulate_day(
     with tempfile.TemporaryDirectory(prefix="broadcaster-sim-") as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'sim.db'}")
         clock = FakeClock(start)
-        output = FakeOutput(clock)
         if library is None:
             library = MusicLibrary(engine, music_dir=music_dir, target_lufs=-20.0,
                                    unmeasured_gain_db=0.0, seed=0)  # fmt: skip
+        # A store of zones: each its own fake output and music, as the daemon builds them.
+        outputs = {z.id: FakeOutput(clock) for z in zone_map} if not zone_map.single else {}
+        output = next(iter(outputs.values()), None) or FakeOutput(clock)
         station = build_station(
             clock=clock, output=output, engine=engine, music=library.everything(),
             audio=audio, gain_for=library.gain_for, emergency=emergency, desk=False,
+            zones=[ZoneOutput(z, out, library.everything()) for z, out in outputs.items()],
         )  # fmt: skip
         core, playlog = station.core, station.playlog
-        driver = VirtualDriver(clock, output, core)
+        driver = VirtualDriver(clock, list(outputs.values()) or output, core)
         feeder = station.feed(data_dir=data_dir, playlists=library.playlist, tz=zone,
-                              scripts=scripts)  # fmt: skip
+                              scripts=scripts, zone_map=zone_map)  # fmt: skip
         core.start()
         steps: list[tuple[datetime, int, Callable[[], None]]] = []
         for n, cue in enumerate(timeline.cues):

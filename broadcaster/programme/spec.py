@@ -55,6 +55,7 @@ class Rule:
     order: int = 0  # the rule's place in the plan: breaks ties after priority
     priority: int = 0  # higher wins a conflict
     day_types: frozenset[str] = frozenset()  # empty: every day type
+    zones: tuple[str, ...] = ()  # zone and group ids as written; empty: every zone
     valid_from: date | None = None  # seasons and campaigns
     valid_until: date | None = None  # inclusive
     grace_s: int = 60  # how late the cue may still start
@@ -93,6 +94,7 @@ class Cue:
     priority: int
     grace_s: int
     cut: bool
+    zones: tuple[str, ...] = ()  # its rule's zones (zone and group ids); empty: every zone
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ class Daypart:
     end: datetime
     playlist: str
     cut: bool
+    # Its rule's zones; a piece that gave way in some of them (a daypart of higher precedence
+    # there) names the zone ids it keeps. Empty: every zone.
+    zones: tuple[str, ...] = ()
 
 
 class ConflictKind(StrEnum):
@@ -137,6 +142,7 @@ class Conflict:
     outcome: str = (
         ""  # DAYPART_OVERLAP: the daypart that gives way is "trimmed", "split", "dropped"
     )
+    zones: tuple[str, ...] = ()  # the zone ids where the rules clash; empty: a one-zone store
 
 
 @dataclass(frozen=True)
