@@ -47,8 +47,8 @@ COMMON: Words = {
         "fault_on": "故障：",
         "emergency_clear_confirm": "确定解除紧急广播吗？", "queued": "已加入队列。", "nothing": "无",
         "zones": "各分区", "zones_where": "播出分区", "zones_all": "全部分区",
-        "zones_emergency": "紧急广播范围", "zones_plans": "预案", "zones_groups": "分组", "zones_each": "分区",
-        "zone_playing": "音乐", "zone_voice": "广播", "zone_emergency": "紧急", "zone_fault": "故障",
+        "zones_emergency": "紧急广播范围", "zones_groups": "分组", "zones_each": "分区",
+        "zone_emergency": "紧急", "zone_fault": "故障",
     },
     "en": {
         "app": "Mall broadcast room", "login": "Log in", "name": "Name", "password": "Password",
@@ -81,8 +81,8 @@ COMMON: Words = {
         "fault_on": "Fault: ",
         "emergency_clear_confirm": "Clear the emergency?", "queued": "Queued.", "nothing": "none",
         "zones": "Zones", "zones_where": "Zones", "zones_all": "All zones",
-        "zones_emergency": "Emergency reaches", "zones_plans": "Plans", "zones_groups": "Groups", "zones_each": "Zones",
-        "zone_playing": "music", "zone_voice": "speaking", "zone_emergency": "emergency", "zone_fault": "fault",
+        "zones_emergency": "Emergency reaches", "zones_groups": "Groups", "zones_each": "Zones",
+        "zone_emergency": "emergency", "zone_fault": "fault",
     },
 }  # fmt: skip
 

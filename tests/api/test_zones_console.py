@@ -57,7 +57,7 @@ def test_a_one_zone_store_shows_no_grid_and_no_chooser(daemon):
         pages.append(desk.get("/desk").text)
     for html in pages:
         assert "zone-grid" not in html and "zone-chooser" not in html and "zone-tile" not in html
-    assert "紧急广播" in pages[1]  # the page itself is whole
+    assert "紧急广播" in pages[1] and "语音 ·" not in pages[1]  # the page itself is whole
 
 
 def test_the_grid_shows_every_zone_and_what_plays_there_in_the_pages_language(zoned):
@@ -69,6 +69,8 @@ def test_the_grid_shows_every_zone_and_what_plays_there_in_the_pages_language(zo
     assert [text.split(" ♪")[0] for _, text in en.values()] == [
         "Ground floor", "First floor", "Car park"]  # fmt: skip
     assert all(state == "playing" and "♪ a" in text for state, text in zh.values())
+    with signed_in(zoned, Role.ANNOUNCER) as browser:
+        assert "语音 · 一楼" in browser.get("/announcer/now").text  # the layers: the first zone's
 
 
 def test_a_1f_announcement_shows_in_the_1f_tile_only_with_its_music_ducked(zoned):
@@ -79,7 +81,7 @@ def test_a_1f_announcement_shows_in_the_1f_tile_only_with_its_music_ducked(zoned
     settle(zoned)
     with signed_in(zoned, Role.ANNOUNCER) as browser:
         shown = tiles(browser.get("/announcer/now").text)
-    assert shown["1F"][0] == "voice" and "🎙 一楼化妆品促销" in shown["1F"][1]
+    assert shown["1F"][0] == "voice" and "▶ 一楼化妆品促销" in shown["1F"][1]
     assert "已压低" in shown["1F"][1]
     for other in ("2F", "B1"):
         assert shown[other][0] == "playing" and "促销" not in shown[other][1]
@@ -107,7 +109,7 @@ def test_a_zones_fault_is_shown_in_its_tile_in_the_pages_language(zoned):
         html = browser.get("/announcer/now").text
         english = tiles(browser.get("/announcer/now?lang=en").text)
     shown = tiles(html)
-    assert 'class="zone-tile playing fault"' in html
+    assert 'class="zone-tile fault" role="listitem" data-zone="2F"' in html
     assert "故障" in shown["2F"][1] and "声音服务（PulseAudio）没有响应" in shown["2F"][1]
     assert "故障" not in shown["1F"][1]
     assert "does not answer" in english["2F"][1] and "声音" not in english["2F"][1]
