@@ -152,3 +152,22 @@ def test_the_desk_chooses_zones_per_notice_and_lists_where_each_went(zoned):
         "all", "floors", "parking", "1F", "2F", "B1"]  # fmt: skip
     assert html.count('class="zone-chooser"') == html.count('class="notice')  # one per form
     assert '<span class="page-zones">一楼、二楼</span>' in active
+
+
+def test_the_queue_says_where_each_waiting_call_goes_in_the_configurations_order(zoned):
+    with api_client(zoned) as api:
+        for title, zones in (("一楼促销", ["1F"]), ("停车场提示", ["B1", "1F"]), ("全场", [])):
+            reply = api.post("/api/v1/announcements", json={
+                "file": "announcements/promo.wav", "title": title, "zones": zones})  # fmt: skip
+            assert reply.status_code == 202, reply.text
+    settle(zoned)
+    queue = zoned.core.snapshot()["queue"]
+    assert [(r["title"], r["zones"]) for r in queue] == [
+        ("停车场提示", ["1F", "B1"]), ("全场", [])]  # fmt: skip
+    with signed_in(zoned, Role.ANNOUNCER) as browser:
+        html = browser.get("/announcer/now").text
+        english = browser.get("/announcer/now?lang=en").text
+    waiting = html.split('class="list queue"')[1]
+    assert '<small class="queue-zones">· 一楼、地下停车场</small>' in waiting
+    assert waiting.count("queue-zones") == 1  # a call for every zone says nothing more
+    assert "· Ground floor, Car park</small>" in english
