@@ -115,6 +115,11 @@ def test_the_grid_follows_a_script_queued_to_1f_and_leaves_2f_alone(daemon, brow
     expect(tile(page, "B1")).not_to_contain_text("促销")
     assert zone(daemon, "2F")["voice"] is None and zone(daemon, "1F")["voice"]
     shot(page, "zones-announcer-zh-1280x800")
+    page.goto(daemon.url + "/announcer?lang=en")  # the names in the page's language
+    expect(tile(page, "1F").locator(".zone-name")).to_contain_text("Ground floor")
+    expect(tile(page, "1F")).to_contain_text("ducked")
+    expect(page.locator("#emergency-zones label.zone-pick").first).to_have_text("Whole building")
+    shot(page, "zones-announcer-en-1280x800")
     expect(tile(page, "1F")).to_have_attribute("data-state", "playing", timeout=60_000)  # ended
     page.close()
 
