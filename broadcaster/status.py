@@ -22,6 +22,7 @@ def describe(request: Request) -> dict[str, Any]:
         "requested_at": request.requested_at.isoformat(),
         "expires_at": request.expires_at.isoformat() if request.expires_at else None,
         "planned_at": request.planned_at.isoformat() if request.planned_at else None,
+        "zones": sorted(request.zones),  # empty: every zone
     }
 
 

@@ -1,6 +1,7 @@
-// The announcer: queue approved scripts, move queued ones up or down (within their priority) or
-// cancel them, start and clear an emergency (each after a confirmation), listen to a script,
-// and record an announcement with the microphone, listen back and queue it. The page's parts
+// The announcer: queue approved scripts (to the zones chosen above them), move queued ones up or down (within their priority) or
+// cancel them, start (in the chosen plan or zones) and clear an emergency (each after a
+// confirmation), listen to a script, and record an announcement with the microphone, listen back
+// and queue it (to its chosen zones). The page's parts
 // refresh on live events.
 "use strict";
 const note = document.getElementById("queued-note");
@@ -28,7 +29,9 @@ document.addEventListener("click", async (event) => {
   const button = event.target.closest("button");
   if (!button) return;
   if (button.classList.contains("queue-script")) {
-    const reply = await api("POST", "/api/v1/announcements", { script_id: Number(button.dataset.id) });
+    const reply = await api("POST", "/api/v1/announcements", {
+      script_id: Number(button.dataset.id), zones: chosenZones(document.getElementById("queue-zones")),
+    });
     note.textContent = reply.ok ? (zhPage ? "已加入队列：" : "Queued: ") + button.dataset.title : refusal(reply);
     htmx.trigger("#now", "refresh");
   } else if (button.classList.contains("move-request")) {
@@ -44,8 +47,12 @@ document.addEventListener("click", async (event) => {
   } else if (button.classList.contains("cancel-request")) {
     await api("DELETE", `/api/v1/queue/${button.dataset.id}`);
     htmx.trigger("#now", "refresh");
-  } else if (button.id === "emergency-start" && window.confirm(button.dataset.confirm)) {
-    await api("POST", "/api/v1/emergency", {});
+  } else if (button.id === "emergency-start") {
+    const where = document.getElementById("emergency-zones");
+    const reach = chosenZoneNames(where);
+    if (!window.confirm(reach ? `${button.dataset.confirm}\n${reach}` : button.dataset.confirm)) return;
+    const reply = await api("POST", "/api/v1/emergency", { zones: chosenZones(where) });
+    if (!reply.ok) window.alert(refusal(reply));
     htmx.trigger("#now", "refresh");
   } else if (button.id === "emergency-clear" && window.confirm(button.dataset.confirm)) {
     await api("DELETE", "/api/v1/emergency");
@@ -167,6 +174,7 @@ document.addEventListener("click", async (event) => {
     const suffix = clip.type.includes("ogg") ? "ogg" : clip.type.includes("mp4") ? "m4a" : "webm";
     form.append("file", clip, `recording.${suffix}`);
     form.append("title", title.value);
+    form.append("zones", chosenZones(document.getElementById("rec-zones")).join(","));
     let reply;
     try {
       const answer = await fetch("/api/v1/announcements/recording", {

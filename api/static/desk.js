@@ -1,5 +1,5 @@
-// The service desk: template tabs, listening to a notice first, and sending it to the API with
-// the page's CSRF token.
+// The service desk: template tabs, listening to a notice first, and sending it (to the zones
+// chosen in its form: zones.js) to the API with the page's CSRF token.
 "use strict";
 const zh = document.documentElement.lang === "zh-CN";
 
@@ -62,6 +62,7 @@ for (const form of document.querySelectorAll("form.notice")) {
       times: Number(form.times.value) || undefined,
       every_min: Number(form.every_min.value) || undefined,
       on_behalf_of: form.on_behalf_of.value.trim() || undefined,
+      zones: chosenZones(form.querySelector(".zone-chooser")),
     };
     clear(form);
     const button = form.querySelector("button[type=submit]");

@@ -45,7 +45,9 @@ def pages(console: Console) -> APIRouter:
 
     @router.get("/announcer", response_class=HTMLResponse)
     def announcer(request: Request) -> Response:
-        return console.page(request, Right.ANNOUNCE, "announcer.html")
+        return console.page(
+            request, Right.ANNOUNCE, "announcer.html", zmap=console.daemon.settings.zone_map
+        )
 
     @router.get("/announcer/now", response_class=HTMLResponse)
     def announcer_now(request: Request) -> Response:
@@ -54,7 +56,8 @@ def pages(console: Console) -> APIRouter:
         if isinstance(found, Response):
             return found
         return console.render(request, "_announcer_now.html", s=current_status(console.daemon),
-                              local=console.local("%H:%M"))  # fmt: skip
+                              local=console.local("%H:%M"),
+                              zmap=console.daemon.settings.zone_map)  # fmt: skip
 
     @router.get("/announcer/scripts", response_class=HTMLResponse)
     def announcer_scripts(request: Request, db: Db, q: str = "") -> Response:

@@ -23,7 +23,8 @@ def pages(console: Console) -> APIRouter:
 
     @router.get("/desk", response_class=HTMLResponse)
     def desk(request: Request) -> Response:
-        return console.page(request, Right.PAGES, "desk.html", templates=list(TEMPLATES.values()))
+        return console.page(request, Right.PAGES, "desk.html", templates=list(TEMPLATES.values()),
+                            zmap=console.daemon.settings.zone_map)  # fmt: skip
 
     @router.get("/desk/active", response_class=HTMLResponse)
     def desk_active(request: Request) -> Response:
@@ -40,6 +41,6 @@ def pages(console: Console) -> APIRouter:
         active = daemon.pager.latest(list_pages(engine, active=True, limit=100), add_active=True)
         return console.render(request, "_desk_pages.html", csrf=found[1], pages=active,
                               history=list_pages(engine, active=False, since=since, limit=500),
-                              local=console.local("%H:%M"))  # fmt: skip
+                              local=console.local("%H:%M"), zmap=daemon.settings.zone_map)  # fmt: skip
 
     return router

@@ -46,6 +46,9 @@ COMMON: Words = {
         "emergency_on": "紧急广播进行中", "emergency_clear": "解除紧急广播",
         "fault_on": "故障：",
         "emergency_clear_confirm": "确定解除紧急广播吗？", "queued": "已加入队列。", "nothing": "无",
+        "zones": "各分区", "zones_where": "播出分区", "zones_all": "全部分区",
+        "zones_emergency": "紧急广播范围", "zones_groups": "分组", "zones_each": "分区",
+        "zone_emergency": "紧急", "zone_fault": "故障",
     },
     "en": {
         "app": "Mall broadcast room", "login": "Log in", "name": "Name", "password": "Password",
@@ -77,6 +80,9 @@ COMMON: Words = {
         "emergency_on": "Emergency on air", "emergency_clear": "Clear the emergency",
         "fault_on": "Fault: ",
         "emergency_clear_confirm": "Clear the emergency?", "queued": "Queued.", "nothing": "none",
+        "zones": "Zones", "zones_where": "Zones", "zones_all": "All zones",
+        "zones_emergency": "Emergency reaches", "zones_groups": "Groups", "zones_each": "Zones",
+        "zone_emergency": "emergency", "zone_fault": "fault",
     },
 }  # fmt: skip
 

@@ -66,6 +66,7 @@ def test_the_announcer_queues_a_script_and_hears_it_go_on_air(daemon, browser):
     expect(page).to_have_url(daemon.url + "/announcer")
     expect(page.locator("#now")).to_contain_text("bed")  # the music, with its progress bar
     expect(page.locator(".progress")).to_be_visible()
+    expect(page.locator("#zone-grid, .zone-chooser")).to_have_count(0)  # one zone: no clutter
     page.fill("#search", "欢迎")
     row = page.locator("#scripts li", has_text="欢迎光临")
     expect(row).to_have_count(1)
