@@ -162,7 +162,7 @@ class Daemon:
         )
         self.feeder = self.station.feed(
             data_dir=settings.data_dir, playlists=self.library.playlist, tz=settings.zone,
-            scripts=self.scripts,
+            scripts=self.scripts, zone_map=settings.zone_map,
         )  # fmt: skip
         self.scheduler = LiveScheduler(
             clock=self.clock, zone=settings.zone, feeder=self.feeder, load=self.load_programme
