@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from broadcaster.audio.live_mic import LiveMic, unload_leftovers
+from broadcaster.audio.live_mic import LiveMic
 from broadcaster.audio.output import AudioOutput
 from broadcaster.backup import BackupError, sqlite_path
 from broadcaster.backup_nightly import NightlyBackup
@@ -191,8 +191,6 @@ class Daemon:
     def _live_calls(self) -> LiveCalls:
         """The live microphone behind the core's live calls (its routes follow the core)."""
         settings = self.settings
-        if settings.audio.output == "pulse" and (left := unload_leftovers()):
-            log.warning("%d live-microphone routes were left by the last run: unloaded", left)
         mic = LiveMic(recordings=settings.live_recordings_path, source=settings.live_mic.source,
                       latency_ms=settings.live_mic.latency_ms,
                       now=lambda: self.clock.now().astimezone(settings.zone))  # fmt: skip
@@ -200,6 +198,8 @@ class Daemon:
             lambda: self.core.cancel_now(request_id, "the microphone", why=why)))  # fmt: skip
         self.core.on_live(calls.told)
         self.core.live_recording = calls.recording
+        if settings.audio.output == "pulse":
+            calls.sweep()  # routes a dead run left in the sound server, off the start path
         return calls
 
     def sink_of(self, zone: str) -> str | None:

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from broadcaster.audio.live_mic import LiveMic, LiveMicError
+from broadcaster.audio.live_mic import LiveMic, LiveMicError, unload_leftovers
 from broadcaster.requests import Request
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,15 @@ class LiveCalls:
             self._pool.submit(self._stop, request)
         else:
             self._pool.submit(self._start, request, zones)
+
+    def sweep(self) -> None:
+        """Unload the microphone routes a daemon that died while live left in the sound server
+        (on the microphone's thread: it asks the server, which may be slow to answer)."""
+        self._pool.submit(self._sweep)
+
+    def _sweep(self) -> None:
+        if left := unload_leftovers():
+            log.warning("%d live-microphone routes were left by the last run: unloaded", left)
 
     def recording(self, request_id: int) -> str | None:
         """Where the call is being recorded (for its play-log row), once it is live."""
