@@ -18,16 +18,26 @@ ARGS ?=
 run: setup
 	$(BIN)/broadcaster demo $(ARGS)
 
-test: setup lint typecheck
-	$(BIN)/pytest -q $(ARGS)
+# Parallel worker processes (pytest-xdist): most of the long tests wait on real time (audio
+# playing, daemons starting), so four workers on two cores finish sooner; the inner loop's
+# tests use the CPU, so two. WORKERS=0 runs in this process (for a debugger).
+TEST_WORKERS ?= 4
+CHECK_WORKERS ?= 2
+PARALLEL = $(if $(filter 0,$(1)),,-n $(1) --dist loadgroup --no-loadscope-reorder)
 
-# The inner loop (target: 90 s): lint, types and every test that needs no real audio, browser
-# or daemon process (tests/conftest.py marks those by what they start).
-CHECK_MARKERS := not (vlc or e2e or daemon or pulse or browser)
+test: setup lint typecheck
+	@SECONDS=0; \
+	$(BIN)/pytest -q $(call PARALLEL,$(TEST_WORKERS)) $(ARGS); status=$$?; \
+	echo "make test (pytest): $$SECONDS s"; exit $$status
+
+# The inner loop (target: 90 s): lint, types and every test that needs no real audio, browser,
+# daemon process or real install (tests/conftest.py marks those by what they start).
+CHECK_MARKERS := not (vlc or e2e or daemon or pulse or browser or install)
 check: venv
 	@SECONDS=0; \
 	$(MAKE) --no-print-directory lint typecheck && \
-	$(BIN)/pytest -q -p no:cacheprovider -m "$(CHECK_MARKERS)" $(ARGS); status=$$?; \
+	$(BIN)/pytest -q -p no:cacheprovider $(call PARALLEL,$(CHECK_WORKERS)) -m "$(CHECK_MARKERS)" \
+	  $(ARGS); status=$$?; \
 	echo "make check: $$SECONDS s"; exit $$status
 
 setup: system-deps venv
