@@ -20,10 +20,11 @@ run: setup
 
 # Parallel worker processes (pytest-xdist): most of the long tests wait on real time (audio
 # playing, daemons starting), so four workers on two cores finish sooner; the inner loop's
-# tests use the CPU, so two. WORKERS=0 runs in this process (for a debugger).
+# tests use the CPU, so two. A module's tests stay on one worker (tests/conftest.py orders
+# them). TEST_WORKERS=0 or CHECK_WORKERS=0 runs in this process (for a debugger).
 TEST_WORKERS ?= 4
 CHECK_WORKERS ?= 2
-PARALLEL = $(if $(filter 0,$(1)),,-n $(1) --dist loadgroup --no-loadscope-reorder)
+PARALLEL = $(if $(filter 0,$(1)),,-n $(1) --dist loadfile --no-loadscope-reorder)
 
 test: setup lint typecheck
 	@SECONDS=0; \

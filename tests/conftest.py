@@ -4,11 +4,12 @@
    check`` can leave out every test that needs real audio, a browser, a daemon process or a
    real install (``-m "not (vlc or e2e or daemon or pulse or browser or install)"``) without
    each test saying so.
-2. Parallel runs (pytest-xdist, ``--dist loadgroup``): a module's tests stay on one worker (its
-   module-scoped daemon is started once), the browser's on one worker (one Chromium), and the
-   modules that wait on real time (audio playing, daemons starting) go first, so the long ones
-   do not start last and leave the other workers idle at the end (the Makefile passes
-   ``--no-loadscope-reorder``: xdist would otherwise put the groups with most tests first).
+2. Parallel runs (pytest-xdist, ``--dist loadfile``: a module's tests stay on one worker, so its
+   module-scoped daemon starts once): the modules that wait on real time (audio playing,
+   daemons starting, the browser's) go first, so the long ones do not start last and leave the
+   other workers idle at the end (the Makefile passes ``--no-loadscope-reorder``: xdist would
+   otherwise send the modules with the most tests first). ``--dist loadgroup`` would keep the
+   browser's modules on one worker, but pytest 9.2 ignores its groups (pytest-xdist #1386).
 3. One migrated template database per test process: a fresh SQLite file that ``make_engine``
    would migrate is a copy of it instead (the migrations themselves are tested in
    ``tests/broadcaster/test_migrations.py``, which migrates for real)."""
@@ -38,7 +39,7 @@ REAL_TIME = ("e2e", "daemon", "pulse", "browser", "vlc", "install")
 MIGRATES_FOR_REAL = {"tests.broadcaster.test_migrations"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m deselects and xdist reads the groups
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         module = getattr(item, "module", None)
@@ -47,12 +48,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for marker, uses in STARTS.items():
             if names & uses:
                 item.add_marker(marker)
-        if item.get_closest_marker("xdist_group") is None:
-            group = "browser" if item.get_closest_marker("browser") else _file(item)
-            item.add_marker(pytest.mark.xdist_group(group))
     waits = {_file(item) for item in items if any(map(item.get_closest_marker, REAL_TIME))}
-    # The browser's group (the longest), then the other modules that wait, then the rest;
-    # stable, so a module's tests stay in their order (xdist: --no-loadscope-reorder).
+    # The browser's modules (the longest together), then the other modules that wait, then the
+    # rest; stable, so a module's tests stay in their order.
     items.sort(key=lambda item: (not item.get_closest_marker("browser"), _file(item) not in waits))
 
 
