@@ -6,10 +6,11 @@
    each test saying so.
 2. Parallel runs (pytest-xdist, ``--dist loadfile``: a module's tests stay on one worker, so its
    module-scoped daemon starts once): the modules that wait on real time (audio playing,
-   daemons starting, the browser's) go first, so the long ones do not start last and leave the
-   other workers idle at the end (the Makefile passes ``--no-loadscope-reorder``: xdist would
-   otherwise send the modules with the most tests first). ``--dist loadgroup`` would keep the
-   browser's modules on one worker, but pytest 9.2 ignores its groups (pytest-xdist #1386).
+   daemons starting) go first, so the long ones do not start last and leave the other workers
+   idle at the end (the Makefile passes ``--no-loadscope-reorder``: xdist would otherwise send
+   the modules with the most tests first); the browser's go last (see below). ``--dist
+   loadgroup`` would keep the browser's modules on one worker, but pytest 9.2 ignores its
+   groups (pytest-xdist #1386). Tests marked ``serial`` run after the parallel part, alone.
 3. One migrated template database per test process: a fresh SQLite file that ``make_engine``
    would migrate is a copy of it instead (the migrations themselves are tested in
    ``tests/broadcaster/test_migrations.py``, which migrates for real)."""
@@ -49,9 +50,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if names & uses:
                 item.add_marker(marker)
     waits = {_file(item) for item in items if any(map(item.get_closest_marker, REAL_TIME))}
-    # The browser's modules (the longest together), then the other modules that wait, then the
-    # rest; stable, so a module's tests stay in their order.
-    items.sort(key=lambda item: (not item.get_closest_marker("browser"), _file(item) not in waits))
+    # The modules that wait first, the rest after, the browser's last: Playwright's sync API
+    # keeps an event loop running in the main thread until the session ends, and asyncio.run()
+    # fails in any test after it in that process. Stable: a module's tests keep their order.
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None,
+                                 _file(item) not in waits))  # fmt: skip
 
 
 def _file(item: pytest.Item) -> str:
