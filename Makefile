@@ -18,16 +18,34 @@ ARGS ?=
 run: setup
 	$(BIN)/broadcaster demo $(ARGS)
 
-test: setup lint typecheck
-	$(BIN)/pytest -q $(ARGS)
+# Parallel worker processes (pytest-xdist): most of the long tests wait on real time (audio
+# playing, daemons starting), so four workers on two cores finish sooner; the inner loop's
+# tests use the CPU, so two. A module's tests stay on one worker (tests/conftest.py orders
+# them). TEST_WORKERS=0 or CHECK_WORKERS=0 runs in this process (for a debugger).
+TEST_WORKERS ?= 4
+CHECK_WORKERS ?= 2
+PARALLEL = $(if $(filter 0,$(1)),,-n $(1) --dist loadfile --no-loadscope-reorder)
 
-# The inner loop (target: 90 s): lint, types and every test that needs no real audio, browser
-# or daemon process (tests/conftest.py marks those by what they start).
-CHECK_MARKERS := not (vlc or e2e or daemon or pulse or browser)
+# Tests marked serial assert real-time bounds the parallel part's load breaks: they run after
+# it, alone. (pytest's exit code 5 is "nothing selected": ARGS may name only one kind.)
+test: setup lint typecheck
+	@SECONDS=0; status=0; \
+	if [ "$(TEST_WORKERS)" = 0 ]; then $(BIN)/pytest -q $(ARGS) || status=$$?; else \
+	  $(BIN)/pytest -q $(call PARALLEL,$(TEST_WORKERS)) -m "not serial" $(ARGS) || status=$$?; \
+	  [ $$status = 5 ] && status=0; \
+	  $(BIN)/pytest -q -m serial $(ARGS); serial=$$?; \
+	  [ $$serial = 0 ] || [ $$serial = 5 ] || status=$$serial; \
+	fi; \
+	echo "make test (pytest): $$SECONDS s"; exit $$status
+
+# The inner loop (target: 90 s): lint, types and every test that needs no real audio, browser,
+# daemon process or real install (tests/conftest.py marks those by what they start).
+CHECK_MARKERS := not (vlc or e2e or daemon or pulse or browser or install)
 check: venv
 	@SECONDS=0; \
 	$(MAKE) --no-print-directory lint typecheck && \
-	$(BIN)/pytest -q -p no:cacheprovider -m "$(CHECK_MARKERS)" $(ARGS); status=$$?; \
+	$(BIN)/pytest -q -p no:cacheprovider $(call PARALLEL,$(CHECK_WORKERS)) -m "$(CHECK_MARKERS)" \
+	  $(ARGS); status=$$?; \
 	echo "make check: $$SECONDS s"; exit $$status
 
 setup: system-deps venv

@@ -1,9 +1,17 @@
 """The suite's plugins and hooks.
 
 1. Markers by what a test starts, found from what its module and fixtures use, so ``make
-   check`` can leave out every test that needs real audio, a browser or a daemon process
-   (``-m "not (vlc or e2e or daemon or pulse or browser)"``) without each test saying so.
-2. One migrated template database per test process: a fresh SQLite file that ``make_engine``
+   check`` can leave out every test that needs real audio, a browser, a daemon process or a
+   real install (``-m "not (vlc or e2e or daemon or pulse or browser or install)"``) without
+   each test saying so.
+2. Parallel runs (pytest-xdist, ``--dist loadfile``: a module's tests stay on one worker, so its
+   module-scoped daemon starts once): the modules that wait on real time (audio playing,
+   daemons starting) go first, so the long ones do not start last and leave the other workers
+   idle at the end (the Makefile passes ``--no-loadscope-reorder``: xdist would otherwise send
+   the modules with the most tests first); the browser's go last (see below). ``--dist
+   loadgroup`` would keep the browser's modules on one worker, but pytest 9.2 ignores its
+   groups (pytest-xdist #1386). Tests marked ``serial`` run after the parallel part, alone.
+3. One migrated template database per test process: a fresh SQLite file that ``make_engine``
    would migrate is a copy of it instead (the migrations themselves are tested in
    ``tests/broadcaster/test_migrations.py``, which migrates for real)."""
 
@@ -26,10 +34,13 @@ STARTS = {  # marker: names in a test's module, or fixtures it uses, that start 
     "pulse": {"PulseServer", "pulse_server"},
     "browser": {"browser", "BROWSER_TESTS", "sync_playwright"},
     "vlc": {"VlcOutput", "build_output", "vlc_output"},
+    "install": {"SYSTEM_PYTHON"},  # the real install: pip builds the application, speech renders
 }
+REAL_TIME = ("e2e", "daemon", "pulse", "browser", "vlc", "install")
 MIGRATES_FOR_REAL = {"tests.broadcaster.test_migrations"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         module = getattr(item, "module", None)
@@ -38,6 +49,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for marker, uses in STARTS.items():
             if names & uses:
                 item.add_marker(marker)
+    waits = {_file(item) for item in items if any(map(item.get_closest_marker, REAL_TIME))}
+    # The modules that wait first, the rest after, the browser's last: Playwright's sync API
+    # keeps an event loop running in the main thread until the session ends, and asyncio.run()
+    # fails in any test after it in that process. Stable: a module's tests keep their order.
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None,
+                                 _file(item) not in waits))  # fmt: skip
+
+
+def _file(item: pytest.Item) -> str:
+    return item.nodeid.split("::")[0]
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from tests.kit.analysis import band_level_db, load_wav, tone_level_db
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
+from tests.kit.waiting import wait_for
 
 pytestmark = [
     pytest.mark.e2e,
@@ -28,16 +29,6 @@ ALERT_SECONDS = DEFAULT_PROFILE.alert_s  # GB 50116's alarm tone, generated as i
 BED_HZ = 5000.0  # the bed is a steady tone, so its level can be read under speech and chimes
 BED_BAND = (BED_HZ - 150, BED_HZ + 150)  # VLC resamples by up to ~1 % to follow the sink's clock
 SPEECH_BAND = (200.0, 3500.0)
-
-
-def wait_until(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_page_ducks_the_music_and_an_emergency_cuts_through(tmp_path: Path):
@@ -51,15 +42,15 @@ def test_page_ducks_the_music_and_an_emergency_cuts_through(tmp_path: Path):
         PulseServer() as pulse,
         DaemonProcess(data, env=pulse.env, audio__output="pulse", audio__device=pulse.sink) as d,
     ):
-        wait_until(lambda: (d.get("/api/v1/status")["layers"]["bed"]["position_ms"] or 0) > 500,
-                   10, "music")  # fmt: skip
+        wait_for("music", lambda: (d.get("/api/v1/status")["layers"]["bed"]["position_ms"] or 0)
+                 > 500, 10)  # fmt: skip
         with pulse.record(tmp_path / "air.wav") as recording:
             wall0 = time.time() - (time.monotonic() - recording.started)
             time.sleep(3)
             d.post("/api/v1/pages", {"file": "page.wav", "title": "寻人 lost child"})
-            page = wait_until(
-                lambda: [r for r in d.get("/api/v1/log", params={"order": "asc", "kind": "page"})
-                         if r["outcome"] == "completed"], 30, "the page")[0]  # fmt: skip
+            page = wait_for("the page", lambda: [
+                r for r in d.get("/api/v1/log", params={"order": "asc", "kind": "page"})
+                if r["outcome"] == "completed"], 30)[0]  # fmt: skip
             time.sleep(3)
             d.post("/api/v1/emergency", {"file": "page.wav", "title": "fire"})
             time.sleep(ALERT_SECONDS + 5)

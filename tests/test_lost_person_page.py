@@ -12,21 +12,13 @@ import pytest
 
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
+from tests.kit.waiting import wait_for
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing"),
 ]
 EVERY_MIN = 0.4  # a play (chime + notice, spoken fast) lasts about 20 s; the repeat 4 s after
-
-
-def wait_until(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_resolved_lost_person_page_plays_exactly_twice(tmp_path):
@@ -46,7 +38,7 @@ def test_a_resolved_lost_person_page_plays_exactly_twice(tmp_path):
             rows = daemon.get("/api/v1/log", params={"order": "asc", "kind": "page"})
             return [r for r in rows if r["outcome"] is not None]
 
-        wait_until(lambda: len(plays()) >= 2, 3 * 60 * EVERY_MIN + 60, "two plays")
+        wait_for("two plays", lambda: len(plays()) >= 2, 3 * 60 * EVERY_MIN + 60)
         resolved = daemon.send("POST", f"/api/v1/pages/{page['id']}/resolve")
         assert resolved["status"] == "resolved" and resolved["plays"] == 2
 

@@ -16,8 +16,10 @@ from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
 from tests.kit.waiting import wait_for
 
+# serial: a real-time bound (the fade within a second of resolving) that the parallel part's load broke
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.serial,
     pytest.mark.skipif(shutil.which("pulseaudio") is None, reason="pulseaudio not installed"),
 ]
 

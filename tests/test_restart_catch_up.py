@@ -16,7 +16,8 @@ from tests.kit.daemon_process import DaemonProcess, zone_clear_of_midnight
 from tests.kit.media import make_tone
 from tests.kit.waiting import wait_for
 
-pytestmark = pytest.mark.e2e
+# serial: a real-time bound (music within 3 s of the restart) that the parallel part's load broke
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 SPEECH = "announcements/cue.wav"
 

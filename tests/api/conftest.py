@@ -1,4 +1,7 @@
-"""A daemon on a fake output and a virtual clock, with a test client for its API."""
+"""A daemon on a fake output and a virtual clock, with a test client for its API. It starts
+without the live scheduler (APScheduler) and without warming the render worker unless a test
+needs them: ``@pytest.mark.scheduler`` on a test (or ``start_daemon(..., scheduler=True)``) runs
+the scheduler; the worker starts on the first render."""
 
 from __future__ import annotations
 
@@ -18,13 +21,14 @@ from tests.kit.factories import T0
 from tests.kit.media import make_corrupt, make_empty, make_tone
 
 
-def start_daemon(data: Path, **settings: object) -> Daemon:
+def start_daemon(data: Path, *, scheduler: bool = False, **settings: object) -> Daemon:
     clock = FakeClock(T0)
     d = Daemon(
         load_settings(data_dir=data, audio={"output": "null"}, **settings),
         clock=clock,
         output=FakeOutput(clock),
         zone_output=lambda zone: FakeOutput(clock),  # with zones configured: one each
+        scheduler=scheduler,
         warm_renderer=False,  # the worker starts on the first render, in the tests that render
     )
     d.start()
@@ -32,14 +36,14 @@ def start_daemon(data: Path, **settings: object) -> Daemon:
 
 
 @pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Daemon]:
+def daemon(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Daemon]:
     data = tmp_path / "data"
     make_tone(data / "music" / "a.wav", 120, 220)
     make_tone(data / "announcements" / "hello.wav", 2, 440)
     make_corrupt(data / "announcements" / "corrupt.mp3")
     make_empty(data / "announcements" / "empty.wav")
     (tmp_path / "secret.wav").write_bytes((data / "announcements" / "hello.wav").read_bytes())
-    d = start_daemon(data)
+    d = start_daemon(data, scheduler=request.node.get_closest_marker("scheduler") is not None)
     yield d
     d.stop()
 

@@ -42,7 +42,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Daemon, T
 
 
 @pytest.fixture
-def browser(shared: tuple[Daemon, TestClient]) -> Iterator[TestClient]:
+def person(shared: tuple[Daemon, TestClient]) -> Iterator[TestClient]:
     """A client with no key: it logs in like a person, with a cookie (fresh per test)."""
     with TestClient(shared[1].app) as client:
         yield client
@@ -52,27 +52,27 @@ def login(client: TestClient, role: Role) -> dict[str, Any]:
     return ok(client.post("/api/v1/login", json={"name": NAMES[role], "password": PASSWORD}))
 
 
-def test_a_person_logs_in_and_every_change_needs_the_pages_csrf_token(browser):
-    refused(browser.get("/api/v1/status"), 401, "not_logged_in")
-    me = login(browser, Role.SERVICE_DESK)
+def test_a_person_logs_in_and_every_change_needs_the_pages_csrf_token(person):
+    refused(person.get("/api/v1/status"), 401, "not_logged_in")
+    me = login(person, Role.SERVICE_DESK)
     assert me["role"] == "service_desk" and me["role_zh"] == "服务台" and me["csrf_token"]
-    cookie = browser.cookies.get("broadcaster_session")
+    cookie = person.cookies.get("broadcaster_session")
     assert cookie and cookie not in str(me)
-    ok(browser.get("/api/v1/status"))
+    ok(person.get("/api/v1/status"))
     body = {"template": "lost_item", "fields": {"item": "黑色背包", "return_to": "一楼服务台"}}
-    refused(browser.post("/api/v1/pages", json=body), 403, "csrf")
-    refused(browser.post("/api/v1/pages", json=body, headers={"X-CSRF-Token": "old"}), 403, "csrf")
-    page = ok(browser.post("/api/v1/pages", json=body, headers={"X-CSRF-Token": me["csrf_token"]}),
+    refused(person.post("/api/v1/pages", json=body), 403, "csrf")
+    refused(person.post("/api/v1/pages", json=body, headers={"X-CSRF-Token": "old"}), 403, "csrf")
+    page = ok(person.post("/api/v1/pages", json=body, headers={"X-CSRF-Token": me["csrf_token"]}),
               202)  # fmt: skip
-    assert ok(browser.get(f"/api/v1/pages/{page['id']}"))["created_by"].startswith("Li Na")
-    assert ok(browser.get("/api/v1/me"))["csrf_token"] == me["csrf_token"]
-    refused(browser.get("/api/v1/log"), 403, "forbidden")  # a supervisor's
-    ok(browser.post("/api/v1/logout", headers={"X-CSRF-Token": me["csrf_token"]}), 204)
-    refused(browser.get("/api/v1/status"), 401, "not_logged_in")
+    assert ok(person.get(f"/api/v1/pages/{page['id']}"))["created_by"].startswith("Li Na")
+    assert ok(person.get("/api/v1/me"))["csrf_token"] == me["csrf_token"]
+    refused(person.get("/api/v1/log"), 403, "forbidden")  # a supervisor's
+    ok(person.post("/api/v1/logout", headers={"X-CSRF-Token": me["csrf_token"]}), 204)
+    refused(person.get("/api/v1/status"), 401, "not_logged_in")
 
 
-def test_the_session_cookie_is_http_only_and_same_site(browser):
-    reply = browser.post("/api/v1/login", json={"name": NAMES[Role.ANNOUNCER],
+def test_the_session_cookie_is_http_only_and_same_site(person):
+    reply = person.post("/api/v1/login", json={"name": NAMES[Role.ANNOUNCER],
                                                  "password": PASSWORD})  # fmt: skip
     cookie = reply.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
@@ -82,37 +82,37 @@ def test_wrong_passwords_are_refused_then_limited_and_audited(tmp_path):
     # Its own daemon: the limit it reaches would lock the other tests' client out.
     make_tone(tmp_path / "data" / "music" / "a.wav", 5)
     daemon = start_daemon(tmp_path / "data")
-    with api_client(daemon) as admin, TestClient(admin.app) as browser:
-        limited(admin, browser)
+    with api_client(daemon) as admin, TestClient(admin.app) as person:
+        limited(admin, person)
     daemon.stop()
 
 
-def limited(admin: TestClient, browser: TestClient) -> None:
+def limited(admin: TestClient, person: TestClient) -> None:
     name = NAMES[Role.SUPERVISOR]
     for _ in range(5):
-        refused(browser.post("/api/v1/login", json={"name": name, "password": "guess"}), 401,
+        refused(person.post("/api/v1/login", json={"name": name, "password": "guess"}), 401,
                 "bad_login")  # fmt: skip
-    refused(browser.post("/api/v1/login", json={"name": name, "password": PASSWORD}), 429,
+    refused(person.post("/api/v1/login", json={"name": name, "password": PASSWORD}), 429,
             "too_many_logins")  # fmt: skip
-    refused(browser.post("/api/v1/login", json={"name": "nobody", "password": "x"}), 429,
+    refused(person.post("/api/v1/login", json={"name": "nobody", "password": "x"}), 429,
             "too_many_logins")  # the same client is limited too  # fmt: skip
-    page = browser.post("/login", data={"name": name, "password": PASSWORD})
+    page = person.post("/login", data={"name": name, "password": PASSWORD})
     assert page.status_code == 429 and "登录失败次数过多" in page.text  # the page's door too
     trail = ok(admin.get("/api/v1/audit"))
     statuses = [e["status"] for e in trail if e["action"] == "login refused"]
     assert statuses[:8] == [429, 429, 429] + [401] * 5
 
 
-def test_an_admin_adds_a_user_who_then_logs_in_and_can_be_disabled(shared, browser):
+def test_an_admin_adds_a_user_who_then_logs_in_and_can_be_disabled(shared, person):
     _, admin = shared
     made = ok(admin.post("/api/v1/users", json={"name": "赵敏", "role": "announcer",
                                                 "password": "一二三四五六七八"}), 201)  # fmt: skip
     assert made["role"] == "announcer" and "password" not in str(made)
-    ok(browser.post("/api/v1/login", json={"name": "赵敏", "password": "一二三四五六七八"}))
-    ok(browser.get("/api/v1/status"))
+    ok(person.post("/api/v1/login", json={"name": "赵敏", "password": "一二三四五六七八"}))
+    ok(person.get("/api/v1/status"))
     ok(admin.patch(f"/api/v1/users/{made['id']}", json={"active": False}))
-    refused(browser.get("/api/v1/status"), 401, "not_logged_in")  # its sessions are gone
-    refused(browser.post("/api/v1/login", json={"name": "赵敏", "password": "一二三四五六七八"}),
+    refused(person.get("/api/v1/status"), 401, "not_logged_in")  # its sessions are gone
+    refused(person.post("/api/v1/login", json={"name": "赵敏", "password": "一二三四五六七八"}),
             401, "bad_login")  # fmt: skip
 
 

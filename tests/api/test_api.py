@@ -8,16 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-
-def wait_for(predicate, seconds: float = 3.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.01)
+from tests.kit.waiting import wait_for
 
 
 def test_status_shows_the_bed_playing(client):
-    wait_for(lambda: client.get("/api/v1/status").json()["layers"]["bed"]["playing"])
+    wait_for(
+        "the bed playing",
+        lambda: client.get("/api/v1/status").json()["layers"]["bed"]["playing"],
+        3,
+    )
     status = client.get("/api/v1/status").json()
     assert status["layers"]["bed"]["file"] == "a.wav"
     assert status["ducked"] is False and status["emergency"] is None
@@ -28,7 +27,7 @@ def test_announcement_is_queued_and_goes_on_air(client, daemon):
     reply = client.post("/api/v1/announcements", json={"file": "announcements/hello.wav"})
     assert reply.status_code == 202, reply.text
     assert reply.json()["kind"] == "announcement"
-    wait_for(lambda: client.get("/api/v1/status").json()["ducked"])
+    wait_for("the bed ducked", lambda: client.get("/api/v1/status").json()["ducked"], 3)
     assert client.get("/api/v1/status").json()["voice"]["title"] == "hello"
 
 
@@ -78,11 +77,13 @@ def test_emergency_start_and_clear(client, daemon):
         "/api/v1/emergency", json={"file": "announcements/hello.wav", "title": "fire"}
     )
     assert reply.status_code == 202
-    wait_for(lambda: client.get("/api/v1/status").json()["emergency"] is not None)
+    wait_for("the emergency on air", lambda: client.get("/api/v1/status").json()["emergency"], 3)
     status = client.get("/api/v1/status").json()
     assert status["bed"]["mode"] == "stopped" and status["voice"]["kind"] == "emergency"
     assert client.delete("/api/v1/emergency").status_code == 200
-    wait_for(lambda: client.get("/api/v1/status").json()["emergency"] is None)
+    wait_for(
+        "the emergency cleared", lambda: client.get("/api/v1/status").json()["emergency"] is None, 3
+    )
 
 
 def test_cancel_unknown_request_is_404(client):
@@ -94,9 +95,9 @@ def test_log_filters_and_csv(client, daemon):
     client.post("/api/v1/announcements", json={"file": "announcements/hello.wav", "title": "x"})
     daemon.clock.advance(0.3)  # past the duck fade: the announcement starts
     wait_for(
-        lambda: (
-            client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json() != []
-        )
+        "the announcement's row",
+        lambda: client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json(),
+        3,
     )
     rows = client.get("/api/v1/log", params={"order": "asc", "kind": "music"}).json()
     assert rows and all(r["kind"] == "music" for r in rows)
@@ -121,7 +122,7 @@ def test_events_stream_reports_changes(client, daemon):
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    wait_for(lambda: "status" in got)
+    wait_for("the stream's first status", lambda: "status" in got, 3)
     client.post("/api/v1/announcements", json={"file": "announcements/hello.wav"})
     daemon.clock.advance(0.3)  # past the duck fade
     reader.join(5)
@@ -129,7 +130,11 @@ def test_events_stream_reports_changes(client, daemon):
 
 
 def test_a_dead_sound_device_shows_in_status_and_health_at_once(client, daemon):
-    wait_for(lambda: client.get("/api/v1/status").json()["layers"]["bed"]["playing"])
+    wait_for(
+        "the bed playing",
+        lambda: client.get("/api/v1/status").json()["layers"]["bed"]["playing"],
+        3,
+    )
     assert client.get("/api/v1/health").json()["fault"] is None
     daemon.output.fault_text = "No sound is reaching the speakers"
     assert client.get("/api/v1/status").json()["fault"] == "No sound is reaching the speakers"

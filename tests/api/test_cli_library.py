@@ -9,11 +9,13 @@ import sys
 from pathlib import Path
 
 from api.cli_library import ProgressBar
+from tests.kit.daemon_process import database_for
 from tests.kit.media import make_corrupt, make_empty, make_tone
 from tests.kit.music_files import make_library, plan_library
 
 
 def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    database_for(data).dispose()  # migrated, as the first command would leave it
     return subprocess.run(
         [sys.executable, "-m", "api.cli", "library", *args], capture_output=True, text=True,
         env={"PATH": "/usr/bin:/bin", "BROADCASTER_DATA_DIR": str(data)}, timeout=120,

@@ -10,9 +10,11 @@ from sqlmodel import Session
 
 from broadcaster.accounts import crud
 from broadcaster.db import make_engine
+from tests.kit.daemon_process import database_for
 
 
 def cli(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    database_for(data).dispose()  # migrated, as the first command would leave it
     return subprocess.run(
         [sys.executable, "-m", "api.cli", "user", *args], capture_output=True, text=True,
         input=stdin, env={"PATH": "/usr/bin:/bin", "BROADCASTER_DATA_DIR": str(data)},

@@ -131,6 +131,7 @@ def test_a_date_without_a_day_type_says_nothing_is_planned(supervisor, client):
     assert supervisor.get("/supervisor/programme?date=not-a-date").status_code == 200
 
 
+@pytest.mark.scheduler  # saving a rule replans the live scheduler
 def test_a_daypart_split_by_a_higher_one_is_saved_and_scheduled_in_two_pieces(
     daemon, client, supervisor
 ):

@@ -5,7 +5,6 @@ is not audio, too large or not playable."""
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,10 @@ from broadcaster.daemon import Daemon
 from broadcaster.settings import load_settings
 from tests.kit.accounts import NAMES, PASSWORD, api_client, as_role
 from tests.kit.media import make_text, make_tone
+from tests.kit.waiting import wait_for
 
 ANNOUNCER = as_role(Role.ANNOUNCER)
 HOSTILE = "<script>alert(1)</script>'; DROP TABLE play_log; --"
-
-
-def wait_for(predicate, seconds: float = 5.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
-    return value
 
 
 def make_browser_webm(path: Path, seconds: float = 2.0, freq: float = 440.0) -> Path:
@@ -153,11 +145,15 @@ def test_a_browser_recording_is_saved_under_our_name_and_queued_for_the_announce
     assert reply.json()["kind"] == "announcement" and reply.json()["title"] == "今日特价"
     [saved] = recorded(daemon)
     assert saved.startswith("mic-") and saved.endswith(".webm") and "evil" not in saved
-    voice = wait_for(lambda: client.get("/api/v1/status").json()["voice"])
+    voice = wait_for(
+        "the recording on air", lambda: client.get("/api/v1/status").json()["voice"], 5
+    )
     assert voice["title"] == "今日特价" and voice["requested_by"] == NAMES[Role.ANNOUNCER]
     daemon.clock.advance(0.3)  # past the duck fade: it starts
     row = wait_for(
-        lambda: client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
+        "the recording's row",
+        lambda: client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json(),
+        5,
     )[0]
     assert row["requested_by"] == NAMES[Role.ANNOUNCER]
     assert row["media_path"].endswith(f"announcements/recorded/{saved}")
@@ -223,7 +219,9 @@ def test_a_hostile_title_is_stored_as_text_and_shown_as_text(client, daemon, tmp
     assert client.get("/api/v1/status").json()["voice"]["title"] == HOSTILE
     daemon.clock.advance(0.3)
     rows = wait_for(
-        lambda: client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json()
+        "the announcement's row",
+        lambda: client.get("/api/v1/log", params={"order": "asc", "kind": "announcement"}).json(),
+        5,
     )
     assert rows[0]["title"] == HOSTILE  # the table is still there and the text is data
     with TestClient(client.app) as browser:
@@ -248,7 +246,7 @@ def test_vlc_plays_a_browser_recording_to_the_end(tmp_path):
                                   headers=as_role(Role.SUPERVISOR)).json()  # fmt: skip
                 return rows and rows[0]["outcome"] and rows[0]
 
-            row = wait_for(completed, 15)
+            row = wait_for("the real VLC play completed", completed, 15)
         assert row["outcome"] == "completed" and row["title"] == "real vlc"
         assert 1.3 < (_seconds(row["ended_at"]) - _seconds(row["started_at"])) < 3.0
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from sqlalchemy.engine import Engine
 
 from broadcaster.actors import Role
 from broadcaster.db import make_engine
@@ -33,6 +34,14 @@ def zone_clear_of_midnight(span: timedelta) -> str:
     now = datetime.now(UTC)
     local = now.astimezone(ZoneInfo(STORE_ZONE))
     return STORE_ZONE if (local + span).date() == local.date() else FAR_ZONE
+
+
+def database_for(data_dir: Path, url: str | None = None) -> Engine:
+    """The engine of the database a child process (``serve``, a CLI command) will open in
+    ``data_dir``, made here first: in the suite, a new SQLite file is a copy of the migrated
+    template (tests/conftest.py), so the child finds it migrated instead of migrating it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return make_engine(url or f"sqlite:///{(data_dir / 'broadcaster.db').resolve()}")
 
 
 def free_port() -> int:
@@ -73,12 +82,8 @@ class DaemonProcess:
         return self._verify
 
     def start(self, timeout: float = 20.0) -> DaemonProcess:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         # The test accounts (tests.kit.accounts), in the database the daemon will use.
-        url = self.env.get("BROADCASTER_DATABASE_URL") or (
-            f"sqlite:///{(self.data_dir / 'broadcaster.db').resolve()}"
-        )
-        engine = make_engine(url)
+        engine = database_for(self.data_dir, self.env.get("BROADCASTER_DATABASE_URL"))
         seed_accounts(engine)
         engine.dispose()
         log = self.log_path.open("ab")
