@@ -17,6 +17,9 @@ NAV: tuple[NavEntry, ...] = (("/announcer", "announcer", Right.ANNOUNCE),)
 WORDS: Words = {
     "zh": {
         "an_up": "上移", "an_down": "下移", "an_page": "寻人寻物",
+        "an_talk": "现场讲话", "an_talk_hold": "按住讲话",
+        "an_talk_hint": "按住按钮（或按住 F8 键）讲话，松开即结束：先响提示音，所选分区的背景音乐自动压低；紧急广播时不能讲话。每次讲话都会录音。",
+        "an_talk_idle": "未在讲话。", "an_talk_waiting": "正在接通（提示音）…", "an_talk_live": "正在广播：请讲话",
         "an_record": "现场录音", "an_record_hint": "对着麦克风录一段广播，试听无误后加入队列。",
         "an_rec_start": "开始录音", "an_rec_stop": "停止", "an_rec_again": "重新录音",
         "an_rec_title_hint": "例如：停车场满位提示", "an_rec_send": "录音加入队列",
@@ -28,6 +31,9 @@ WORDS: Words = {
     },
     "en": {
         "an_up": "Move up", "an_down": "Move down", "an_page": "page",
+        "an_talk": "Talk", "an_talk_hold": "Hold to talk",
+        "an_talk_hint": "Hold the button (or the F8 key) and speak; let go to end. The chime comes first and the chosen zones' music is lowered; not during an emergency. Every call is recorded.",
+        "an_talk_idle": "Not talking.", "an_talk_waiting": "Connecting (chime)…", "an_talk_live": "On air: speak",
         "an_record": "Record an announcement", "an_record_hint": "Speak into the microphone, listen back, then queue it.",
         "an_rec_start": "Record", "an_rec_stop": "Stop", "an_rec_again": "Record again",
         "an_rec_title_hint": "e.g. Car park full", "an_rec_send": "Queue the recording",

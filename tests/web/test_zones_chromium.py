@@ -18,6 +18,7 @@ from broadcaster.actors import Role
 from tests.kit.browser import BROWSER_TESTS, DESKTOP, TABLET, log_in, shot
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
+from tests.kit.microphone import ToneMicrophone
 from tests.kit.pulse import PulseServer
 from tests.kit.waiting import wait_for
 
@@ -49,9 +50,11 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
     with PulseServer() as pulse:
         for zone in ZONES:
             pulse.add_sink(str(zone["sink"]))
-        with DaemonProcess(data, env=pulse.env, audio__output="pulse", zones=json.dumps(ZONES),
-                           zone_groups=json.dumps(GROUPS),
-                           emergency_plans=json.dumps(PLANS)) as running:  # fmt: skip
+        with ToneMicrophone(pulse, freq=3700) as mic, DaemonProcess(
+            data, env=pulse.env, audio__output="pulse", zones=json.dumps(ZONES),
+            zone_groups=json.dumps(GROUPS), emergency_plans=json.dumps(PLANS),
+            live_mic__source=mic.source,
+        ) as running:  # fmt: skip
             made = running.send("POST", "/api/v1/scripts", {
                 "code": "promo_1f", "title": "一楼化妆品促销", "category": "promotion",
                 "language": "zh-CN", "text": PROMOTION})  # fmt: skip
@@ -200,4 +203,29 @@ def test_a_recording_goes_to_the_zone_chosen_for_it(daemon, browser):
 
     row = wait_for("the recording's row in the play log", logged, 20)
     assert row["zones"] == "2F" and row["outcome"] == "completed"
+    page.close()
+
+
+def test_holding_talk_puts_the_microphone_live_in_the_chosen_zone_until_released(
+    daemon: DaemonProcess, browser: Any
+) -> None:
+    quiet(daemon)
+    page = browser.new_page(viewport=DESKTOP)
+    log_in(page, daemon, Role.ANNOUNCER)
+    page.locator("#talk-zones").get_by_label("二楼", exact=True).check()
+    button = page.locator("#talk-button")
+    button.hover()
+    page.mouse.down()
+    expect(page.locator("#talk-state")).to_have_text("正在广播：请讲话", timeout=15000)
+    assert zone(daemon, "2F")["voice"]["live"] is True
+    assert zone(daemon, "1F")["voice"] is None and zone(daemon, "B1")["voice"] is None
+    expect(tile(page, "2F")).to_contain_text("现场广播", timeout=5000)
+    shot(page, "talk-zh-1280x800")
+    page.mouse.up()
+    expect(page.locator("#talk-state")).to_have_text("未在讲话。")
+    wait_for("the microphone off the air", lambda: zone(daemon, "2F")["voice"] is None, 10)
+    [row] = [r for r in daemon.get("/api/v1/log", params={"kind": "page"})
+             if r["title"].startswith("现场广播")]  # fmt: skip
+    assert row["zones"] == "2F" and row["outcome"] == "completed"
+    assert "talk released by" in row["detail"] and "recorded to" in row["detail"]
     page.close()
