@@ -40,6 +40,7 @@ from scipy import signal as dsp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.kit.analysis import tone_level_db
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
@@ -77,12 +78,6 @@ def band(samples: np.ndarray, lo: float, hi: float, order: int = 4) -> np.ndarra
         return np.zeros(len(samples))
     sos = dsp.butter(order, [lo, hi], btype="bandpass", fs=RATE, output="sos")
     return np.asarray(dsp.sosfiltfilt(sos, samples))
-
-
-def level_db(samples: np.ndarray) -> float:
-    """RMS, as dB of full scale (a full-scale sine: 0 dB)."""
-    rms = float(np.sqrt(2 * np.mean(samples**2))) if len(samples) else 0.0
-    return 20 * float(np.log10(max(rms, 1e-7)))
 
 
 def windows_rms(samples: np.ndarray) -> np.ndarray:
@@ -177,18 +172,20 @@ class Bench:
         time.sleep(0.5)  # the Snapcast zones' buffer, and more
         ended = time.monotonic()
         print(
-            "2. leakage, a 2 s announcement (300 Hz) to 1F: samples above one LSB in the "
-            "250-350 Hz band, and the band's level; beside them the same over music alone:"
+            "2. leakage, a 2 s announcement (a 300 Hz tone) to 1F: the 300 Hz tone's level "
+            "and the samples above one LSB in the 250-350 Hz band (a dropout's click counts "
+            "there too), then the same over music alone, and the music's 20 ms gaps:"
         )
         for zone, reader in self.readers.items():
             _, during = reader.timeline(requested, ended)
             _, before = reader.timeline(quiet0, requested)
             heard, quiet = band(during, *SPEECH, order=8), band(before, *SPEECH, order=8)
             role = "addressed" if zone == "1F" else "not addressed"
-            print(f"   {zone} ({role}): {np.count_nonzero(np.abs(heard) > LSB)} of {len(heard)}"
-                  f" samples, {level_db(heard):.1f} dB; over music alone "
-                  f"{np.count_nonzero(np.abs(quiet) > LSB)} of {len(quiet)}, "
-                  f"{level_db(quiet):.1f} dB")  # fmt: skip
+            print(f"   {zone} ({role}): {tone_level_db(during, RATE, 300.0):.1f} dB, "
+                  f"{np.count_nonzero(np.abs(heard) > LSB)} of {len(heard)} samples; music "
+                  f"alone {tone_level_db(before, RATE, 300.0):.1f} dB, "
+                  f"{np.count_nonzero(np.abs(quiet) > LSB)} of {len(quiet)}; gaps "
+                  f"{self.gaps(zone, requested, ended)}")  # fmt: skip
 
     # 3. music alone: its dropouts, then the CPU
     def steady(self, seconds: float) -> None:
