@@ -18,11 +18,8 @@ Usage: .venv/bin/python bench/live_mic.py [--rounds 20] [--latency-ms 10,20,50]
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -34,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from broadcaster.audio.live_mic import LiveMic
 from tests.kit.microphone import ToneMicrophone
 from tests.kit.pulse import PulseServer
+from tests.kit.stamped import RATE, StampedReader
 
-RATE = 48000
 LEVEL = 0.3  # the microphone's tone
 
 
@@ -47,55 +44,6 @@ def pct(values: list[float], q: float) -> float:
 def summary(name: str, values: list[float], unit: str = "ms") -> str:
     return (f"{name}: n={len(values)} p50={pct(values, 0.5):.1f} {unit} "
             f"p95={pct(values, 0.95):.1f} {unit} max={max(values):.1f} {unit}")  # fmt: skip
-
-
-class StampedReader:
-    """Reads a source (mono, 16 bit, ``RATE``) and keeps each block with its arrival time."""
-
-    def __init__(self, pulse: PulseServer, source: str) -> None:
-        self.blocks: list[tuple[float, np.ndarray]] = []
-        self._lock = threading.Lock()
-        self._process = subprocess.Popen(
-            ["parec", f"--device={source}", "--raw", "--format=s16le", f"--rate={RATE}",
-             "--channels=1", "--latency-msec=10", "--process-time-msec=5"],
-            env=pulse.child_env(), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self._process.stdout is not None
-        fd = self._process.stdout.fileno()
-        while chunk := os.read(fd, 4096):
-            now = time.monotonic()
-            chunk = chunk[: len(chunk) - len(chunk) % 2]
-            with self._lock:
-                self.blocks.append((now, np.frombuffer(chunk, "<i2").astype(np.float64) / 32768))
-
-    def first_above(self, after: float, threshold: float) -> float | None:
-        """When the first sample above ``threshold`` that arrived after ``after`` was
-        captured (its block's arrival, less the samples that came after it in the block)."""
-        with self._lock:
-            blocks = list(self.blocks)
-        for arrived, samples in blocks:
-            if arrived < after:
-                continue
-            loud = np.flatnonzero(np.abs(samples) > threshold)
-            if loud.size:
-                return arrived - (len(samples) - 1 - loud[0]) / RATE
-        return None
-
-    def window(self, t0: float, t1: float) -> np.ndarray:
-        with self._lock:
-            parts = [s for arrived, s in self.blocks if t0 <= arrived <= t1]
-        return np.concatenate(parts) if parts else np.zeros(0)
-
-    def nonzero(self) -> int:
-        with self._lock:
-            return sum(int(np.count_nonzero(s)) for _, s in self.blocks)
-
-    def stop(self) -> None:
-        self._process.kill()
-        self._process.wait(5)
 
 
 def dropouts(samples: np.ndarray) -> int:

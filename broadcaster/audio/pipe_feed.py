@@ -1,25 +1,32 @@
 """Carries a PulseAudio sink's sound into a Snapcast pipe stream, never waiting on it.
 
 A remote zone is rendered by the daemon into a null sink of its own; this feed reads the sink's
-monitor (``parec``, raw PCM) and writes it into the FIFO the zone's ``snapserver`` reads. The
-FIFO is shrunk to one page (``F_SETPIPE_SZ``, 4 KiB ≈ 21 ms of 48 kHz stereo) and written
-non-blocking: when the server does not keep up, a block is dropped rather than queued. Measured
-with Snapcast 0.26 on loopback: the default 64 KiB FIFO builds a backlog of 330–640 ms that never
-drains; a 4 KiB pipe dropping when full keeps the delay at the server's ``buffer``.
+monitor (``parec``, raw PCM) and writes it into the FIFO the zone's ``snapserver`` reads, never
+letting more than ``MAX_QUEUED_BYTES`` (2 blocks, 40 ms) wait in it: when more would, the oldest
+sound is read back out of the FIFO (the feed holds it open for reading too) and dropped.
+Measured with Snapcast 0.26 on loopback: the default 64 KiB FIFO builds a backlog of 330–640 ms
+that never drains. A FIFO of one page (4 KiB ≈ 21 ms) dropping the new block when full kept the
+delay down but held a single block, so every bit of jitter between the feed and the server
+dropped 20 ms (bench/zones.py: 6 % of the players' 20 ms windows silent while only music
+played); 40 ms of room absorbs the jitter and still bounds the backlog.
 
 Steps of ``_pump`` (its own thread):
 1. Start ``parec`` on the sink's monitor if it is not running (again after it died).
 2. Read one block (20 ms) from it; on end of stream go back to 1 after a short pause.
-3. Write the block into the FIFO; a full pipe drops the block (counted) instead of blocking.
+3. Write the whole frames of the block into the FIFO, first reading out (dropping, counted) the
+   oldest sound beyond ``MAX_QUEUED_BYTES``; a pipe still full drops the block, never blocks.
 4. Remember when a block last went through, so a stall shows as a fault (``stalled_s``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
+import struct
 import subprocess
+import termios
 import threading
 import time
 from collections.abc import Mapping
@@ -27,10 +34,12 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 F_SETPIPE_SZ = 1031  # Linux fcntl: set a pipe's capacity
-PIPE_BYTES = 4096
+PIPE_BYTES = 16384
 RATE, CHANNELS, SAMPLE_BYTES = 48000, 2, 2
+FRAME_BYTES = CHANNELS * SAMPLE_BYTES
 BLOCK_MS = 20
-BLOCK_BYTES = RATE * CHANNELS * SAMPLE_BYTES * BLOCK_MS // 1000
+BLOCK_BYTES = RATE * FRAME_BYTES * BLOCK_MS // 1000
+MAX_QUEUED_BYTES = 2 * BLOCK_BYTES
 RESTART_PAUSE_S = 0.5
 
 
@@ -57,6 +66,8 @@ class PipeFeed:
         self._thread: threading.Thread | None = None
         self.written_bytes = 0
         self.dropped_blocks = 0
+        self.dropped_bytes = 0
+        self._partial = b""  # the start of a frame parec has not finished
         self.restarts = 0
         self._last_write = time.monotonic()
 
@@ -102,15 +113,33 @@ class PipeFeed:
             if not block:
                 self._stop.wait(RESTART_PAUSE_S)
                 continue
-            self._write(block)
+            self.put(block)
 
-    def _write(self, block: bytes) -> None:
+    def put(self, data: bytes) -> None:
+        """Into the FIFO: the whole frames of ``data`` (the rest waits for the next call),
+        after the oldest sound beyond ``MAX_QUEUED_BYTES`` is dropped."""
         assert self._fd is not None
+        data = self._partial + data
+        cut = len(data) - len(data) % FRAME_BYTES
+        block, self._partial = data[:cut], data[cut:]
+        self._last_write = time.monotonic()
+        if not block:
+            return
+        excess = self._queued() + len(block) - MAX_QUEUED_BYTES
+        if excess > 0:  # the server is behind: the oldest sound goes, the delay stays bounded
+            excess += -excess % FRAME_BYTES
+            with contextlib.suppress(BlockingIOError):  # else the server read it meanwhile
+                self.dropped_bytes += len(os.read(self._fd, excess))
         try:
             self.written_bytes += os.write(self._fd, block)
         except BlockingIOError:
-            self.dropped_blocks += 1  # the server is behind: drop rather than build a backlog
-        self._last_write = time.monotonic()
+            self.dropped_blocks += 1
+
+    def _queued(self) -> int:
+        """Bytes waiting in the FIFO."""
+        assert self._fd is not None
+        answer = fcntl.ioctl(self._fd, termios.FIONREAD, b"\0\0\0\0")
+        return int(struct.unpack("i", answer)[0])
 
     def _start_reader(self) -> subprocess.Popen[bytes] | None:
         command = ["parec", f"--device={self.source}", "--raw", "--format=s16le",

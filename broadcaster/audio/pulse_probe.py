@@ -25,26 +25,49 @@ class Heard(StrEnum):
     NO_SERVER = "no_server"  # no server answers
 
 
-def probe() -> Heard:
-    """Ask the PulseAudio server (as ``PULSE_SERVER`` or the default says) once."""
+def probe(sink: str | None = None) -> Heard:
+    """Ask the PulseAudio server (as ``PULSE_SERVER`` or the default says) once. With ``sink``
+    only a stream of this process on that sink counts: a daemon with several zones has a
+    stream on each zone's sink, and one zone's stream must not hide another's lost one."""
+    inputs = _pactl("list", "sink-inputs")
+    sinks = _pactl("list", "short", "sinks") if sink is not None else ""
+    if inputs is None or sinks is None:
+        return Heard.NO_SERVER
+    return Heard.STREAM if has_stream(inputs, sinks, os.getpid(), sink) else Heard.NO_STREAM
+
+
+def has_stream(inputs: str, sinks: str, pid: int, sink: str | None) -> bool:
+    """Whether ``pactl list sink-inputs`` (``inputs``) shows a stream of process ``pid`` (on
+    ``sink``, by ``pactl list short sinks``: ``sinks``, when given)."""
+    marker = f'application.process.id = "{pid}"'
+    if sink is None:
+        return marker in inputs
+    index = next((cols[0] for cols in (line.split("\t") for line in sinks.splitlines())
+                  if len(cols) > 1 and cols[1] == sink), None)  # fmt: skip
+    for block in inputs.split("Sink Input #")[1:]:
+        on = next((line.split(":", 1)[1].strip() for line in block.splitlines()
+                   if line.strip().startswith("Sink:")), None)  # fmt: skip
+        if marker in block and on is not None and on == index:
+            return True
+    return False
+
+
+def _pactl(*args: str) -> str | None:
     try:
-        result = subprocess.run(
-            ["pactl", "list", "sink-inputs"],
-            capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, check=False,
-        )  # fmt: skip
+        result = subprocess.run(["pactl", *args], capture_output=True, text=True,
+                                env={**os.environ, "LC_ALL": "C"},  # its labels in English
+                                timeout=PROBE_TIMEOUT_S, check=False)  # fmt: skip
     except (OSError, subprocess.TimeoutExpired):
-        return Heard.NO_SERVER
-    if result.returncode != 0:
-        return Heard.NO_SERVER
-    marker = f'application.process.id = "{os.getpid()}"'
-    return Heard.STREAM if marker in result.stdout else Heard.NO_STREAM
+        return None
+    return result.stdout if result.returncode == 0 else None
 
 
 class PulseProbe:
     """Calls ``report`` with a ``Heard`` every ``every_s`` seconds until ``stop``."""
 
-    def __init__(self, report: Callable[[Heard], None], every_s: float = PROBE_EVERY_S) -> None:
-        self._report, self._every_s = report, every_s
+    def __init__(self, report: Callable[[Heard], None], every_s: float = PROBE_EVERY_S, *,
+                 sink: str | None = None) -> None:  # fmt: skip
+        self._report, self._every_s, self._sink = report, every_s, sink
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pulse-probe", daemon=True)
 
@@ -60,4 +83,4 @@ class PulseProbe:
 
     def _run(self) -> None:
         while not self._stop.wait(self._every_s):
-            self._report(probe())
+            self._report(probe(self._sink))

@@ -79,7 +79,8 @@ class SnapServer:
             f"--stream.bind_to_address={self.bind}", f"--stream.port={self.ports.stream}",
             f"--stream.source={source}", "--stream.codec=pcm", "--stream.chunk_ms=20",
             f"--stream.buffer={self.buffer_ms}", "--logging.sink=stderr",
-            "--logging.filter=*:warning",
+            # 0.26 logs an error whenever a control connection is closed: one a second.
+            "--logging.filter=*:warning,ControlSessionTCP:fatal",
         ]  # fmt: skip
 
     @property

@@ -115,7 +115,8 @@ class VlcOutput:
         self._thread = threading.Thread(target=self._run, name="vlc-output", daemon=True)
         self._thread.start()
         if self._output != "null" and PulseProbe.available():
-            self._probe = PulseProbe(lambda heard: self._inbox.put(lambda: self._on_heard(heard)))
+            self._probe = PulseProbe(lambda heard: self._inbox.put(lambda: self._on_heard(heard)),
+                                     sink=self._device if self._output == "pulse" else None)  # fmt: skip
             self._probe.start()
 
     def close(self) -> None:

@@ -70,6 +70,7 @@ class PulseServer:
         channels: int = 2,
         startup_timeout_s: float = 10.0,
         resample_method: str | None = None,
+        shm: bool = True,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", sink):
             raise ValueError(f"sink name {sink!r}: use letters, digits, '_', '.', '-'")
@@ -78,6 +79,10 @@ class PulseServer:
         self.channels = channels
         self.startup_timeout_s = startup_timeout_s
         self.resample_method = resample_method  # None: PulseAudio's default (speex-float-1)
+        # False: clients' audio through the socket, not shared memory (PulseAudio 16 aborted
+        # on "memblock.c: Assertion 'pa_hashmap_remove(import->blocks…' failed" under a
+        # long run of many clients coming and going: bench/zones.py)
+        self.shm = shm
         self._dir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._recorders: set[subprocess.Popen[bytes]] = set()
@@ -127,6 +132,8 @@ class PulseServer:
         ]
         if self.resample_method:
             command.insert(1, f"--resample-method={self.resample_method}")
+        if not self.shm:
+            command.insert(1, "--disable-shm=yes")
         with (self.directory / "stderr.txt").open("ab") as stderr:
             self._process = subprocess.Popen(
                 command,

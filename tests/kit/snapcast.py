@@ -15,6 +15,10 @@ from typing import Self
 
 from tests.kit.pulse import PulseServer
 
+PLAYER_BUFFER_MS = 40
+"""The player's own buffer into PulseAudio. Its default (100 ms) with PulseAudio's own latency
+came to 100-150 ms, more than the server's whole ``buffer`` (100 ms): the player logged
+"outputBufferDacTime > bufferMs" and played silence for seconds at a time (bench/zones.py)."""
 SNAPCAST = shutil.which("snapserver") is not None and shutil.which("snapclient") is not None
 
 
@@ -57,7 +61,8 @@ class SnapPlayer:
         env = {**self.pulse.child_env(), "PULSE_SINK": self.sink}
         with self.log.open("ab") as errors:
             self.process = subprocess.Popen(
-                ["snapclient", "-h", "127.0.0.1", "-p", str(self.port), "--player", "pulse",
+                ["snapclient", "-h", "127.0.0.1", "-p", str(self.port), "--player",
+                 f"pulse:buffer_time={PLAYER_BUFFER_MS}",
                  f"--hostID={self.host_id}", "--logsink=stderr", "--logfilter=*:warning"],
                 env=env, stdin=subprocess.DEVNULL, stdout=errors, stderr=errors,
                 start_new_session=True,

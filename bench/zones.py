@@ -1,0 +1,406 @@
+"""Four zones through the real daemon (issue 16 part 7): two local (null sinks of a private
+PulseAudio server) and two Snapcast (our snapservers, each with a real ``snapclient`` playing
+into a sink of its own, as the player at an amplifier would), music in all four.
+
+Each zone's listener (the local sink's monitor; the player's sink's monitor) is read as it
+arrives (``tests/kit/stamped.py``, 10 ms), so every sample has a capture time. Printed:
+1. emergency request (just before the POST) -> first alert sample, per zone (p50/p95/max over
+   ``--rounds`` whole-building emergencies; the alert is a 1 kHz tone, found through a band-pass
+   filter under the 5 kHz music) and, for the same message, the skew between the zones;
+2. leakage: samples of anything but the music (60 Hz-4 kHz, above one LSB) in the zones a
+   1-zone announcement was not for, beside the same count over music alone (the detector's
+   floor) and in the zone addressed;
+3. music alone: 20 ms windows of each zone under half the music's level (dropouts), and the
+   CPU (% of one core) of the daemon (VLC, feeders, snapservers: its process tree), the
+   snapclients and the PulseAudio server while only music plays (the bench's readers stopped);
+4. recovery: a snapserver, a snapclient, a feeder (``parec``) and the PulseAudio server
+   killed (SIGKILL): the time until the zone's music is back (present for 0.5 s), the
+   interruptions meanwhile in the other zones, and the time the zone's fault took to clear.
+
+Usage: .venv/bin/python bench/zones.py [--rounds 20] [--steady-seconds 30] [--cpu-seconds 30]
+                                       [--buffer-ms 100]
+       a short run: --rounds 5 --steady-seconds 5 --cpu-seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import psutil
+from scipy import signal as dsp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.kit.analysis import tone_level_db
+from tests.kit.daemon_process import DaemonProcess
+from tests.kit.media import make_tone
+from tests.kit.pulse import PulseServer
+from tests.kit.snapcast import SnapPlayer, free_ports
+from tests.kit.stamped import RATE, StampedReader
+
+ZONES = [
+    {"id": "1F", "name_zh": "一楼", "name_en": "First floor", "sink": "zone_1f"},
+    {"id": "2F", "name_zh": "二楼", "name_en": "Second floor", "sink": "zone_2f"},
+    {"id": "B1", "name_zh": "地下一层", "name_en": "B1", "output": "snapcast", "stream": "b1"},
+    {"id": "B2", "name_zh": "地下二层", "name_en": "B2", "output": "snapcast", "stream": "b2"},
+]
+LISTENERS = {"1F": "zone_1f", "2F": "zone_2f", "B1": "amp_b1", "B2": "amp_b2"}
+LOCAL, REMOTE = ("1F", "2F"), ("B1", "B2")
+MUSIC, ALERT, SPEECH = (4500.0, 5500.0), (800.0, 1250.0), (250.0, 350.0)
+LSB = 1.0 / 32768
+WINDOW_S = 0.02  # music present: every 20 ms window at half its usual level or more
+BACK_S = 0.5  # a zone is back once its music has been present this long
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summary(values: list[float], unit: str = "ms") -> str:
+    if not values:
+        return "n=0"
+    return (f"n={len(values)} p50={pct(values, 0.5):.1f} {unit} p95={pct(values, 0.95):.1f} "
+            f"{unit} max={max(values):.1f} {unit}")  # fmt: skip
+
+
+def band(samples: np.ndarray, lo: float, hi: float, order: int = 4) -> np.ndarray:
+    if len(samples) < 64:
+        return np.zeros(len(samples))
+    sos = dsp.butter(order, [lo, hi], btype="bandpass", fs=RATE, output="sos")
+    return np.asarray(dsp.sosfiltfilt(sos, samples))
+
+
+def windows_rms(samples: np.ndarray) -> np.ndarray:
+    n = int(RATE * WINDOW_S)
+    whole = samples[: len(samples) // n * n].reshape(-1, n)
+    return np.asarray(np.sqrt(np.mean(whole**2, axis=1)))
+
+
+def until(predicate: Callable[[], object], seconds: float) -> float | None:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        if predicate():
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None
+
+
+class Bench:
+    def __init__(self, pulse: PulseServer, d: DaemonProcess, players: dict[str, SnapPlayer]):
+        self.pulse, self.d, self.players = pulse, d, players
+        self.readers: dict[str, StampedReader] = {}
+        self.music_rms: dict[str, float] = {}
+
+    def listen(self) -> None:
+        self.readers = {zone: StampedReader(self.pulse, f"{sink}.monitor")
+                        for zone, sink in LISTENERS.items()}  # fmt: skip
+
+    def deafen(self) -> None:
+        for reader in self.readers.values():
+            reader.stop()
+        self.readers = {}
+
+    def status(self) -> dict:
+        return self.d.get("/api/v1/status")["zones"]
+
+    def music_rms_of(self, zone: str, t0: float, t1: float) -> np.ndarray:
+        _, samples = self.readers[zone].timeline(t0, t1)
+        return windows_rms(band(samples, *MUSIC))
+
+    def calibrate(self) -> None:
+        t1 = time.monotonic()
+        for zone in LISTENERS:
+            self.music_rms[zone] = float(np.median(self.music_rms_of(zone, t1 - 2, t1)))
+        print("music level per zone (RMS, 5 kHz band): " + ", ".join(
+            f"{z} {20 * np.log10(max(v, LSB)):.1f} dBFS" for z, v in self.music_rms.items()))  # fmt: skip
+
+    # 1. emergency -> first alert sample; skew
+    def emergencies(self, rounds: int) -> None:
+        first: dict[str, list[float]] = {zone: [] for zone in LISTENERS}
+        skews: dict[str, list[float]] = {"local": [], "snapcast": [], "all": []}
+        missed = 0
+        for _ in range(rounds):
+            requested = time.monotonic()
+            self.d.post("/api/v1/emergency", {"title": "bench"})
+            time.sleep(1.2)
+            heard: dict[str, float] = {}
+            for zone, reader in self.readers.items():
+                times, samples = reader.timeline(requested - 0.2, time.monotonic())
+                loud = np.flatnonzero((np.abs(band(samples, *ALERT)) > 0.02) & (times > requested))
+                if loud.size:
+                    heard[zone] = float(times[loud[0]])
+                    first[zone].append((heard[zone] - requested) * 1000)
+                else:
+                    missed += 1
+            for name, zones in (("local", LOCAL), ("snapcast", REMOTE), ("all", LISTENERS)):
+                if all(z in heard for z in zones):
+                    spread = max(heard[z] for z in zones) - min(heard[z] for z in zones)
+                    skews[name].append(spread * 1000)
+            self.d.delete("/api/v1/emergency")
+            until(lambda: not any(z["emergency"] or z["voice"] for z in self.status().values()),
+                  10)  # fmt: skip
+            time.sleep(1.0)
+            for reader in self.readers.values():
+                reader.forget(time.monotonic() - 5)
+        print(f"1. emergency request -> first alert sample ({rounds} whole-building emergencies; "
+              f"zones that heard nothing: {missed}):")  # fmt: skip
+        for zone, values in first.items():
+            kind = "local" if zone in LOCAL else "snapcast"
+            print(f"   {zone} ({kind}): {summary(values)}")
+        print("   skew between zones for one message: "
+              + "; ".join(f"{name} {summary(v)}" for name, v in skews.items()))  # fmt: skip
+
+    # 2. leakage
+    def leakage(self) -> None:
+        quiet0 = time.monotonic()
+        time.sleep(2.5)
+        requested = time.monotonic()
+        self.d.post("/api/v1/announcements", {"file": "announcements/promo.wav",
+                                              "title": "1F only", "zones": ["1F"]})  # fmt: skip
+        until(lambda: self.status()["1F"]["voice"] is not None, 10)
+        until(lambda: self.status()["1F"]["voice"] is None, 15)
+        time.sleep(0.5)  # the Snapcast zones' buffer, and more
+        ended = time.monotonic()
+        print(
+            "2. leakage, a 2 s announcement (a 300 Hz tone) to 1F: the 300 Hz tone's level "
+            "and the samples above one LSB in the 250-350 Hz band (a dropout's click counts "
+            "there too), then the same over music alone, and the music's 20 ms gaps:"
+        )
+        for zone, reader in self.readers.items():
+            _, during = reader.timeline(requested, ended)
+            _, before = reader.timeline(quiet0, requested)
+            heard, quiet = band(during, *SPEECH, order=8), band(before, *SPEECH, order=8)
+            role = "addressed" if zone == "1F" else "not addressed"
+            print(f"   {zone} ({role}): {tone_level_db(during, RATE, 300.0):.1f} dB, "
+                  f"{np.count_nonzero(np.abs(heard) > LSB)} of {len(heard)} samples; music "
+                  f"alone {tone_level_db(before, RATE, 300.0):.1f} dB, "
+                  f"{np.count_nonzero(np.abs(quiet) > LSB)} of {len(quiet)}; gaps "
+                  f"{self.gaps(zone, requested, ended)}")  # fmt: skip
+
+    # 3. music alone: its dropouts, then the CPU
+    def steady(self, seconds: float) -> None:
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        t1 = time.monotonic()
+        print(f"3. music alone for {t1 - t0:.0f} s, 20 ms windows under half the music's level: "
+              + ", ".join(f"{z} {self.gaps(z, t0, t1)}" for z in LISTENERS))  # fmt: skip
+
+    def cpu(self, seconds: float) -> None:
+        self.deafen()
+        assert self.d.proc is not None and self.pulse._process is not None
+        daemon = psutil.Process(self.d.proc.pid)
+        groups = {
+            "daemon (VLC, feeders, snapservers)": [daemon, *daemon.children(recursive=True)],
+            "snapclients": [psutil.Process(p.process.pid) for p in self.players.values()
+                            if p.process is not None],
+            "PulseAudio server": [psutil.Process(self.pulse._process.pid)],
+        }  # fmt: skip
+        time.sleep(1)
+        before = {name: cpu_seconds(procs) for name, procs in groups.items()}
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        span = time.monotonic() - t0
+        used = {name: (cpu_seconds(procs) - before[name]) / span * 100
+                for name, procs in groups.items()}  # fmt: skip
+        snapservers = [p for p in groups["daemon (VLC, feeders, snapservers)"][1:]
+                       if p.name() == "snapserver"]  # fmt: skip
+        print(f"   CPU while only music plays, {span:.0f} s (% of one core): "
+              + ", ".join(f"{name} {v:.1f} %" for name, v in used.items())
+              + f"; of the daemon's, the snapservers {cpu_share(snapservers, seconds=2):.1f} %"
+              f"; all together {sum(used.values()):.1f} % (target <= 30 %)")  # fmt: skip
+        self.listen()
+        time.sleep(1.5)
+
+    # 4. recovery
+    def back(self, zone: str, since: float, timeout: float = 20.0) -> float | None:
+        """Seconds from ``since`` to the end of the zone's last gap in the music, once the
+        music has been present for ``BACK_S``; 0 when there was no gap; None if not back."""
+        deadline = since + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            times, samples = self.readers[zone].timeline(since, time.monotonic())
+            levels = windows_rms(band(samples, *MUSIC))
+            low = np.flatnonzero(levels < self.music_rms[zone] / 2)
+            n = int(RATE * WINDOW_S)
+            if not low.size:
+                if time.monotonic() - since > 3:
+                    return 0.0
+                continue
+            if len(levels) - 1 - low[-1] >= BACK_S / WINDOW_S:
+                return float(times[min(len(times) - 1, (low[-1] + 1) * n)] - since)
+        return None
+
+    def back_text(self, zone: str, took: float | None, killed: float, offset: float) -> str:
+        if took is not None:
+            return f"music back {offset + took:.2f} s after the kill"
+        now = time.monotonic()
+        return (
+            f"not back ({self.gaps(zone, now - 5, now)} of 250 20 ms windows under half "
+            f"the music's level in the last 5 s, {now - killed:.0f} s after the kill)"
+        )
+
+    def gaps(self, zone: str, t0: float, t1: float) -> int:
+        levels = self.music_rms_of(zone, t0, t1)
+        return int(np.count_nonzero(levels < self.music_rms[zone] / 2))
+
+    def faults_until(self, since: float, seconds: float = 12.0) -> dict[str, str]:
+        """Watch every zone's fault for ``seconds`` after ``since`` (longer while one holds,
+        up to 40 s): per zone, until when a fault was shown."""
+        last: dict[str, float] = {}
+        while time.monotonic() < since + 40:
+            faulted = [z for z, v in self.status().items() if v["fault"]]
+            now = time.monotonic()
+            last.update({z: now - since for z in faulted})
+            if not faulted and now > since + seconds:
+                break
+            time.sleep(0.2)
+        return {z: (f"fault shown until {last[z]:.1f} s" if z in last else "no fault shown")
+                for z in LISTENERS}  # fmt: skip
+
+    def recover(self, what: str, zone: str, kill: Callable[[], None]) -> None:
+        killed = time.monotonic()
+        kill()
+        faults = self.faults_until(killed)
+        took = self.back(zone, killed)
+        others = {z: self.gaps(z, killed, time.monotonic()) for z in LISTENERS if z != zone}
+        back = self.back_text(zone, took, killed, 0.0)
+        print(f"   {what}: {zone} {back}, {faults[zone]}; 20 ms gaps in the other zones "
+              f"over {time.monotonic() - killed:.0f} s: "
+              + ", ".join(f"{z} {n}" for z, n in others.items()))  # fmt: skip
+
+    def child(self, name: str, marker: str) -> psutil.Process:
+        assert self.d.proc is not None
+        for proc in psutil.Process(self.d.proc.pid).children(recursive=True):
+            if proc.name() == name and any(marker in part for part in proc.cmdline()):
+                return proc
+        raise LookupError(f"no {name} with {marker}")
+
+    def kill_server(self, port: int, player: SnapPlayer) -> None:
+        old = self.child("snapserver", f"--stream.port={port}")
+        old.send_signal(signal.SIGKILL)
+        until(lambda: self.child_pid("snapserver", f"--stream.port={port}") not in (None, old.pid),
+              10)  # fmt: skip
+        player.restart()  # snapclient 0.26's pulse player hangs when its server dies
+
+    def child_pid(self, name: str, marker: str) -> int | None:
+        try:
+            return self.child(name, marker).pid
+        except (LookupError, psutil.Error):
+            return None
+
+    def kill_pulse(self) -> float:
+        self.deafen()
+        self.pulse.crash()
+        self.pulse.revive()
+        revived = time.monotonic()
+        for sink in LISTENERS.values():  # what the system's PulseAudio would load again
+            if not sink.startswith("amp_"):
+                self.pulse.add_sink(sink, keep_clock=True)
+        for zone, player in self.players.items():  # players at amplifiers have their own
+            self.pulse.add_sink(LISTENERS[zone], rate=RATE, keep_clock=True)
+            player.restart()
+        self.listen()
+        return revived
+
+    def recoveries(self, base: int) -> None:
+        print("4. recovery after a kill (SIGKILL):")
+        b1, b2 = self.players["B1"], self.players["B2"]
+        self.recover("snapserver of B1", "B1", lambda: self.kill_server(base, b1))
+        time.sleep(2)
+        self.recover("snapclient of B2 (started again at once)", "B2", b2.restart)
+        time.sleep(2)
+        feeder = self.child("parec", "broadcaster_zone_B2.monitor")
+        self.recover("feeder (parec) of B2", "B2", lambda: os.kill(feeder.pid, signal.SIGKILL))
+        time.sleep(2)
+        killed = time.monotonic()
+        revived = self.kill_pulse()
+        listening = time.monotonic()
+        faults = self.faults_until(killed)
+        print(
+            f"   PulseAudio server (started again {revived - killed:.2f} s after the kill; its "
+            f"sinks and the players back, listened again {listening - killed:.2f} s after):"
+        )
+        for zone in LISTENERS:
+            took = self.back(zone, listening, timeout=30)
+            back = self.back_text(zone, took, killed, listening - killed)
+            print(f"     {zone}: {back}, {faults[zone]}")
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def cpu_share(processes: list[psutil.Process], *, seconds: float) -> float:
+    before, t0 = cpu_seconds(processes), time.monotonic()
+    time.sleep(seconds)
+    return (cpu_seconds(processes) - before) / (time.monotonic() - t0) * 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--cpu-seconds", type=float, default=30.0)
+    parser.add_argument("--steady-seconds", type=float, default=30.0)
+    parser.add_argument("--buffer-ms", type=int, default=100)
+    args = parser.parse_args()
+    print(f"cores: {psutil.cpu_count()}, load average: {psutil.getloadavg()[0]:.2f}; "
+          f"snapcast buffer {args.buffer_ms} ms")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="zones-bench-") as tmp, PulseServer(shm=False) as pulse:
+        folder = Path(tmp)
+        data = folder / "data"
+        make_tone(data / "music" / "bed.wav", 1200, 5000, level_db=-20)
+        make_tone(data / "announcements" / "promo.wav", 2, 300)
+        alert = make_tone(folder / "alert.wav", 3, 1000, level_db=-6)
+        for sink in ("zone_1f", "zone_2f"):
+            pulse.add_sink(sink, keep_clock=True)
+        for sink in ("amp_b1", "amp_b2"):
+            pulse.add_sink(sink, rate=RATE, keep_clock=True)
+        base = free_ports(4)
+        d = DaemonProcess(data, env=pulse.env, audio__output="pulse", zones=json.dumps(ZONES),
+                          audio__alert=str(alert), snapcast__port_base=str(base),
+                          snapcast__bind="127.0.0.1",
+                          snapcast__buffer_ms=str(args.buffer_ms)).start()  # fmt: skip
+        players = {zone: SnapPlayer(pulse, LISTENERS[zone], base + 2 * n, folder / f"{zone}.log",
+                                    host_id=f"amp-{zone}").start()
+                   for n, zone in enumerate(REMOTE)}  # fmt: skip
+        bench = Bench(pulse, d, players)
+        try:
+            ready = until(lambda: all(z["bed"]["now_playing"] and z["fault"] is None
+                                      for z in bench.status().values()), 30)  # fmt: skip
+            if ready is None:
+                raise SystemExit(f"the zones did not come up: {bench.status()}")
+            bench.listen()
+            time.sleep(3)
+            bench.calibrate()
+            bench.emergencies(args.rounds)
+            bench.leakage()
+            bench.steady(args.steady_seconds)
+            bench.cpu(args.cpu_seconds)
+            bench.recoveries(base)
+        finally:
+            bench.deafen()
+            for player in players.values():
+                player.kill()
+            d.stop()
+    print(f"load average after: {psutil.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
