@@ -135,12 +135,12 @@ class Daemon:
             gain_for=self.library.gain_for, emergency=self.emergency,
             on_time_s=settings.programme.on_time_s, zones=zones,
         )  # fmt: skip
-        for remote in self.remote_zones:  # a fault seen before the core was there
-            if remote.fault:
-                self.station.core.zone_fault(remote.zone, remote.fault)
         # The one writer of the air path's records, its play log, the core:
         self.writer, self.playlog = self.station.writer, self.station.playlog
-        self.core = self.station.core
+        self.core = self.station.core  # from here the remote zones' watches report to it
+        for remote in self.remote_zones:  # a fault seen before the core was there
+            if remote.fault:
+                self.core.zone_fault(remote.zone, remote.fault)
         assert self.station.pager is not None and self.station.air_store is not None
         self.pager, self.air_store = self.station.pager, self.station.air_store
         self.live_calls = self._live_calls()
