@@ -146,12 +146,14 @@ def main() -> None:
         make_library(work / "made", args.files)  # moved into the scanned folder after step 3
         (work / "scan").mkdir()
         print(f"made {args.files} music files in {time.monotonic() - t0:.0f} s", flush=True)
-        make_tone(data / "tones" / "alert.wav", 2.0, ALERT_HZ)
+        # The alert it listens for, long enough for the default profile (GB 50116: 8-20 s),
+        # named in the settings: else the daemon plays the profile's own generated tone.
+        alert = make_tone(data / "tones" / "alert.wav", 10.0, ALERT_HZ)
         make_chime(data / "tones" / "chime.wav")
         make_engine(f"sqlite:///{(data / 'broadcaster.db').resolve()}").dispose()
         daemon = DaemonProcess(
             data, env=pulse.env, audio__output="pulse", audio__device=pulse.sink,
-            library__folders=f'["{work / "scan"}"]',
+            audio__alert=str(alert), library__folders=f'["{work / "scan"}"]',
         ).start()  # fmt: skip
         errors: list[str] = []
         try:
