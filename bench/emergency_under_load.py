@@ -125,7 +125,8 @@ def one_try(
 
 def logged_ms(daemon: DaemonProcess, count: int) -> list[float]:
     """voice started - requested, from the play log's last ``count`` emergency rows."""
-    rows = daemon.get("/api/v1/log", params={"kind": "emergency", "limit": 10000})[-count:]
+    rows = daemon.get("/api/v1/log", params={"kind": "emergency", "limit": 10000})
+    rows = sorted(rows, key=lambda r: r["id"])[-count:]  # the log answers newest first
     return [(datetime.fromisoformat(r["started_at"]) - datetime.fromisoformat(r["requested_at"]))
             .total_seconds() * 1000 for r in rows if r["started_at"]]  # fmt: skip
 
