@@ -29,6 +29,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from broadcaster.audio.live_mic import LiveMic
+from tests.kit.cpu import cpu_seconds
 from tests.kit.microphone import ToneMicrophone
 from tests.kit.pulse import PulseServer
 from tests.kit.stamped import RATE, StampedReader
@@ -51,17 +52,6 @@ def dropouts(samples: np.ndarray) -> int:
     n = RATE // 100
     windows = samples[: len(samples) // n * n].reshape(-1, n)
     return int(np.count_nonzero(np.abs(windows).max(axis=1) < LEVEL / 2))
-
-
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
 
 
 def run(pulse: PulseServer, mic: ToneMicrophone, latency: int, args: argparse.Namespace,

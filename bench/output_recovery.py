@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,18 +26,9 @@ from tests.kit.analysis import first_time_above, level_track, load_wav
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
+from tests.kit.waiting import seconds_until as until
 
 TONE_HZ = 440.0
-
-
-def until(predicate: Callable[[], object], seconds: float) -> float | None:
-    """Seconds until ``predicate()`` holds (polled every 50 ms), or None after ``seconds``."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < seconds:
-        if predicate():
-            return time.monotonic() - t0
-        time.sleep(0.05)
-    return None
 
 
 def main() -> None:

@@ -41,11 +41,13 @@ from scipy import signal as dsp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.kit.analysis import tone_level_db
+from tests.kit.cpu import cpu_seconds
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
 from tests.kit.snapcast import SnapPlayer, free_ports
 from tests.kit.stamped import RATE, StampedReader
+from tests.kit.waiting import seconds_until as until
 
 ZONES = [
     {"id": "1F", "name_zh": "一楼", "name_en": "First floor", "sink": "zone_1f"},
@@ -84,15 +86,6 @@ def windows_rms(samples: np.ndarray) -> np.ndarray:
     n = int(RATE * WINDOW_S)
     whole = samples[: len(samples) // n * n].reshape(-1, n)
     return np.asarray(np.sqrt(np.mean(whole**2, axis=1)))
-
-
-def until(predicate: Callable[[], object], seconds: float) -> float | None:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < seconds:
-        if predicate():
-            return time.monotonic() - t0
-        time.sleep(0.05)
-    return None
 
 
 class Bench:
@@ -334,17 +327,6 @@ class Bench:
             took = self.back(zone, listening, timeout=30)
             back = self.back_text(zone, took, killed, listening - killed)
             print(f"     {zone}: {back}, {faults[zone]}")
-
-
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
 
 
 def cpu_share(processes: list[psutil.Process], *, seconds: float) -> float:

@@ -19,7 +19,8 @@ from tests.kit.media import make_tone
 from tests.kit.microphone import ToneMicrophone
 from tests.kit.pulse import PulseServer
 from tests.kit.waiting import wait_for
-from tests.test_zones_recorded import ZONES, level, recorded, zone_status
+from tests.kit.zone_air import SINKS, level, recorded, zone_status
+from tests.kit.zone_air import TWO_FLOORS as ZONES
 
 pytestmark = [
     pytest.mark.e2e,
@@ -48,7 +49,7 @@ def test_the_microphone_is_live_in_the_chosen_zone_only_and_recorded(tmp_path: P
         ):
             wait_for("music in both zones", lambda: all(
                 zone_status(d, z["id"])["bed"]["now_playing"] for z in ZONES), 20)  # fmt: skip
-            with recorded(pulse, tmp_path, "live") as began:
+            with recorded(pulse, tmp_path, "live", SINKS) as began:
                 call = d.post("/api/v1/live", {"zones": ["1F"], "title": "现场广播"})
                 wait_for("the microphone live in 1F", lambda: (
                     zone_status(d, "1F")["voice"] or {}).get("live"), 10)  # fmt: skip

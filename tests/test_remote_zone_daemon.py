@@ -12,8 +12,6 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,6 +23,7 @@ from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
 from tests.kit.snapcast import SNAPCAST, SnapPlayer, free_ports
 from tests.kit.waiting import wait_for
+from tests.kit.zone_air import level, recorded, zone_status
 
 pytestmark = [
     pytest.mark.e2e,
@@ -42,26 +41,6 @@ ZONES = [
      "stream": "b1"},
 ]  # fmt: skip
 SINKS = {"1F": "zone_1f", "B1": "amp_b1"}  # what each zone's listener hears (B1: its player's)
-
-
-@contextmanager
-def recorded(pulse: PulseServer, folder: Path, name: str) -> Iterator[dict[str, float]]:
-    started: dict[str, float] = {}
-    with ExitStack() as stack:
-        for zone, sink in SINKS.items():
-            path = folder / f"{name}-{zone}.wav"
-            recording = stack.enter_context(pulse.record(path, source=f"{sink}.monitor"))
-            started[zone] = recording.started
-        yield started
-
-
-def level(folder: Path, name: str, zone: str, band: tuple[float, float], t0: float, t1: float):
-    samples, rate = load_wav(folder / f"{name}-{zone}.wav")
-    return band_level_db(samples, rate, *band, t0, t1)
-
-
-def zone_status(d: DaemonProcess, zone: str) -> dict:
-    return d.get("/api/v1/status")["zones"][zone]
 
 
 def faults(d: DaemonProcess) -> list[dict]:
@@ -114,7 +93,7 @@ def test_a_remote_zone_through_the_daemon(tmp_path: Path):
             time.sleep(1.5)  # past the first track's fade-in
 
             # 1. An announcement to the car park: heard at its player, not in 1F.
-            with recorded(pulse, tmp_path, "promo") as began:
+            with recorded(pulse, tmp_path, "promo", SINKS) as began:
                 t0 = time.monotonic()
                 d.post("/api/v1/announcements", {"file": "announcements/promo.wav",
                                                  "title": "停车场通知", "zones": ["B1"]})  # fmt: skip

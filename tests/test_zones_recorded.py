@@ -8,17 +8,15 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.kit.analysis import band_level_db, load_wav
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
 from tests.kit.waiting import wait_for
+from tests.kit.zone_air import SINKS, TWO_FLOORS, level, recorded, zone_status
 
 pytestmark = [
     pytest.mark.e2e,
@@ -31,31 +29,7 @@ NOT_MUSIC = (60.0, 4000.0)  # anything but the music (the alert tone, speech)
 SILENT_DB = -80.0
 STOPPED_DB = -60.0  # the music's band under a loud alert tone (its spectrum's far skirt)
 MUSIC_DB = -35.0  # the bed at full level (the tone at its loudness gain); ducked is 15 dB less
-ZONES = [
-    {"id": "1F", "name_zh": "一楼", "name_en": "First floor", "sink": "zone_1f"},
-    {"id": "2F", "name_zh": "二楼", "name_en": "Second floor", "sink": "zone_2f"},
-]
-
-
-@contextmanager
-def recorded(pulse: PulseServer, folder: Path, name: str) -> Iterator[dict[str, float]]:
-    """Both zones' monitors recorded while the block runs; the dict gets each file's start."""
-    started: dict[str, float] = {}
-    with ExitStack() as stack:
-        for zone in ZONES:
-            path = folder / f"{name}-{zone['id']}.wav"
-            recording = stack.enter_context(pulse.record(path, source=f"{zone['sink']}.monitor"))
-            started[zone["id"]] = recording.started
-        yield started
-
-
-def level(folder: Path, name: str, zone: str, band: tuple[float, float], t0: float, t1: float):
-    samples, rate = load_wav(folder / f"{name}-{zone}.wav")
-    return band_level_db(samples, rate, *band, t0, t1)
-
-
-def zone_status(d: DaemonProcess, zone: str) -> dict:
-    return d.get("/api/v1/status")["zones"][zone]
+ZONES = TWO_FLOORS
 
 
 def test_each_zone_hears_only_what_is_meant_for_it(tmp_path: Path):
@@ -72,7 +46,7 @@ def test_each_zone_hears_only_what_is_meant_for_it(tmp_path: Path):
             time.sleep(1.5)  # past the first track's fade-in
 
             # 1. A promotion in 1F only.
-            with recorded(pulse, tmp_path, "promo") as began:
+            with recorded(pulse, tmp_path, "promo", SINKS) as began:
                 t0 = time.monotonic()
                 d.post("/api/v1/announcements", {"file": "announcements/promo.wav",
                                                  "title": "1F 化妆品促销", "zones": ["1F"]})  # fmt: skip
@@ -91,7 +65,7 @@ def test_each_zone_hears_only_what_is_meant_for_it(tmp_path: Path):
             assert music_2f > MUSIC_DB and music_2f > ducked + 10  # 2F's music stayed up
 
             # 2. A page to every zone ducks both.
-            with recorded(pulse, tmp_path, "page") as began:
+            with recorded(pulse, tmp_path, "page", SINKS) as began:
                 t0 = time.monotonic()
                 page = d.post("/api/v1/pages", {"file": "announcements/promo.wav",
                                                 "title": "寻人", "chime": False, "times": 1})  # fmt: skip
@@ -108,7 +82,7 @@ def test_each_zone_hears_only_what_is_meant_for_it(tmp_path: Path):
             # 3. An emergency in 2F leaves 1F's music playing; then the whole building.
             wait_for("both zones free", lambda: not any(
                 zone_status(d, z["id"])["voice"] for z in ZONES), 10)  # fmt: skip
-            with recorded(pulse, tmp_path, "fire2f") as began:
+            with recorded(pulse, tmp_path, "fire2f", SINKS) as began:
                 t0 = time.monotonic()
                 d.post("/api/v1/emergency", {"title": "二楼火警", "zones": ["2F"]})
                 wait_for("the alert in 2F", lambda: zone_status(d, "2F")["voice"], 10)
@@ -124,7 +98,7 @@ def test_each_zone_hears_only_what_is_meant_for_it(tmp_path: Path):
             assert level(tmp_path, "fire2f", "2F", BED, two0, two1) < STOPPED_DB  # music stopped
             d.send("DELETE", "/api/v1/emergency")
 
-            with recorded(pulse, tmp_path, "fireall") as began:
+            with recorded(pulse, tmp_path, "fireall", SINKS) as began:
                 d.post("/api/v1/emergency", {"title": "全楼疏散"})
                 wait_for("the alert everywhere", lambda: all(
                     zone_status(d, z["id"])["voice"] for z in ZONES), 10)  # fmt: skip

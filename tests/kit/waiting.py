@@ -20,3 +20,14 @@ def wait_for(what: str, predicate: Callable[[], T | None], seconds: float) -> T:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {seconds} s waiting for {what}")
         time.sleep(0.05)
+
+
+def seconds_until(predicate: Callable[[], object], seconds: float) -> float | None:
+    """Seconds until ``predicate()`` holds (polled every 50 ms), or None after ``seconds``: for
+    the benches, which report how long a recovery took rather than fail."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        if predicate():
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None

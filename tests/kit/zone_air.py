@@ -1,0 +1,46 @@
+"""Listening to several zones at once, for the tests that run the real daemon with zones:
+every zone's sink recorded while a block runs, a band's level in one zone's recording, and a
+zone's part of the daemon's status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.kit.analysis import band_level_db, load_wav
+from tests.kit.daemon_process import DaemonProcess
+from tests.kit.pulse import PulseServer
+
+TWO_FLOORS = [
+    {"id": "1F", "name_zh": "一楼", "name_en": "First floor", "sink": "zone_1f"},
+    {"id": "2F", "name_zh": "二楼", "name_en": "Second floor", "sink": "zone_2f"},
+]  # two local zones, each on a null sink of its own (the kit's PulseServer.add_sink)
+SINKS = {zone["id"]: zone["sink"] for zone in TWO_FLOORS}
+
+
+@contextmanager
+def recorded(
+    pulse: PulseServer, folder: Path, name: str, sinks: Mapping[str, str]
+) -> Iterator[dict[str, float]]:
+    """Each zone's sink (``sinks``: zone id -> the sink its listener hears) recorded into
+    ``folder/<name>-<zone>.wav`` while the block runs; the dict gets each file's start."""
+    started: dict[str, float] = {}
+    with ExitStack() as stack:
+        for zone, sink in sinks.items():
+            path = folder / f"{name}-{zone}.wav"
+            recording = stack.enter_context(pulse.record(path, source=f"{sink}.monitor"))
+            started[zone] = recording.started
+        yield started
+
+
+def level(folder: Path, name: str, zone: str, band: tuple[float, float], t0: float,
+          t1: float | None) -> float:  # fmt: skip
+    """The level of ``band`` (Hz) in ``zone``'s recording ``name``, from ``t0`` to ``t1`` s."""
+    samples, rate = load_wav(folder / f"{name}-{zone}.wav")
+    return band_level_db(samples, rate, *band, t0, t1)
+
+
+def zone_status(d: DaemonProcess, zone: str) -> dict[str, Any]:
+    return d.get("/api/v1/status")["zones"][zone]  # type: ignore[no-any-return]
