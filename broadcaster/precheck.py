@@ -5,13 +5,13 @@ it: a missing, damaged or non-audio file is refused before it is due, never hear
 bed's next track and programme songs, a programme cue's recording, an upload or a file named in
 an API request, the chime at start-up. They all come here.
 
-1. A file that was checked and has not changed since (same size and modification time) is not
-   checked again: the chime and the alert tone cost nothing on the way to air, and the bed's
-   rotation does not parse a track it parsed an hour ago. A file that cannot be stat'ed (gone,
-   or a name only a fake output knows) always goes to the output.
-2. ``check`` answers on the core thread (through the loop's ``post``), for the bed; ``future``
-   answers any thread, for the API, the scheduler thread and start-up, which wait on it with a
-   timeout of their own.
+1. ``future`` answers any thread, for the API, the scheduler thread and start-up, which wait on
+   it with a timeout of their own. A file it checked and that has not changed since (same size
+   and modification time) is not checked again: the chime and the alert tone cost nothing on
+   the way to air. A file that cannot be stat'ed (gone, or a name only a fake output knows)
+   always goes to the output.
+2. ``check`` answers on the core thread (through the loop's ``post``), for the bed: always
+   through the output, whose thread opens the file, so the core thread does no disk I/O.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ class Prechecker:
         self._lock = threading.Lock()
 
     def check(self, path: Path, then: Answer) -> None:
-        """Check ``path``; ``then`` gets the answer on the core thread."""
-        self._ask(path, lambda result: self._post(lambda: then(result)))
+        """Check ``path``; ``then`` gets the answer on the core thread. Straight to the output,
+        whose own thread opens the file: the core thread never touches the disk (not even a
+        ``stat`` for the cache, which a dead network share could hold up)."""
+        self._output.preflight(path, lambda result: self._post(lambda: then(result)))
 
     def future(self, path: Path) -> Future[MediaInfo]:
         """Check ``path`` from any thread; the future fails with ``MediaError``."""
