@@ -163,26 +163,19 @@ class MusicLibrary:
 
     def _folder(self, folder: Path) -> list[Listed]:
         prefix = path_text(folder.resolve()).rstrip("/") + "/"
+        # One query, so one snapshot: with two (the playable rows, then "was it scanned?") a
+        # scan committing in between made a scanned folder look empty, and the bed said "no
+        # music" while its track played.
         statement = (
             select(LibraryTrack)
-            .where(col(LibraryTrack.present), col(LibraryTrack.problem).is_(None))
             .where(col(LibraryTrack.path).startswith(prefix, autoescape=True))
             .order_by(col(LibraryTrack.path))
         )
         with Session(self._engine) as session:
             rows = session.exec(statement).all()
-            scanned = (
-                bool(rows)
-                or session.exec(
-                    select(LibraryTrack.id).where(
-                        col(LibraryTrack.path).startswith(prefix, autoescape=True)
-                    )
-                ).first()
-                is not None
-            )
-        if not scanned:
+        if not rows:
             return folder_tracks(folder)  # not scanned yet: play the files as they are
-        return [_listed(row) for row in rows if row.loudness is not Loudness.FAILED]
+        return [_listed(row) for row in rows if row.playable]
 
     def _entries(self, playlist_id: int) -> list[Listed]:
         statement = (

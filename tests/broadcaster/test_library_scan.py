@@ -149,6 +149,29 @@ def test_a_folder_not_scanned_yet_plays_its_files_as_they_are(tmp_path, engine, 
     assert listed and all(t.path.is_relative_to(made / "Jazz") for t in listed)
 
 
+def test_a_scan_committing_while_the_bed_loads_a_folder_never_makes_it_look_empty(music, engine):
+    """The daemon scans while the zones' beds load their music: a scan's commit landing during
+    the load once made a scanned folder look empty ("no music" shown while a track played)."""
+    from sqlalchemy import event
+
+    library = MusicLibrary(engine, music_dir=music, target_lufs=-20, unmeasured_gain_db=-6)
+    source = library.everything()
+    scanned: list[bool] = []
+
+    def scan_after_the_first_read(conn, cursor, statement, *args) -> None:
+        if not scanned and statement.lstrip().startswith("SELECT track."):
+            scanned.append(True)
+            scan(engine, music)  # its own connection: committed before the load reads again
+
+    event.listen(engine, "after_cursor_execute", scan_after_the_first_read)
+    try:
+        listed = source._load()
+    finally:
+        event.remove(engine, "after_cursor_execute", scan_after_the_first_read)
+    assert scanned and len(listed) == COUNT
+    assert len(source._load()) == COUNT  # and from the rows, now that it is scanned
+
+
 def test_a_gbk_m3u_with_windows_paths_imports_through_drive_roots(music, engine, tmp_path):
     scan(engine, music)
     plan = plan_library(COUNT)
