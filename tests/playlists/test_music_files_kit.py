@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,14 @@ from tests.kit.music_files import (
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path], float]:
+def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
     dest = tmp_path_factory.mktemp("kit") / "音乐"
-    started = time.perf_counter()
-    paths = make_library(dest, 60)
-    return dest, paths, time.perf_counter() - started
+    return dest, make_library(dest, 60)
 
 
-def test_sixty_files_of_every_format_are_made_in_seconds(
-    library: tuple[Path, list[Path], float],
-) -> None:
-    dest, paths, took = library
+def test_sixty_distinct_files_of_every_format_are_made(library: tuple[Path, list[Path]]) -> None:
+    dest, paths = library
 
-    assert took < 15  # about 1 s on two cores; generous for a busy CI machine
     assert len(paths) == 60 and len(set(paths)) == 60
     assert {p.suffix[1:] for p in paths} == set(FORMATS)
     assert len({p.parent for p in paths}) >= 3
@@ -43,9 +37,9 @@ def test_sixty_files_of_every_format_are_made_in_seconds(
 
 
 def test_every_file_reads_back_its_planned_tags_and_length(
-    library: tuple[Path, list[Path], float],
+    library: tuple[Path, list[Path]],
 ) -> None:
-    dest, paths, _ = library
+    dest, paths = library
     plan = plan_library(60)
 
     for path, track in zip(paths, plan, strict=True):
@@ -64,8 +58,8 @@ def test_every_file_reads_back_its_planned_tags_and_length(
     assert any(not track.title.isascii() for track in plan)
 
 
-def test_levels_differ_from_quiet_to_loud(library: tuple[Path, list[Path], float]) -> None:
-    _, paths, _ = library
+def test_levels_differ_from_quiet_to_loud(library: tuple[Path, list[Path]]) -> None:
+    _, paths = library
     plan = plan_library(60)
     quietest = min(range(60), key=lambda i: plan[i].level_lufs)
     loudest = max(range(60), key=lambda i: plan[i].level_lufs)
@@ -89,9 +83,9 @@ def test_progress_is_reported_per_file(tmp_path: Path) -> None:
 
 
 def test_gbk_m3u_with_windows_paths_imports_into_the_library(
-    library: tuple[Path, list[Path], float],
+    library: tuple[Path, list[Path]],
 ) -> None:
-    dest, paths, _ = library
+    dest, paths = library
     plan = plan_library(60)[:12]
     m3u = make_gbk_m3u(dest.parent / "歌单.m3u", [windows_path(t.relative) for t in plan])
 
