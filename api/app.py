@@ -31,8 +31,7 @@ from broadcaster.actors import Right
 from broadcaster.arbiter import Moved
 from broadcaster.daemon import Daemon
 from broadcaster.exports import play_log_csv
-from broadcaster.playlog import Outcome, PlayLogPublic
-from broadcaster.requests import Kind
+from broadcaster.playlog import LogKind, Outcome, PlayLogPublic
 
 FUTURE_TIMEOUT_S = 5.0
 Order = Literal["desc", "asc"]
@@ -126,7 +125,7 @@ def create_app(daemon: Daemon) -> FastAPI:
         response: Response,
         since: datetime | None = None,
         until: datetime | None = None,
-        kind: Annotated[list[Kind] | None, Query()] = None,
+        kind: Annotated[list[LogKind] | None, Query()] = None,
         outcome: Annotated[list[Outcome] | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
         offset: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
