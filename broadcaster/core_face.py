@@ -68,11 +68,13 @@ class CoreFace(EventLoop):
         return self.call(self.speakers.each_bed, zones, lambda bed: bed.queue_song(song, cut))
 
     def set_music(
-        self, source: MusicSource, *, cut: bool, zones: Collection[str] = ()
+        self, music: Callable[[], MusicSource], *, cut: bool, zones: Collection[str] = ()
     ) -> Future[None]:
         """Switch the beds of ``zones`` (empty: all) to another playlist: at the end of the
-        current track, or now."""
-        return self.call(self.speakers.each_bed, zones, lambda bed: bed.set_source(source, cut))
+        current track, or now. ``music`` makes each bed its own source (as at start-up): one
+        source shared by several beds would deal its tracks out between them (1F the first,
+        2F the second...), each zone hearing half the playlist."""
+        return self.call(self.speakers.each_bed, zones, lambda bed: bed.set_source(music(), cut))
 
     def cancel(self, request_id: int, by: str) -> Future[bool]:
         return self.call(self._cancel, request_id, by)

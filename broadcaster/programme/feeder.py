@@ -19,6 +19,7 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -105,7 +106,8 @@ class CueFeeder:
         expires = cue.planned_at + timedelta(seconds=cue.grace_s)
         title = content.title or cue.rule_name
         if content.kind is ContentKind.PLAYLIST:
-            self._core.set_music(self._playlists(content.ref), cut=cue.cut, zones=zones)
+            self._core.set_music(partial(self._playlists, content.ref), cut=cue.cut,
+                                 zones=zones)  # fmt: skip
             return
         note, duration_ms = "", None
         if content.kind is ContentKind.SCRIPT:
@@ -187,7 +189,7 @@ class CueFeeder:
             )  # fmt: skip
             return
         self._core.set_music(
-            self._playlists(daypart.playlist), cut=daypart.cut if cut is None else cut,
+            partial(self._playlists, daypart.playlist), cut=daypart.cut if cut is None else cut,
             zones=reach,
         )  # fmt: skip
 

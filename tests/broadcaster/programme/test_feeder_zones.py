@@ -139,3 +139,26 @@ def test_each_zone_gets_the_daypart_current_there(tmp_path):
     held = feeder.music_by_zone([timeline], now)
 
     assert held == {"1F": every, "2F": every, "4F": kids}
+
+
+def test_a_daypart_for_two_floors_gives_each_floor_its_own_run_of_the_playlist(tmp_path):
+    """Each zone's bed takes its own source of the daypart's playlist: both floors hear every
+    track in the playlist's order (one source shared by both dealt the tracks out between
+    them: 1F the first, 2F the second, each floor half the playlist)."""
+    songs = [Path(f"/music/set/{n}.ogg") for n in "abc"]
+    rig = make_rig(tmp_path, zones=ZONES, durations=dict.fromkeys(songs, 60_000))
+    rig.run(10)
+    feeder = CueFeeder(core=rig.core, playlog=rig.playlog, clock=rig.clock,
+                       data_dir=SPEECH.path.parent, zone=UTC, scripts=None, zone_map=MALL,
+                       playlists=lambda name: track_list(songs))  # fmt: skip
+    now = rig.clock.now()
+    feeder.start_daypart(Daypart(8, "楼层音乐", now, now + timedelta(hours=1), "set", True,
+                                 ("floors",)))  # fmt: skip
+    rig.run(200)  # three tracks and a bit
+
+    def heard(zone: str) -> list[str]:
+        return [r.media_path for r in rig.log() if r.kind == "music" and r.zones == zone
+                and r.started_at is not None and r.media_path in map(str, songs)]  # fmt: skip
+
+    assert heard("1F") == heard("2F") == [str(s) for s in (*songs, songs[0])]
+    assert bed_file(rig, "4F") in MUSIC  # not its daypart
