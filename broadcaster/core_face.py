@@ -89,8 +89,10 @@ class CoreFace(EventLoop):
     def start_emergency(self, request: Request) -> Future[Request]:
         return self.call(self._start_emergency, request)
 
-    def clear_emergency(self, by: str) -> Future[bool]:
-        return self.call(self._clear_emergency, by)
+    def clear_emergency(self, by: str, zones: Collection[str] = ()) -> Future[bool]:
+        """End the emergency in ``zones`` (empty: every zone); it holds on in the others.
+        False when no emergency holds any of them."""
+        return self.call(self._clear_emergency, by, frozenset(zones))
 
     def on_finished(self, hook: Finished) -> None:
         """Register ``hook`` before ``start``; it runs on the core thread."""
@@ -176,8 +178,14 @@ class CoreFace(EventLoop):
     def _start_emergency(self, request: Request) -> Request:
         raise NotImplementedError
 
-    def _clear_emergency(self, by: str) -> bool:
+    def _clear_emergency(self, by: str, zones: frozenset[str] = frozenset()) -> bool:
         raise NotImplementedError
 
     def _zone_fault(self, speakers: Speakers, fault: str | None) -> None:
-        raise NotImplementedError
+        speakers.transport_fault = fault
+        speakers.outages.told(speakers.output_fault() or "", self._clock.now())
+        self._changed("fault", {"fault": self.fault(), "zone": speakers.zone})
+
+    def _told_fault(self) -> None:
+        """Listeners hear of a fault that came or went (an output's, the database's)."""
+        self._changed("fault", {"fault": self.fault()})
