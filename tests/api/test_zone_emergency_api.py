@@ -1,16 +1,24 @@
 """An emergency ended in chosen zones only (issue 16): ``DELETE /api/v1/emergency?zone=2F``
 ends it in 2F and leaves it on in the others, each zone's play-log row closed as it ended
-there; names that match nothing are refused in both languages and nothing ends. The daemon
-runs in-process on fake outputs (one per zone) and a virtual clock."""
+there; names that match nothing are refused in both languages and nothing ends. And a page
+kept for a zone the settings no longer have plays in the zones that remain. The daemon runs
+in-process on fake outputs (one per zone) and a virtual clock."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, SQLModel
 
+from broadcaster.audio.fake_output import FakeOutput
+from broadcaster.clock import FakeClock
 from broadcaster.daemon import Daemon
+from broadcaster.db import make_engine
+from broadcaster.paging.models import Page
+from broadcaster.simulation import VirtualDriver
 from tests.api.conftest import start_daemon
 from tests.kit.accounts import api_client
 from tests.kit.media import make_tone
@@ -104,3 +112,39 @@ def test_a_store_of_one_zone_ends_its_emergency_as_before(client_one_zone):
 def client_one_zone(daemon: Daemon) -> Iterator[tuple[TestClient, Daemon]]:
     with api_client(daemon) as c:
         yield c, daemon
+
+
+def test_a_page_kept_for_a_zone_since_removed_plays_in_the_zones_that_remain(tmp_path):
+    """The settings lost B1 between two runs (its player was taken out): the service desk's
+    page kept for 1F and B1 carries on in 1F, its row (and the log's API) saying B1 was left
+    out; a page kept for B1 alone is logged skipped and plays nowhere."""
+    data = tmp_path / "data"
+    make_tone(data / "music" / "a.wav", 30, 220)
+    notice = make_tone(data / "pages" / "lost.wav", 2, 660)
+    engine = make_engine(f"sqlite:///{(data / 'broadcaster.db').resolve()}")
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:  # what the last run left: two active pages
+        for title, kept in (("寻人 1F", "1F,B1"), ("寻车 B1", "B1")):
+            session.add(Page(title=title, media_path=str(notice), duration_ms=2000,
+                             chime=False, every_s=600, times=3, zones=kept,
+                             created_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
+                             created_by="Li Na"))  # fmt: skip
+        session.commit()
+    engine.dispose()
+    daemon = start_daemon(data, zones=ZONES[:2], zone_groups=GROUPS)  # 1F and 2F: B1 is gone
+    try:
+        assert isinstance(daemon.clock, FakeClock) and isinstance(daemon.output, FakeOutput)
+        driver = VirtualDriver(daemon.clock, daemon.output, daemon.core)
+        daemon.core.call(driver.run_for, 1.0).result(30)  # the duck fade: the page starts
+        assert zones(daemon)["1F"]["voice"]["title"] == "寻人 1F"
+        assert zones(daemon)["2F"]["voice"] is None
+        assert daemon.playlog.writer.flush()
+        with api_client(daemon) as client:
+            rows = client.get("/api/v1/log", params={"kind": "page"}).json()
+        by_title = {r["title"]: r for r in rows}
+        assert by_title["寻人 1F"]["zones"] == "1F" and by_title["寻人 1F"]["outcome"] is None
+        assert "left out: B1" in by_title["寻人 1F"]["detail"]  # on air in 1F, saying so
+        assert by_title["寻车 B1"]["outcome"] == "skipped" and by_title["寻车 B1"]["zones"] == "B1"
+        assert "left out: B1" in by_title["寻车 B1"]["detail"]
+    finally:
+        daemon.stop()
