@@ -73,8 +73,15 @@ class CoreFace(EventLoop):
         """Switch the beds of ``zones`` (empty: all) to another playlist: at the end of the
         current track, or now. ``music`` makes each bed its own source (as at start-up): one
         source shared by several beds would deal its tracks out between them (1F the first,
-        2F the second...), each zone hearing half the playlist."""
-        return self.call(self.speakers.each_bed, zones, lambda bed: bed.set_source(music(), cut))
+        2F the second...), each zone hearing half the playlist. The sources are made here, on
+        the caller's thread: a playlist's maker reads the database, which the core thread
+        never waits for."""
+        sources = {z: music() for z in self.speakers if not zones or z in zones}
+        return self.call(self._set_sources, sources, cut)
+
+    def _set_sources(self, sources: dict[str, MusicSource], cut: bool) -> None:
+        for zone, source in sources.items():
+            self.speakers[zone].bed.set_source(source, cut)
 
     def cancel(self, request_id: int, by: str) -> Future[bool]:
         return self.call(self._cancel, request_id, by)
