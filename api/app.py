@@ -24,15 +24,14 @@ from api.shifts import shifts_router
 from api.status import current_status
 from api.web import mount_static, web_router
 from api.web.console import language
-from api.zones import ZoneQuery, zone_filter, zones_router
+from api.zones import ZoneQuery, emergency_zones, zone_filter, zones_router
 from broadcaster import __version__
 from broadcaster.accounts.crud import LoginLimiter, add_audit
 from broadcaster.actors import Right
 from broadcaster.arbiter import Moved
 from broadcaster.daemon import Daemon
 from broadcaster.exports import play_log_csv
-from broadcaster.playlog import Outcome, PlayLogPublic
-from broadcaster.requests import Kind
+from broadcaster.playlog import LogKind, Outcome, PlayLogPublic
 
 FUTURE_TIMEOUT_S = 5.0
 Order = Literal["desc", "asc"]
@@ -115,10 +114,28 @@ def create_app(daemon: Daemon) -> FastAPI:
     app.include_router(queue)
 
     @app.delete("/api/v1/emergency", dependencies=[need(Right.EMERGENCY)])
-    def clear_emergency(actor: CurrentActor) -> dict[str, Any]:
-        if not core.clear_emergency(str(actor)).result(FUTURE_TIMEOUT_S):
+    def clear_emergency(
+        actor: CurrentActor,
+        zone: Annotated[
+            list[str] | None,
+            Query(
+                description=(
+                    "end it in these zones only (zone or group ids, an emergency plan's id, or "
+                    '"all"); it holds on in the others. None: every zone'
+                )
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
+        """End the emergency: everywhere, or in the zones named (GB 50116 §4.8.10: zones are
+        chosen by hand). Names that match nothing: 422 ``unknown_zones``, nothing ended."""
+        zones = emergency_zones(settings.zone_map, zone)
+        if not core.clear_emergency(str(actor), zones).result(FUTURE_TIMEOUT_S):
+            if zones:
+                named = ", ".join(sorted(zones))
+                raise ApiError(409, "no_emergency", f"No emergency is active in {named}.",
+                               f"{'、'.join(sorted(zones))} 当前没有紧急广播。")  # fmt: skip
             raise ApiError(409, "no_emergency", "No emergency is active.", "当前没有紧急广播。")
-        return {"cleared": True}
+        return {"cleared": True, "zones": sorted(zones) or None}
 
     @app.get("/api/v1/log", dependencies=[need(Right.LOG)], response_model=None)
     def play_log(
@@ -126,7 +143,7 @@ def create_app(daemon: Daemon) -> FastAPI:
         response: Response,
         since: datetime | None = None,
         until: datetime | None = None,
-        kind: Annotated[list[Kind] | None, Query()] = None,
+        kind: Annotated[list[LogKind] | None, Query()] = None,
         outcome: Annotated[list[Outcome] | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
         offset: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,

@@ -83,6 +83,18 @@ def zone_filter(zone_map: ZoneMap, names: Sequence[str] | None) -> list[str]:
         raise HTTPException(422, exc.detail) from None
 
 
+def emergency_zones(zone_map: ZoneMap, names: Sequence[str] | None) -> frozenset[str]:
+    """The zone ids that an emergency's ``zone`` parameters name (zones, groups, plans,
+    ``all``); none, or every zone: empty (everywhere). 422 ``unknown_zones`` as above."""
+    if not names:
+        return frozenset()
+    try:
+        chosen = select_zones(zone_map, names, emergency=True)
+    except ZoneSelectionError as exc:
+        raise HTTPException(422, exc.detail) from None
+    return frozenset() if chosen == zone_map.ids else chosen
+
+
 def zones_router(daemon: Daemon) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["zones"])
     public = zones_public(daemon.settings.zone_map)  # checked at start-up; fixed while it runs

@@ -102,8 +102,8 @@ def cpu_while_live(pulse: PulseServer, mic: ToneMicrophone, seconds: float,
     idle = (cpu_seconds([server]) - before) / (time.monotonic() - t0) * 100
     live = LiveMic(recordings=recordings, source=mic.source, env=pulse.env)
     live.start(["zone_1f", "zone_2f"])
-    assert live._recorder is not None
-    ours = [server, psutil.Process(live._recorder.pid)]
+    assert live._recorder is not None and live._recorder.process is not None
+    ours = [server, psutil.Process(live._recorder.process.pid)]
     time.sleep(0.5)
     before, t0 = cpu_seconds(ours), time.monotonic()
     time.sleep(seconds)

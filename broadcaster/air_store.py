@@ -5,7 +5,9 @@ caught up from the plan and the play log.)
 The store listens to the core: a request it keeps is written when the core accepts it and
 deleted when the core is done with it for good; at start, ``resume`` gives what was left back to
 the core — the emergency first, then the queue in its order — each with a note in the log.
-A request that was on air when the daemon died plays again from its start.
+A request that was on air when the daemon died plays again from its start, in the zones it
+was still owed (a partial call already heard in 1F comes back in 2F only; an emergency
+cleared in 2F comes back in the zones it still held).
 """
 
 from __future__ import annotations
@@ -74,8 +76,10 @@ class AirStore:
         def store(session: Session) -> None:
             known = self._rows.get(request.id)
             row = session.get(AirRequest, known) if known is not None else None
-            if row is not None:  # a new place in the queue, or a row resumed from the last run
+            if row is not None:  # a new place in the queue, fewer zones still owed (heard in
+                # the others, or an emergency cleared there), or a row resumed from the last run
                 row.request_id, row.seq = request.id, request.seq
+                row.zones = zones_text(sorted(request.zones))
             else:
                 row = AirRequest(
                     request_id=request.id, kind=request.kind.value, title=request.title,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -29,7 +29,7 @@ from broadcaster.bed_tracks import MusicSource
 from broadcaster.clock import Clock
 from broadcaster.core_face import CoreFace
 from broadcaster.emergency import DEFAULT_PROFILE, EmergencyProfile
-from broadcaster.news import Changed, GoneLive, News, TrackEnded, VoiceEnded, VoiceStarted
+from broadcaster.news import Changed, News, TrackEnded, VoiceEnded, VoiceStarted
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.precheck import Prechecker
 from broadcaster.problems import FieldProblem, Invalid
@@ -40,7 +40,9 @@ from broadcaster.speakers import Speakers, ZoneOutput, ZoneSpeakers
 from broadcaster.status import status_of
 from broadcaster.voice import VOICE
 from broadcaster.zones.decide import ZoneAir, decide_zones
+from broadcaster.zones.emergencies import ActiveEmergencies
 from broadcaster.zones.model import ALL
+from broadcaster.zones.owed import OwedZones
 
 log = logging.getLogger(__name__)
 CUT_IN_BEFORE_EXPIRY = timedelta(seconds=2)  # a cue waiting for the track end cuts in by then
@@ -74,14 +76,15 @@ class Core(CoreFace):
             audio=audio, gain_for=gain_for, emergency=emergency, on_time_s=on_time_s,
         )  # fmt: skip
         self._seqs = itertools.count(1)
-        self._emergencies: list[Request] = []  # active, in the order they started
+        self._emergencies = ActiveEmergencies()
+        self._owed = OwedZones(self.speakers)  # the zones each request is still owed
         self._queue: tuple[Request, ...] = ()
         self._held: dict[int, Request] = {}  # not yet due, or waiting for the track to end
         self._endings: dict[int, list[VoiceEnded]] = {}  # zones done with a request on air
-        self._live: set[int] = set()  # live calls whose microphone is on
+        self._live: dict[int, tuple[Request, tuple[str, ...]]] = {}  # calls live, and where
         self._voice_freed = False  # a voice layer went free by itself: decide again
         # The database failing is told like any fault (banner, status); the air goes on.
-        playlog.writer.on_fault(lambda _fault: self.post(self._store_fault))
+        playlog.writer.on_fault(lambda _fault: self.post(self._told_fault))
         self._refresh_snapshot()
 
     # -- thread-safe entry points ----------------------------------------------------------
@@ -102,9 +105,10 @@ class Core(CoreFace):
         """Queue now, or hold until ``planned_at`` less the duck fade (so the bed is down and
         the first word falls on the planned instant)."""
         request = replace(request, seq=next(self._seqs))
-        if not self._zones_known(request):
+        if (configured := self.speakers.configured(request)) is None:  # no zone left
             return request
-        self._tell_submitted(request)
+        request = configured
+        self._tell_submitted(self._owed.told(request))
         admit_at = self._lead_in(request)
         self._held[request.id] = request
         if admit_at is not None and admit_at > self._clock.now():
@@ -113,16 +117,6 @@ class Core(CoreFace):
             return request
         self._admit(request.id)
         return request
-
-    def _zones_known(self, request: Request) -> bool:
-        """A request for zones no longer configured (resumed after a change of settings) is
-        logged ``skipped`` and goes nowhere; the API checks names before anything is asked."""
-        if not request.zones or request.zones <= self.speakers.keys():
-            return True
-        gone = ", ".join(sorted(request.zones - self.speakers.keys()))
-        self._unplayed(request, Outcome.SKIPPED, f"zones not configured: {gone}")
-        self._drain()
-        return False
 
     def _lead_in(self, request: Request) -> datetime | None:
         if request.planned_at is None:
@@ -187,21 +181,16 @@ class Core(CoreFace):
                 self._unplayed(waiting, Outcome.CANCELLED, detail)
                 self._arbitrate()
             return waiting is not None
-        if any(e.id == request_id for e in self._emergencies):
+        if self._emergencies.holds(request_id):
             return self._clear_emergency(by)
-        if on_air[0].voice.request is not None and on_air[0].voice.request.live:
+        call = on_air[0].voice.request
+        if call is not None and call.live:  # "talk" let go of (``why``: the microphone failed)
             recorded = self.live_recording(request_id)
-            outcome, said = (
-                (Outcome.FAILED, why)
-                if why
-                else (  # the microphone failed
-                    Outcome.COMPLETED,
-                    f"talk released by {by}",
-                )
-            )  # the announcer let go of "talk"
+            outcome = Outcome.FAILED if why else Outcome.COMPLETED
+            said = "; ".join(filter(None, [why or f"talk released by {by}",
+                                           recorded and f"recorded to {recorded}"]))  # fmt: skip
             for speakers in on_air:
-                speakers.voice.stop(outcome, "; ".join(filter(None, [
-                    said, recorded and f"recorded to {recorded}"])))  # fmt: skip
+                speakers.voice.stop(outcome, said)
             self._arbitrate()
             return True
         for speakers in on_air:
@@ -232,7 +221,7 @@ class Core(CoreFace):
         self._queue = moved.queue
         for request in self._queue:
             if before[request.id] != request.seq:
-                self._tell_submitted(request)
+                self._tell_submitted(self._owed.told(request))
         self._arbitrate()
         if moved.position != moved.was:
             log.info("%s moved %s #%d %r from place %d to %d in the queue", by,
@@ -244,39 +233,38 @@ class Core(CoreFace):
 
     def _start_emergency(self, request: Request) -> Request:
         request = replace(request, seq=next(self._seqs))
-        if not self._zones_known(request):
+        if (configured := self.speakers.configured(request)) is None:  # no zone left
             return request
-        self._tell_submitted(request)
-        self._emergencies.append(request)
+        request = configured
+        self._tell_submitted(self._owed.told(request))
+        self._emergencies.start(request)
         self._arbitrate()
         self._changed("emergency_started", {"id": request.id, "title": request.title})
         return request
 
-    def _clear_emergency(self, by: str) -> bool:
-        """Every active emergency ends (all its zones)."""
-        if not self._emergencies:
+    def _clear_emergency(self, by: str, zones: frozenset[str] = frozenset()) -> bool:
+        """The active emergencies end in ``zones`` (empty: every zone) and hold on in the
+        others; each zone's row closes as it ends there. False if none held those zones."""
+        cleared = self._emergencies.clear(zones, self.speakers)
+        if not cleared:
             return False
-        cleared = {e.id for e in self._emergencies}
-        self._emergencies = []
         for speakers in self.speakers.values():
             on_air = speakers.voice.request
-            if on_air is not None and on_air.id in cleared:
+            if on_air is not None and speakers.zone in cleared.get(on_air.id, ()):
                 passes = speakers.voice.plays + 1
                 speakers.voice.stop(Outcome.COMPLETED, f"cleared by {by} after {passes} pass(es)")
         self._drain()
-        self._changed("emergency_cleared", {"by": by})
+        ended = sorted(set().union(*cleared.values())) if self.speakers.zoned else None
+        self._changed("emergency_cleared", {"by": by, "zones": ended})
         self._arbitrate()
         return True
-
-    def _emergency_in(self, zone: str) -> Request | None:
-        """The zone's emergency: the latest started whose plan reaches it."""
-        mine = [e for e in self._emergencies if not e.zones or zone in e.zones]
-        return mine[-1] if mine else None
 
     def _arbitrate(self) -> None:
         self._drain()
         self._voice_freed = False  # deciding now
-        air = {z: ZoneAir(s.voice.request, self._emergency_in(z)) for z, s in self.speakers.items()}
+        air = {
+            z: ZoneAir(s.voice.request, self._emergencies.of(z)) for z, s in self.speakers.items()
+        }
         decided = decide_zones(air, self._queue, self._clock.now())
         self._queue = decided.queue
         for request in decided.expired:
@@ -294,7 +282,15 @@ class Core(CoreFace):
             if decision.voice is not None and voice.request is None:
                 voice.start(decision.voice, bed_ready=beds_were[zone] is not BedMode.PLAYING)
         self._drain()
+        for narrowed in self._owed.update(self._where()):
+            self._tell_submitted(narrowed)  # heard in some of its zones: owed the others only
         self._refresh_snapshot()
+
+    def _where(self) -> Iterator[tuple[Request, str]]:
+        """Each (request, zone) pair where a request is now: on air, or waiting."""
+        yield from self.speakers.on_air()
+        for request in (*self._emergencies, *self._queue, *self._held.values()):
+            yield from ((request, zone) for zone in request.zones or self.speakers)
 
     def _preempt(self, speakers: Speakers, decision: Decision) -> None:
         voice = speakers.voice
@@ -306,9 +302,10 @@ class Core(CoreFace):
             return
         by = "its other zones" if decision.voice is None else (
             f"{decision.voice.kind.value} #{decision.voice.id}")  # fmt: skip
-        if voice.request.live:  # a live call is not said again: the announcer calls again
-            self._queue = tuple(r for r in self._queue if r.id != voice.request.id)
-            voice.stop(Outcome.PREEMPTED, f"microphone cut by {by}")
+        if voice.request.live:  # the microphone leaves this zone now (``_route_live``)
+            if len(self.speakers.holding(voice.request.id)) == 1:  # its last: the call is over
+                self._queue = tuple(r for r in self._queue if r.id != voice.request.id)
+            voice.stop(Outcome.PREEMPTED, f"microphone cut by {by}")  # else back when free
             return
         if decision.requeued:
             detail = f"interrupted by {by}; will play again"
@@ -327,20 +324,12 @@ class Core(CoreFace):
             # The output lost (or got back) its sound (it logs the fault, its reopen tries and
             # its end): the play log keeps one row per outage, and listeners are told.
             speakers.outages.told(event.detail or speakers.transport_fault or "", event.at)
-            self._changed("fault", {"fault": self.fault()})
+            self._told_fault()
         elif event.layer in BED_LAYERS:
             speakers.bed.on_event(event)
             self._refresh_snapshot()
         elif event.layer == VOICE:
             speakers.voice.on_event(event)
-
-    def _zone_fault(self, speakers: Speakers, fault: str | None) -> None:
-        speakers.transport_fault = fault
-        speakers.outages.told(speakers.output_fault() or "", self._clock.now())
-        self._changed("fault", {"fault": self.fault(), "zone": speakers.zone})
-
-    def _store_fault(self) -> None:
-        self._changed("fault", {"fault": self.fault()})
 
     # -- what the layers answer -------------------------------------------------------------
     def _after_action(self) -> None:
@@ -359,6 +348,7 @@ class Core(CoreFace):
                     ended.setdefault(item.request.id, []).append(item)
                 else:
                     self._act_on(speakers, item)
+            self._route_live()
             for items in ended.values():
                 self._ended(items)
 
@@ -372,19 +362,25 @@ class Core(CoreFace):
                 speakers.bed.follow_on()
         elif isinstance(item, VoiceStarted):
             self._changed("voice_started", {"id": item.request.id, "at": item.at})
-        elif isinstance(item, GoneLive) and item.request.id not in self._live:
-            self._live.add(item.request.id)  # every zone holding the call goes live with it
-            zones = tuple(s.zone for s in self.speakers.holding(item.request.id))
-            self._tell_live(item.request, zones)
+
+    def _route_live(self) -> None:
+        """The microphone follows the zones where its call is live (past the chime): a zone
+        that joins later (freed by an emergency, the chime first) is added, one taken by a
+        higher call is dropped at once, and the call is over when no zone holds it."""
+        now = self.speakers.live_calls()
+        for call_id, (call, _zones) in self._live.items():
+            if call_id not in now:
+                self._tell_live(call, None)
+        for call_id, (call, zones) in now.items():
+            if call_id not in self._live or self._live[call_id][1] != zones:
+                self._tell_live(call, zones)
+        self._live = now
 
     def _ended(self, items: list[VoiceEnded]) -> None:
         request = items[-1].request
         if self.speakers.holding(request.id):
             self._endings.setdefault(request.id, []).extend(items)  # still heard elsewhere
             return
-        if request.id in self._live:
-            self._live.discard(request.id)
-            self._tell_live(request, None)
         every = self._endings.pop(request.id, []) + items
         completed = [e for e in every if e.outcome is Outcome.COMPLETED]
         outcome = (completed or every)[-1].outcome
@@ -398,6 +394,6 @@ class Core(CoreFace):
         self._refresh_snapshot()
 
     def _refresh_snapshot(self) -> None:
-        snapshot = status_of(self.speakers, self._emergencies, self._queue, self._held)
+        snapshot = status_of(self.speakers, list(self._emergencies), self._queue, self._held)
         with self._snapshot_lock:
             self._snapshot = snapshot

@@ -68,11 +68,20 @@ class CoreFace(EventLoop):
         return self.call(self.speakers.each_bed, zones, lambda bed: bed.queue_song(song, cut))
 
     def set_music(
-        self, source: MusicSource, *, cut: bool, zones: Collection[str] = ()
+        self, music: Callable[[], MusicSource], *, cut: bool, zones: Collection[str] = ()
     ) -> Future[None]:
         """Switch the beds of ``zones`` (empty: all) to another playlist: at the end of the
-        current track, or now."""
-        return self.call(self.speakers.each_bed, zones, lambda bed: bed.set_source(source, cut))
+        current track, or now. ``music`` makes each bed its own source (as at start-up): one
+        source shared by several beds would deal its tracks out between them (1F the first,
+        2F the second...), each zone hearing half the playlist. The sources are made here, on
+        the caller's thread: a playlist's maker reads the database, which the core thread
+        never waits for."""
+        sources = {z: music() for z in self.speakers if not zones or z in zones}
+        return self.call(self._set_sources, sources, cut)
+
+    def _set_sources(self, sources: dict[str, MusicSource], cut: bool) -> None:
+        for zone, source in sources.items():
+            self.speakers[zone].bed.set_source(source, cut)
 
     def cancel(self, request_id: int, by: str) -> Future[bool]:
         return self.call(self._cancel, request_id, by)
@@ -87,8 +96,10 @@ class CoreFace(EventLoop):
     def start_emergency(self, request: Request) -> Future[Request]:
         return self.call(self._start_emergency, request)
 
-    def clear_emergency(self, by: str) -> Future[bool]:
-        return self.call(self._clear_emergency, by)
+    def clear_emergency(self, by: str, zones: Collection[str] = ()) -> Future[bool]:
+        """End the emergency in ``zones`` (empty: every zone); it holds on in the others.
+        False when no emergency holds any of them."""
+        return self.call(self._clear_emergency, by, frozenset(zones))
 
     def on_finished(self, hook: Finished) -> None:
         """Register ``hook`` before ``start``; it runs on the core thread."""
@@ -174,8 +185,14 @@ class CoreFace(EventLoop):
     def _start_emergency(self, request: Request) -> Request:
         raise NotImplementedError
 
-    def _clear_emergency(self, by: str) -> bool:
+    def _clear_emergency(self, by: str, zones: frozenset[str] = frozenset()) -> bool:
         raise NotImplementedError
 
     def _zone_fault(self, speakers: Speakers, fault: str | None) -> None:
-        raise NotImplementedError
+        speakers.transport_fault = fault
+        speakers.outages.told(speakers.output_fault() or "", self._clock.now())
+        self._changed("fault", {"fault": self.fault(), "zone": speakers.zone})
+
+    def _told_fault(self) -> None:
+        """Listeners hear of a fault that came or went (an output's, the database's)."""
+        self._changed("fault", {"fault": self.fault()})

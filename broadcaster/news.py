@@ -39,13 +39,6 @@ class VoiceStarted:
 
 
 @dataclass(frozen=True)
-class GoneLive:
-    """A live call's chime has ended in a zone: the microphone should be on air there now."""
-
-    request: Request
-
-
-@dataclass(frozen=True)
 class VoiceEnded:
     """A voice item left the air (or never reached it): ``started_at`` None if it never
     started; ``final`` False when it was preempted and put back in the queue."""
@@ -56,7 +49,7 @@ class VoiceEnded:
     final: bool = True
 
 
-News = Changed | TrackEnded | VoiceStarted | GoneLive | VoiceEnded
+News = Changed | TrackEnded | VoiceStarted | VoiceEnded
 
 
 class Outbox:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from broadcaster.audio.output import OUTPUT
-from broadcaster.playlog import Outcome, PlayLog
+from broadcaster.playlog import LogKind, Outcome, PlayLog
 
 FAULT_TITLE = "音频输出故障 / audio output fault"
 
@@ -22,7 +22,7 @@ class OutageRows:
         if fault and self._row is None:
             self._row = self._log.open(
                 zones=self._zones,
-                layer=OUTPUT, kind="fault", title=FAULT_TITLE, requested_by="audio output",
+                layer=OUTPUT, kind=LogKind.FAULT.value, title=FAULT_TITLE, requested_by="audio output",
                 requested_at=at, started_at=at, detail=fault[:1000],
             )  # fmt: skip
         elif not fault and self._row is not None:

@@ -32,6 +32,18 @@ class Outcome(StrEnum):
     RECOVERED = "recovered"  # a fault row (kind "fault"): the sound came back
 
 
+class LogKind(StrEnum):
+    """What a row is of: a request's kind (``requests.Kind``: the bed's music and the voice
+    layer's items) or an output's outage (``outages``). Every kind the log writes is here, so
+    a filter on the log takes each of them."""
+
+    MUSIC = "music"
+    ANNOUNCEMENT = "announcement"
+    PAGE = "page"
+    EMERGENCY = "emergency"
+    FAULT = "fault"
+
+
 class PlayLogBase(SQLModel):
     layer: str = Field(max_length=16)
     kind: str = Field(max_length=16, index=True)

@@ -7,8 +7,9 @@ zone (``zones`` NULL: every zone). With several zones, each zone's rows name it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from broadcaster.requests import Request
 from broadcaster.settings import AudioSettings
 from broadcaster.voice import VoiceLayer
 from broadcaster.zones.model import ALL
+from broadcaster.zones.selection import dropped_text
+
+log = logging.getLogger("broadcaster.core")
 
 
 @dataclass(frozen=True)
@@ -101,10 +105,40 @@ class ZoneSpeakers(dict[str, Speakers]):
         return [s for s in self.values()
                 if s.voice.request is not None and s.voice.request.id == request_id]  # fmt: skip
 
+    def on_air(self) -> list[tuple[Request, str]]:
+        """Each zone's voice, as (request, zone)."""
+        return [(s.voice.request, z) for z, s in self.items() if s.voice.request is not None]
+
+    def live_calls(self) -> dict[int, tuple[Request, tuple[str, ...]]]:
+        """Each live call past its chime, with the zones where it is live (in order)."""
+        live: dict[int, tuple[Request, tuple[str, ...]]] = {}
+        for zone, speakers in self.items():
+            call = speakers.voice.request
+            if call is not None and speakers.voice.live:
+                live[call.id] = (call, (*live.get(call.id, (call, ()))[1], zone))
+        return live
+
     def each_bed(self, zones: Collection[str], act: Callable[[Bed], None]) -> None:
         for zone, speakers in self.items():
             if not zones or zone in zones:
                 act(speakers.bed)
+
+    def configured(self, request: Request) -> Request | None:
+        """A request naming zones no longer configured (kept over a restart, a page's next
+        play, after a change of settings) plays in those that remain, its rows saying which
+        were left out (and a warning); with none left it is logged ``skipped`` and goes
+        nowhere (None). The API checks a person's names before anything is asked."""
+        gone = request.zones - self.keys()
+        if not gone:
+            return request
+        said = dropped_text(sorted(gone))
+        log.warning("%s #%d %r: %s", request.kind.value, request.id, request.title, said)
+        if gone == request.zones:
+            self.first.voice.record_unplayed(request, Outcome.SKIPPED, said,
+                                             zones=self.log_zones(request))  # fmt: skip
+            return None
+        return replace(request, zones=request.zones - gone,
+                       note="; ".join(filter(None, [request.note, said])))  # fmt: skip
 
     def log_zones(self, request: Request) -> list[str] | None:
         """What a row of a request that reached no voice layer names (None: one-zone store)."""

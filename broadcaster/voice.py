@@ -12,8 +12,8 @@ The core decides what holds the layer; the layer plays it and answers with value
    ends ``failed``. An emergency never ends by itself: after its last segment it starts again,
    after the profile's gap, from the alert (or from the message, without alternation).
 4. ``fade_out``: down to silence, then stopped and logged with the given outcome.
-5. A live call (``Request.live``): after its chime the layer stays held (``GoneLive``): the
-   microphone is on air until the core stops it.
+5. A live call (``Request.live``): after its chime the layer stays held (``live``): the
+   microphone is on air in its zone until the core stops it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from broadcaster.audio.output import OutputEventKind as Ev
 from broadcaster.clock import Clock
 from broadcaster.emergency import DEFAULT_PROFILE, EmergencyProfile
 from broadcaster.loop import Schedule
-from broadcaster.news import GoneLive, Outbox, VoiceEnded, VoiceStarted
+from broadcaster.news import Outbox, VoiceEnded, VoiceStarted
 from broadcaster.playlog import Outcome, PlayLog
 from broadcaster.proof import ON_TIME_S, lateness
 from broadcaster.requests import Kind, Request
@@ -69,6 +69,12 @@ class _OnAir:
     live: bool = False  # a live call past its chime: the microphone holds the layer
 
 
+def _again(request: Request) -> str:
+    if not request.requeued:
+        return ""  # a live call is not replayed: the microphone joins the zone again
+    return "back after an interruption" if request.live else "replayed after an interruption"
+
+
 class VoiceLayer:
     """Lives on the core thread."""
 
@@ -101,6 +107,11 @@ class VoiceLayer:
     def leaving(self) -> tuple[Outcome, str] | None:
         """The outcome it is fading out to, if it is leaving for good."""
         return self._on_air.leaving if self._on_air else None
+
+    @property
+    def live(self) -> bool:
+        """A live call past its chime holds the layer: its microphone is to be on air here."""
+        return self._on_air is not None and self._on_air.live
 
     @property
     def plays(self) -> int:
@@ -218,7 +229,6 @@ class VoiceLayer:
             )
         elif on_air.request.live:  # the chime is over: the microphone holds the layer
             on_air.live = True
-            self.outbox.put(GoneLive(on_air.request))
             self.outbox.changed("voice_live", {"id": on_air.request.id})
         elif on_air.request.kind is Kind.EMERGENCY:
             # The next pass: from the alert, or (no alternation) straight to the message.
@@ -252,8 +262,7 @@ class VoiceLayer:
             media_path=media_of(request),
             requested_by=request.requested_by, requested_at=request.requested_at,
             planned_at=request.planned_at, started_at=started_at, cue_key=request.cue_key,
-            detail="; ".join(filter(None, [request.note, "replayed after an interruption"
-                                           if request.requeued else "",
+            detail="; ".join(filter(None, [request.note, _again(request),
                                            lateness(request.planned_at, started_at,
                                                     self._on_time)])),
             duck_db=None if request.kind is Kind.EMERGENCY else self._audio.duck_db,

@@ -1,5 +1,5 @@
 // The announcer: queue approved scripts (to the zones chosen above them), move queued ones up or down (within their priority) or
-// cancel them, start (in the chosen plan or zones) and clear an emergency (each after a
+// cancel them, start and clear an emergency (in the chosen plan or zones; each after a
 // confirmation), listen to a script, and record an announcement with the microphone, listen back
 // and queue it (to its chosen zones). The page's parts
 // refresh on live events.
@@ -54,8 +54,14 @@ document.addEventListener("click", async (event) => {
     const reply = await api("POST", "/api/v1/emergency", { zones: chosenZones(where) });
     if (!reply.ok) window.alert(refusal(reply));
     htmx.trigger("#now", "refresh");
-  } else if (button.id === "emergency-clear" && window.confirm(button.dataset.confirm)) {
-    await api("DELETE", "/api/v1/emergency");
+  } else if (button.id === "emergency-clear") {
+    // In a zoned store: where the emergency chooser says (the whole building by default).
+    const where = document.getElementById("emergency-zones");
+    const reach = chosenZoneNames(where);
+    if (!window.confirm(reach ? `${button.dataset.confirm}\n${reach}` : button.dataset.confirm)) return;
+    const query = chosenZones(where).map((z) => `zone=${encodeURIComponent(z)}`).join("&");
+    const reply = await api("DELETE", `/api/v1/emergency${query ? `?${query}` : ""}`);
+    if (!reply.ok) window.alert(refusal(reply));
     htmx.trigger("#now", "refresh");
   } else if (button.classList.contains("preview-script")) {
     const audio = document.getElementById("script-audio");

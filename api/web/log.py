@@ -14,10 +14,9 @@ from api.web.text import LANGUAGES, Words
 from broadcaster.actors import Right
 from broadcaster.clock import day_bounds
 from broadcaster.exports import KIND_NAMES, OUTCOME_NAMES
-from broadcaster.playlog import Outcome
+from broadcaster.playlog import LogKind, Outcome
 from broadcaster.programme import crud as programme_crud
 from broadcaster.proof import MAX_DAYS, airings, proof_of_play, spot_rows
-from broadcaster.requests import Kind
 
 NAV: tuple[NavEntry, ...] = (("/supervisor/log", "log_page", Right.LOG),)
 _PAGE_WORDS: Words = {
@@ -44,7 +43,7 @@ WORDS: Words = {
     }
     for lang in LANGUAGES
 }
-KINDS = [k.value for k in Kind] + ["music", "fault"]
+KINDS = [k.value for k in LogKind]
 OUTCOMES = [o.value for o in Outcome]
 
 

@@ -46,8 +46,9 @@ COMMON: Words = {
         "emergency_on": "紧急广播进行中", "emergency_clear": "解除紧急广播",
         "fault_on": "故障：",
         "emergency_clear_confirm": "确定解除紧急广播吗？", "queued": "已加入队列。", "nothing": "无",
+        "emergency_clear_where": "解除的范围：上方“紧急广播范围”所选（可只解除部分分区）",
         "zones": "各分区", "zones_where": "播出分区", "zones_all": "全部分区",
-        "zones_emergency": "紧急广播范围", "zones_groups": "分组", "zones_each": "分区",
+        "zones_emergency": "紧急广播范围（开始或解除）", "zones_groups": "分组", "zones_each": "分区",
         "zone_emergency": "紧急", "zone_fault": "故障",
     },
     "en": {
@@ -80,8 +81,9 @@ COMMON: Words = {
         "emergency_on": "Emergency on air", "emergency_clear": "Clear the emergency",
         "fault_on": "Fault: ",
         "emergency_clear_confirm": "Clear the emergency?", "queued": "Queued.", "nothing": "none",
+        "emergency_clear_where": "Clears it where chosen above under Emergency zones (some zones only, if you like)",
         "zones": "Zones", "zones_where": "Zones", "zones_all": "All zones",
-        "zones_emergency": "Emergency reaches", "zones_groups": "Groups", "zones_each": "Zones",
+        "zones_emergency": "Emergency zones (to start or to clear)", "zones_groups": "Groups", "zones_each": "Zones",
         "zone_emergency": "emergency", "zone_fault": "fault",
     },
 }  # fmt: skip

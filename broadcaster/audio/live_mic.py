@@ -10,7 +10,7 @@ followed the machine's load, not the latency chosen. Each loopback is pinned to
 its source and sink (``source_dont_move``, ``sink_dont_move``): when either goes away the sound
 server unloads the loopback instead of moving it to another device — the microphone never
 wanders into a zone nobody chose. Once live, ``parecord`` records the source into
-``<recordings>/<time>-<id>.wav`` (mono, 48 kHz, 16 bit; about 5.8 MB a minute).
+``<recordings>/<time>-<id>.wav`` (``call_recorder``).
 
 Steps of ``start``:
 1. Refuse what cannot go live: already live, no sink, a bad id, the source being a monitor of
@@ -20,13 +20,16 @@ Steps of ``start``:
 3. If any loopback failed: unload the others by their ids and say why (no such source, no such
    sink, no sound server) in English and Chinese. Otherwise start the recorder.
 
+``follow``, while live: the routes follow the call's zones (a zone that joins is added, one
+taken by a higher call is cut), the recording goes on.
+
 ``stop`` unloads the loopbacks by the ids it loaded (first: the air is cut at once), then stops
 the recorder with SIGINT so it completes the WAV header, and returns a ``LiveCall`` with what
 went wrong (a route lost with its device, one a hung server may still be playing, a recorder
 that failed). The loopbacks live in the sound server: should the daemon die while live (or the
 server hang) they stay loaded, so the daemon is to call ``unload_leftovers`` when it starts.
 
-``start`` and ``stop`` each wait for a few ``pactl`` processes (about 10 ms; more under load):
+``start``, ``follow`` and ``stop`` each wait for a few ``pactl`` processes (about 10 ms; more under load):
 call them from a thread of their own, not the core's.
 """
 
@@ -34,30 +37,21 @@ from __future__ import annotations
 
 import contextlib
 import re
-import signal
-import subprocess
 import time
 import uuid
-import wave
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from broadcaster.audio.call_recorder import MARK, RECORDING_FAILED, CallRecorder
 from broadcaster.audio.pactl import TIMEOUT_S as PACTL_TIMEOUT_S
 from broadcaster.audio.pactl import NoSoundServer, Pactl, PactlFailed
 from broadcaster.problems import Conflict
 
-MARK = "broadcaster-live-mic"  # application.name of our streams, and how leftovers are found
 LATENCY_MS = 20
-RATE = 48000
-RECORDER_STOP_S = 3.0
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _NAME = re.compile(r"[^\s'\"\\]{1,200}")  # a device name: nothing a module argument splits on
-RECORDING_FAILED = (
-    "The recording of this call is incomplete or missing (the recorder failed). / "
-    "本次话筒广播的录音不完整或缺失（录音程序出错）。"
-)
 
 
 class LiveMicError(Conflict):
@@ -108,8 +102,7 @@ class LiveMic:
         self._pactl = Pactl(env, timeout_s)
         self._now = now or (lambda: datetime.now().astimezone())
         self._modules: dict[str, str] = {}  # sink -> module id, while live
-        self._recorder: subprocess.Popen[bytes] | None = None
-        self._file: Path | None = None
+        self._recorder: CallRecorder | None = None
         self._call: tuple[str, str, datetime, float] | None = None  # id, source, began, t0
 
     @property
@@ -119,7 +112,7 @@ class LiveMic:
     @property
     def file(self) -> Path | None:
         """The recording of the call on air (None when none is)."""
-        return self._file if self._call is not None else None
+        return self._recorder.file if self._call and self._recorder else None
 
     @property
     def module_ids(self) -> tuple[str, ...]:
@@ -145,10 +138,41 @@ class LiveMic:
             )
         began, t0 = self._now(), time.monotonic()
         self.recordings.mkdir(parents=True, exist_ok=True)
-        self._file = self.recordings / f"{began:%Y%m%d-%H%M%S}-{call_id}.wav"
+        file = self.recordings / f"{began:%Y%m%d-%H%M%S}-{call_id}.wav"
+        try:
+            self._load(source, chosen, call_id)
+        except LiveMicError:
+            self._unload()
+            self._modules = {}
+            raise
+        # The recorder starts once the air is live: under load its start took CPU the loads
+        # needed; it misses the first few milliseconds (the chime's time, not the voice's).
+        self._recorder = CallRecorder(file, self._pactl.env)
+        self._recorder.start(source)
+        self._call = (call_id, source, began, t0)
+        return call_id
+
+    def follow(self, sinks: Sequence[str]) -> None:
+        """The call on air changes zones: routes loaded to the sinks newly chosen (a zone
+        that joined), unloaded from those no longer chosen (a zone taken by a higher call:
+        its air is cut first). LiveMicError for a route that could not be loaded (the others
+        stay live)."""
+        if self._call is None:
+            raise LiveMicError("mic_not_live", "The microphone is not live.", "话筒未接通。")
+        chosen = tuple(dict.fromkeys(sinks))
+        for sink in chosen:
+            _check_name(sink)
+        self._unload([sink for sink in self._modules if sink not in chosen])
+        new = tuple(sink for sink in chosen if sink not in self._modules)
+        if new:
+            self._load(self._call[1], new, self._call[0])
+
+    def _load(self, source: str, sinks: Sequence[str], call_id: str) -> None:
+        """Load the routes to ``sinks``, all at once; those loaded are kept in ``_modules``.
+        LiveMicError saying why if any failed."""
         try:
             loads = {sink: self._pactl.spawn(*self._loopback_args(source, sink, call_id))
-                     for sink in chosen}  # fmt: skip
+                     for sink in sinks}  # fmt: skip
         except NoSoundServer as exc:
             raise _server_down(str(exc)) from None
         failed: dict[str, str] = {}
@@ -161,13 +185,7 @@ class LiveMic:
             except NoSoundServer as exc:
                 down = _server_down(str(exc))
         if failed or down is not None:
-            self._abandon()
             raise down or self._explain(source, list(failed))
-        # The recorder starts once the air is live: under load its start took CPU the loads
-        # needed; it misses the first few milliseconds (the chime's time, not the voice's).
-        self._recorder = self._record(source, self._file)
-        self._call = (call_id, source, began, t0)
-        return call_id
 
     def lost(self) -> tuple[str, ...]:
         """The sinks whose route the sound server has dropped while live (the sink or the
@@ -201,7 +219,8 @@ class LiveMic:
                 f"Restart the sound service. / {stuck} 的话筒可能仍在广播：声音服务没有响应，"
                 "请重启声音服务。"
             )
-        file, recorded_s, why = self._finish_recording()
+        recorder, self._recorder = self._recorder, None
+        file, recorded_s, why = recorder.finish() if recorder else (None, 0.0, RECORDING_FAILED)
         if why:
             problems.append(why)
         self._modules, self._call = {}, None
@@ -246,54 +265,21 @@ class LiveMic:
                 "sink_dont_move=true", f"sink_input_properties={props}",
                 f"source_output_properties={props}"]  # fmt: skip
 
-    def _record(self, source: str, file: Path) -> subprocess.Popen[bytes] | None:
-        command = ["parecord", f"--device={source}", "--file-format=wav", "--format=s16le",
-                   f"--rate={RATE}", "--channels=1", f"--client-name={MARK}", str(file)]  # fmt: skip
-        try:
-            return subprocess.Popen(command, env=self._pactl.env, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        except OSError:
-            return None  # no recording: stop() says so; the call itself goes on
-
-    def _stop_recorder(self) -> int | None:
-        recorder, self._recorder = self._recorder, None
-        if recorder is None:
-            return None
-        if recorder.poll() is None:
-            recorder.send_signal(signal.SIGINT)  # parecord completes the WAV header
-            try:
-                recorder.wait(RECORDER_STOP_S)
-            except subprocess.TimeoutExpired:
-                recorder.kill()
-                recorder.wait(RECORDER_STOP_S)
-        return recorder.returncode
-
-    def _finish_recording(self) -> tuple[Path | None, float, str | None]:
-        """Stop the recorder; (the file, its seconds, a problem if the recorder failed). A
-        recorder that ran to the end keeps its file even if the call was too short for a
-        sample to arrive."""
-        running = self._recorder is not None and self._recorder.poll() is None
-        code = self._stop_recorder()
-        file, self._file = self._file, None
-        seconds = _wav_seconds(file) if file is not None else 0.0
-        if file is not None and running and code in (0, -signal.SIGINT):
-            return file, seconds, None
-        if file is not None and seconds <= 0:
-            file.unlink(missing_ok=True)
-            file = None
-        return file, seconds, RECORDING_FAILED
-
-    def _unload(self) -> tuple[str, ...]:
-        """Unload our loopbacks, all at once; returns the sinks whose loopback was already gone
-        (lost while live: the device or the server went away). One a hung server did not
-        answer about stays in ``_modules``: it may still be live (``unload_leftovers``)."""
+    def _unload(self, sinks: Sequence[str] | None = None) -> tuple[str, ...]:
+        """Unload our loopbacks (to ``sinks``; None: all), all at once; returns the sinks whose
+        loopback was already gone (lost while live: the device or the server went away). One
+        a hung server did not answer about stays in ``_modules``: it may still be live
+        (``unload_leftovers``)."""
         lost: list[str] = []
+        chosen = list(self._modules) if sinks is None else [s for s in sinks if s in self._modules]
         try:
-            unloads = {sink: self._pactl.spawn("unload-module", mid)
-                       for sink, mid in self._modules.items()}  # fmt: skip
+            unloads = {sink: self._pactl.spawn("unload-module", self._modules[sink])
+                       for sink in chosen}  # fmt: skip
         except NoSoundServer:  # no pactl: nothing can be known or undone
             unloads = {}
-            lost, self._modules = list(self._modules), {}
+            lost = chosen
+            for sink in chosen:
+                del self._modules[sink]
         for sink, process in unloads.items():
             try:
                 self._pactl.finish(process, ("unload-module",))
@@ -305,16 +291,6 @@ class LiveMic:
                 lost.append(sink)  # the server is gone, and its modules with it
             del self._modules[sink]
         return tuple(lost)
-
-    def _abandon(self) -> None:
-        """Undo a start that failed: our loopbacks unloaded, the recorder stopped, its file
-        deleted."""
-        self._unload()
-        self._modules = {}
-        self._stop_recorder()
-        if self._file is not None:
-            self._file.unlink(missing_ok=True)
-            self._file = None
 
     def _explain(self, source: str, failed: list[str]) -> LiveMicError:
         """Why the loopbacks to ``failed`` did not load: ask what the server has."""
@@ -350,20 +326,6 @@ def _check_name(name: str) -> None:
             f"{name!r} 不是 PulseAudio 设备名（不能含空格或引号），请从 `pactl list short sources` "
             "或 `pactl list short sinks` 中复制名称。",
         )
-
-
-def _wav_seconds(path: Path) -> float:
-    """Seconds of audio in a WAV file, 0 if there is none or it cannot be read."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            frames, rate = wav.getnframes(), wav.getframerate()
-    except (OSError, EOFError, wave.Error):
-        return 0.0
-    if frames <= 0:  # a header never completed: count the data that is there
-        with contextlib.suppress(OSError):
-            return max(0, path.stat().st_size - 44) / 2 / RATE
-        return 0.0
-    return frames / rate
 
 
 def unload_leftovers(env: Mapping[str, str] | None = None) -> int:

@@ -9,8 +9,10 @@ grace still play; the rest are logged ``missed``.
 
 Zones: a cue (or daypart) is for its rule's zones and groups, resolved here against the
 configured zones by ``zones.selection.select_zones`` when it is due: announcements and
-scripts as the request's ``zones``, songs and playlists on those zones' beds. A rule naming a
-zone or group no longer configured is logged ``skipped`` saying which, and plays nowhere.
+scripts as the request's ``zones``, songs and playlists on those zones' beds. A rule naming
+zones or groups no longer configured plays in those it names that remain, saying which were
+left out (its row's detail, a warning); naming none that remain, it is logged ``skipped``
+saying which, and plays nowhere.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,7 +35,7 @@ from broadcaster.programme.spec import ContentKind, Cue, Daypart, Timeline
 from broadcaster.requests import Kind, Request, Segment
 from broadcaster.scripts.book import ScriptBook, Spoken
 from broadcaster.zones.model import ZoneMap
-from broadcaster.zones.selection import ZoneSelectionError, select_zones
+from broadcaster.zones.selection import ZoneSelectionError, dropped_text, select_remaining
 from playlists.names import path_text
 from scripts_library.render import RenderError
 
@@ -97,15 +100,17 @@ class CueFeeder:
         if late > cue.grace_s:
             self._unplayed(cue, Outcome.MISSED, f"not on air at the time ({late:.0f} s late)")
             return
-        zones = self._zones_of(cue)
-        if zones is None:
+        reached = self._zones_of(cue)
+        if reached is None:
             return
+        zones, left_out = reached
         content = cue.content
         requested_by = f"programme: {cue.rule_name}"
         expires = cue.planned_at + timedelta(seconds=cue.grace_s)
         title = content.title or cue.rule_name
         if content.kind is ContentKind.PLAYLIST:
-            self._core.set_music(self._playlists(content.ref), cut=cue.cut, zones=zones)
+            self._core.set_music(partial(self._playlists, content.ref), cut=cue.cut,
+                                 zones=zones)  # fmt: skip
             return
         note, duration_ms = "", None
         if content.kind is ContentKind.SCRIPT:
@@ -135,23 +140,32 @@ class CueFeeder:
                 kind=Kind.ANNOUNCEMENT, title=title, segments=(Segment(path, duration_ms),),
                 requested_by=requested_by, requested_at=self._clock.now(),
                 planned_at=cue.planned_at, expires_at=expires, cue_key=cue.key,
-                after_track=not cue.cut, note=note, zones=zones,
+                after_track=not cue.cut, note="; ".join(filter(None, [note, left_out])),
+                zones=zones,
             )
         )  # fmt: skip
 
-    def _zones_of(self, cue: Cue) -> frozenset[str] | None:
-        """The zone ids ``cue`` is for (empty: every zone); None, and a ``skipped`` row, when
-        its rule names zones that are not configured."""
+    def _zones_of(self, cue: Cue) -> tuple[frozenset[str], str] | None:
+        """The zone ids ``cue`` is for (empty: every zone) and what its row says of names no
+        longer configured (a warning says it too); None, and a ``skipped`` row, when none of
+        its rule's names is configured."""
         try:
-            return self.zones(cue.zones)
+            zones, dropped = self._remaining(cue.zones)
         except ZoneSelectionError as exc:
             self._unplayed(cue, Outcome.SKIPPED, _not_configured(exc))
             return None
+        left_out = dropped_text(dropped) if dropped else ""
+        if left_out:
+            log.warning("cue %s (%s): %s", cue.key, cue.rule_name, left_out)
+        return zones, left_out
 
     def zones(self, names: Sequence[str]) -> frozenset[str]:
-        """The zone ids a rule's ``names`` reach (none named: empty, every zone); raises
-        ZoneSelectionError for names not configured."""
-        return select_zones(self.zone_map, names) if names else frozenset()
+        """The zone ids a rule's ``names`` reach (none named: empty, every zone), leaving out
+        names no longer configured; ZoneSelectionError when none of them is."""
+        return self._remaining(names)[0]
+
+    def _remaining(self, names: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+        return select_remaining(self.zone_map, names) if names else (frozenset(), ())
 
     def _script(self, cue: Cue) -> Spoken | None:
         """The approved script a cue names, rendered; None (and a log row) when it cannot play."""
@@ -173,9 +187,11 @@ class CueFeeder:
         self, daypart: Daypart, *, cut: bool | None = None, zones: Collection[str] | None = None
     ) -> None:
         """Switch the beds of the daypart's zones (or of ``zones``, some of them) to its
-        playlist; a daypart whose zones are not configured is logged ``skipped``."""
+        playlist: those of its zones still configured (a warning names the others); a daypart
+        none of whose zones is configured is logged ``skipped``."""
         try:
-            reach = self.zones(daypart.zones) if zones is None else frozenset(zones)
+            reach, dropped = (self._remaining(daypart.zones) if zones is None
+                              else (frozenset(zones), ()))  # fmt: skip
         except ZoneSelectionError as exc:
             log.warning("daypart %s (%s): %s", daypart.rule_id, daypart.rule_name, exc.message)
             now = self._clock.now()
@@ -186,8 +202,11 @@ class CueFeeder:
                 detail=_not_configured(exc), zones=daypart.zones,
             )  # fmt: skip
             return
+        if dropped:
+            log.warning("daypart %s (%s): %s", daypart.rule_id, daypart.rule_name,
+                        dropped_text(dropped))  # fmt: skip
         self._core.set_music(
-            self._playlists(daypart.playlist), cut=daypart.cut if cut is None else cut,
+            partial(self._playlists, daypart.playlist), cut=daypart.cut if cut is None else cut,
             zones=reach,
         )  # fmt: skip
 

@@ -57,8 +57,9 @@ def plan_day(
        before the start on the next date. Local times go to UTC: a time in a spring-forward gap
        moves to the gap's end, with a warning; a repeated autumn hour uses its first pass. A rule
        missing a field its kind needs is skipped with a warning. Cues and dayparts carry
-       their rule's zones; a rule naming a zone or group not configured is planned (its cues
-       are logged ``skipped`` when due) with a warning, and reaches no zone below.
+       their rule's zones; a rule naming zones or groups not configured is planned with a
+       warning and reaches those of its zones that remain below (none remaining: none, and
+       its cues are logged ``skipped`` when due).
     5. Key each cue ``<rule id>:<date>:<n>`` and sort by (instant, priority desc, order, id);
        cues of one layer (voice, songs, playlist changes) sharing an instant in a zone are a
        conflict naming their rules in that order, and the zones where they meet.
@@ -90,8 +91,10 @@ def plan_day(
             continue
         if unknown := reach.unknown(rule.zones):
             named = ", ".join(repr(n) for n in unknown)
+            where = ("it plays nowhere and its cues are logged skipped"
+                     if reach.ids(rule.zones) is None else "it plays in its other zones")  # fmt: skip
             plan.warnings.append(f"{_who(rule)} names zones that are not configured ({named}): "
-                                 "it plays nowhere and its cues are logged skipped.")  # fmt: skip
+                                 f"{where}.")  # fmt: skip
         try:
             if rule.kind == RuleKind.DAYPART:
                 dayparts.append((_daypart(rule, plan), rule))

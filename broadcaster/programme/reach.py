@@ -1,5 +1,6 @@
 """Which zones a rule's cues and dayparts reach, for the planner: its zones and groups resolved
-by the one selection function (``zones.selection.select_zones``) against the configured zones.
+by the one selection function (``zones.selection.select_remaining``, as the feeder does when
+they are due) against the configured zones.
 
 The planner uses it to find conflicts per zone (two cues, or dayparts, clash only where both
 are heard) and to say where, with the zones' names in English and Chinese.
@@ -11,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from broadcaster.zones.model import ZoneMap
-from broadcaster.zones.selection import ZoneSelectionError, select_zones
+from broadcaster.zones.selection import ZoneSelectionError, select_remaining
 
 
 @dataclass
@@ -30,13 +31,14 @@ class ZoneReach:
         return not self.zone_map.single
 
     def ids(self, names: Sequence[str]) -> frozenset[str] | None:
-        """The zone ids ``names`` reach (empty: every zone); None when a name is not
-        configured (such a rule plays nowhere: the feeder logs its cues ``skipped``)."""
+        """The zone ids ``names`` reach (empty: every zone), names no longer configured left
+        out; None when none of them is (such a rule plays nowhere: the feeder logs its cues
+        ``skipped``)."""
         key = tuple(names)
         if key not in self._seen:
             try:
                 found: frozenset[str] | None = (
-                    select_zones(self.zone_map, key) if key else self.zone_map.ids
+                    select_remaining(self.zone_map, key)[0] if key else self.zone_map.ids
                 )
             except ZoneSelectionError:
                 found = None

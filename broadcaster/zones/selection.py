@@ -76,6 +76,30 @@ def select_zones(
     return frozenset(chosen)
 
 
+def select_remaining(
+    zone_map: ZoneMap, names: Iterable[str], *, emergency: bool = False
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What a stored or scheduled item (a programme rule, a request kept over a restart) still
+    reaches after the zones were changed in the settings: the zone ids its configured names
+    reach, and the names no longer configured (dropped: the caller says so). A person's choice
+    is checked whole by ``select_zones`` instead; this raises ZoneSelectionError only when no
+    name remains (``unknown_zones``, listing them all) or the rest reach no zone."""
+    names = list(names)
+    try:
+        return select_zones(zone_map, names, emergency=emergency), ()
+    except ZoneSelectionError as exc:
+        kept = [n for n in names if n not in exc.unknown]
+        if exc.code != "unknown_zones" or not kept:
+            raise
+        return select_zones(zone_map, kept, emergency=emergency), exc.unknown
+
+
+def dropped_text(dropped: Iterable[str]) -> str:
+    """What a row's detail (and the warning) says of names no longer configured."""
+    names = ", ".join(dropped)
+    return f"zones no longer configured, left out: {names} (分区已不存在，未播：{names})"
+
+
 def _known(zone_map: ZoneMap, emergency: bool) -> str:
     names = [ALL, *(z.id for z in zone_map.zones if z.id != ALL),
              *(g.id for g in zone_map.groups)]  # fmt: skip

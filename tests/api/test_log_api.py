@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from broadcaster.audio.fake_output import FakeOutput
 from broadcaster.daemon import Daemon
+from broadcaster.exports import KIND_NAMES
+from broadcaster.playlog import LogKind
 
 LOG = "/api/v1/log"
 PROOF = "/api/v1/log/proof-of-play"
@@ -121,3 +124,30 @@ def test_a_report_range_that_makes_no_sense_is_refused_in_both_languages(client,
     assert reply.status_code == 422
     detail = reply.json()["detail"]
     assert detail["code"] == "invalid_range" and detail["message"] and detail["message_zh"]
+
+
+def test_the_log_filters_on_every_kind_it_writes_faults_too(client, daemon):
+    """A sound-card outage is a ``fault`` row (what the handover lists): the log answers a
+    ``kind=fault`` filter with it, as it does every other kind its rows carry."""
+    assert isinstance(daemon.output, FakeOutput)
+    daemon.output.set_fault("the sound card is gone")  # the output notices: a fault row opens
+    assert daemon.core.call(lambda: None).result(5) is None and daemon.playlog.writer.flush()
+    daemon.output.set_fault(None)  # and closes when the sound is back
+    assert daemon.core.call(lambda: None).result(5) is None and daemon.playlog.writer.flush()
+    reply = client.get(LOG, params={"kind": "fault"})
+    assert reply.status_code == 200, reply.text
+    assert [(r["kind"], r["outcome"], r["detail"]) for r in reply.json()] == [
+        ("fault", "recovered", "the sound card is gone; sound back")]  # fmt: skip
+    at = datetime(2026, 11, 23, 2, tzinfo=UTC)
+    for kind in LogKind:
+        daemon.playlog.record(layer="voice", kind=kind.value, title=f"a {kind.value} row",
+                              requested_by="test", requested_at=at, outcome="completed")  # fmt: skip
+    for kind in LogKind:
+        reply = client.get(LOG, params={"kind": kind.value, "since": at.isoformat()})
+        assert reply.status_code == 200, reply.text
+        rows = reply.json()
+        assert f"a {kind.value} row" in [r["title"] for r in rows]
+        assert {r["kind"] for r in rows} == {kind.value}
+    assert set(KIND_NAMES["zh"]) == {k.value for k in LogKind}  # each has its words
+    refused = client.get(LOG, params={"kind": "weather"})
+    assert refused.status_code == 422

@@ -100,6 +100,7 @@ def test_an_emergency_in_some_zones_shows_the_banner_and_those_tiles(zoned):
     assert "⚠ 一楼火警" in shown["1F"][1] and "一楼火警" not in shown["2F"][1]
     # The first zone's emergency is not the only one: the banner (and its clear button) shows.
     assert "紧急广播进行中: 一楼火警" in html and 'id="emergency-clear"' in html
+    assert "可只解除部分分区" in html  # it may be cleared in some zones (the chooser above)
 
 
 def test_a_zones_fault_is_shown_in_its_tile_in_the_pages_language(zoned):

@@ -112,6 +112,52 @@ def test_a_zone_that_vanishes_while_live_is_reported_and_the_microphone_goes_now
     assert loopbacks(pulse_server) == [] and our_streams(pulse_server) == ""
 
 
+def test_the_routes_follow_the_call_as_zones_join_and_leave_it(
+    pulse_server: PulseServer, mic: ToneMicrophone, tmp_path: Path
+):
+    """Live in 1F; 2F joins (its emergency cleared); 1F leaves (an emergency there): each
+    zone hears the microphone exactly while it is in the call, and one recording holds it all."""
+    live = live_mic(pulse_server, tmp_path, mic.source)
+    with (
+        pulse_server.record(tmp_path / "1f.wav", rate=RATE, source="zone_1f.monitor"),
+        pulse_server.record(tmp_path / "2f.wav", rate=RATE, source="zone_2f.monitor"),
+    ):
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        live.start(["zone_1f"])
+        time.sleep(1.5)
+        joined = time.monotonic() - t0
+        live.follow(["zone_1f", "zone_2f"])
+        assert len(live.module_ids) == 2
+        time.sleep(1.5)
+        left = time.monotonic() - t0
+        live.follow(["zone_2f"])
+        assert len(live.module_ids) == 1
+        time.sleep(1.5)
+        call = live.stop()
+        time.sleep(0.5)
+
+    one, _ = load_wav(tmp_path / "1f.wav")
+    two, _ = load_wav(tmp_path / "2f.wav")
+
+    def heard(wav: np.ndarray) -> tuple[float, float]:
+        """The first and the last instant the tone is heard (both recordings start together)."""
+        loud = np.flatnonzero(np.abs(wav) > 0.05) / RATE
+        return float(loud[0]), float(loud[-1])
+
+    (on_1f, off_1f), (on_2f, off_2f) = heard(one), heard(two)
+    assert off_1f - on_1f == pytest.approx(left, abs=0.25)  # 1F: from the start until it left
+    assert on_2f - on_1f == pytest.approx(joined, abs=0.25)  # 2F: from joining to the end
+    assert off_2f - on_1f == pytest.approx(call.live_s, abs=0.25)
+    early = int((on_1f + joined - 0.15) * RATE)
+    late = int((on_1f + left + 0.15) * RATE)
+    assert int(np.count_nonzero(two[:early])) == 0, "2F heard the microphone before it joined"
+    assert int(np.count_nonzero(one[late:])) == 0, "1F still heard the microphone after it left"
+    assert call.sinks == ("zone_2f",) and call.problems == ()
+    assert abs(call.recorded_s - call.live_s) < 0.3  # one recording, the whole call
+    assert loopbacks(pulse_server) == [] and our_streams(pulse_server) == ""
+
+
 def sink_module(pulse: PulseServer, sink: str) -> str:
     for row in pulse.pactl("list", "short", "modules").splitlines():
         if f"sink_name={sink} " in f"{row} ":
@@ -228,7 +274,8 @@ def test_the_routes_left_by_a_daemon_that_died_while_live_are_unloaded(
 ):
     dead = live_mic(pulse_server, tmp_path, mic.source)
     dead.start(["zone_1f", "zone_2f"])
-    recorder = dead._recorder  # the daemon died: nobody will stop this call
+    assert dead._recorder is not None
+    recorder = dead._recorder.process  # the daemon died: nobody will stop this call
     assert recorder is not None
     recorder.kill()
     recorder.wait(5)

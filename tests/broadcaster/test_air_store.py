@@ -3,6 +3,7 @@ while the core holds them, and a new run gets them back in their order."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -103,3 +104,103 @@ def test_a_request_whose_file_is_gone_is_not_resumed(tmp_path):
     assert AirStore(first.engine).resume(second.core, emergency=False) == 1
     second.run(1)
     assert second.core.snapshot()["voice"]["title"] == "B"
+
+
+ZONES = ("1F", "2F")
+
+
+def zoned_rig(tmp_path: Path, run: str, said: dict[str, Segment], zones=ZONES):
+    rig = make_rig(tmp_path / run, zones=zones,
+                   durations={s.path: s.duration_ms for s in said.values()})  # fmt: skip
+    rig.run(10)
+    return rig
+
+
+def kept_zones(engine, writer: Writer) -> dict[str, str | None]:
+    assert writer.flush()
+    with Session(engine) as session:
+        return {r.title: r.zones for r in session.exec(select(AirRequest))}
+
+
+def voices(rig, zone: str) -> list[Path]:
+    return [p.path for p in rig.outputs[zone].history if p.layer == "voice"]
+
+
+def test_a_partial_call_heard_in_1f_comes_back_after_a_restart_in_2f_only(tmp_path):
+    """2F is held by an emergency; a partial announcement for both floors is heard in 1F and
+    waits for 2F. The store keeps the zones it is still owed: after a crash it comes back in
+    2F only (1F heard it already), behind 2F's emergency, and plays there once it is cleared."""
+    said = files(tmp_path, "a", "alert")
+    first = zoned_rig(tmp_path, "first", said)
+    AirStore(first.engine, first.playlog.writer).attach(first.core)
+    fire = replace(request(Kind.EMERGENCY, title="fire", segments=(said["alert"],)),
+                   zones=frozenset({"2F"}))  # fmt: skip
+    first.done(first.core.start_emergency(fire))
+    a = replace(request(title="A", segments=(said["a"],)), zones=frozenset(ZONES), partial=True)
+    first.done(first.core.submit(a))
+    first.run(1)
+    assert voices(first, "1F") == [said["a"].path]  # on air in 1F, waiting for 2F
+    assert kept_zones(first.engine, first.playlog.writer) == {"A": "1F,2F", "fire": "2F"}
+    first.run(6)  # heard in full in 1F
+    assert kept_zones(first.engine, first.playlog.writer) == {"A": "2F", "fire": "2F"}
+    # The daemon dies here. A new run on the same database resumes what was kept:
+    second = zoned_rig(tmp_path, "second", said)
+    store = AirStore(first.engine, Writer(first.engine))
+    store.attach(second.core)
+    assert store.resume(second.core, emergency=True) == 1
+    assert store.resume(second.core, emergency=False) == 1
+    second.run(6)
+    assert voices(second, "1F") == []  # not again in 1F
+    assert second.core.snapshot()["zones"]["2F"]["emergency"]["title"] == "fire"
+    second.done(second.core.clear_emergency("test"))
+    second.run(6)
+    assert voices(second, "2F")[-1] == said["a"].path and voices(second, "1F") == []
+    (row,) = [r for r in second.log() if r.title == "A"]
+    assert (row.zones, row.outcome) == ("2F", "completed") and RESUMED in row.detail
+
+
+def test_an_emergency_cleared_in_2f_comes_back_after_a_restart_in_1f_only(tmp_path):
+    said = files(tmp_path, "alert")
+    first = zoned_rig(tmp_path, "first", said)
+    AirStore(first.engine, first.playlog.writer).attach(first.core)
+    first.done(first.core.start_emergency(request(Kind.EMERGENCY, title="fire",
+                                                  segments=(said["alert"],))))  # fmt: skip
+    first.run(1)
+    assert kept_zones(first.engine, first.playlog.writer) == {"fire": None}  # every zone
+    assert first.done(first.core.clear_emergency("test", frozenset({"2F"})))
+    assert kept_zones(first.engine, first.playlog.writer) == {"fire": "1F"}
+    second = zoned_rig(tmp_path, "second", said)
+    assert AirStore(first.engine, Writer(first.engine)).resume(second.core, emergency=True) == 1
+    second.run(1)
+    zones = second.core.snapshot()["zones"]
+    assert zones["1F"]["emergency"]["title"] == "fire" and zones["2F"]["emergency"] is None
+    assert voices(second, "2F") == [] and zones["2F"]["bed"]["mode"] == "playing"
+
+
+def test_a_kept_request_plays_in_the_zones_that_remain_after_the_settings_changed(tmp_path):
+    """The settings lost 2F between two runs: a request kept for 1F and 2F plays in 1F, its
+    row saying 2F was left out; one kept for 2F alone is logged skipped."""
+    said = files(tmp_path, "a", "b", "alert")
+    first = zoned_rig(tmp_path, "first", said)
+    AirStore(first.engine, first.playlog.writer).attach(first.core)
+    fire = replace(request(Kind.EMERGENCY, title="fire", segments=(said["alert"],)),
+                   zones=frozenset({"1F"}))  # fmt: skip
+    first.done(first.core.start_emergency(fire))  # holds 1F: both wait
+    first.done(first.core.submit(replace(request(title="B", segments=(said["b"],)),
+                                         zones=frozenset({"2F"}))))  # fmt: skip
+    first.done(first.core.submit(replace(request(title="A", segments=(said["a"],)),
+                                         zones=frozenset(ZONES))))  # fmt: skip
+    first.run(6)  # B played in 2F; A waits for 1F (not partial: all or nothing)
+    assert kept_zones(first.engine, first.playlog.writer) == {"A": "1F,2F", "fire": "1F"}
+    first.done(first.core.submit(replace(request(title="C", segments=(said["b"],)),
+                                         zones=frozenset({"2F"}))))  # fmt: skip
+    first.run(1)  # C on air in 2F when the daemon dies
+    second = zoned_rig(tmp_path, "second", said, zones=("1F", "3F"))  # 2F removed
+    assert AirStore(first.engine, Writer(first.engine)).resume(second.core, emergency=False) == 2
+    second.run(6)
+    assert voices(second, "1F") == [said["a"].path] and voices(second, "3F") == []
+    rows = {r.title: r for r in second.log() if r.kind == "announcement"}
+    assert (rows["A"].zones, rows["A"].outcome) == ("1F", "completed")
+    assert "left out: 2F" in rows["A"].detail
+    assert (rows["C"].zones, rows["C"].outcome) == ("2F", "skipped")
+    assert "left out: 2F" in rows["C"].detail

@@ -94,12 +94,12 @@ def test_a_programme_song_cuts_in_on_time_and_the_playlist_goes_on_after(tmp_pat
 
 def test_a_playlist_change_waits_for_the_track_end_unless_it_cuts(tmp_path):
     rig = make_rig(tmp_path, durations={p: 60_000 for p in OTHER})
-    rig.done(rig.core.set_music(track_list(OTHER), cut=False))
+    rig.done(rig.core.set_music(lambda: track_list(OTHER), cut=False))
     rig.run(177)
     assert rig.bed_playing() == MUSIC[0]
     rig.run(2)
     assert rig.bed_playing() == OTHER[0]  # cross-fading in since 178 s
-    rig.done(rig.core.set_music(track_list(MUSIC), cut=True))
+    rig.done(rig.core.set_music(lambda: track_list(MUSIC), cut=True))
     rig.run(0.1)
     assert rig.bed_playing() == MUSIC[0]
     cut = next(r for r in rig.log() if r.media_path == str(OTHER[0]))

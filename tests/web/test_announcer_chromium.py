@@ -88,8 +88,11 @@ def test_an_emergency_needs_a_confirmation_then_stops_the_music_until_cleared(da
     expect(page.locator(".banner.danger")).to_be_visible(timeout=10_000)
     expect(page.locator("#now")).to_contain_text("已停止")
     shot(page, "announcer-emergency-zh-tablet")
+    expect(page.locator("#now .clear-where")).to_have_count(0)  # one zone: nothing to choose
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("#emergency-clear")
+    with page.expect_request("**/api/v1/emergency") as cleared:
+        page.click("#emergency-clear")
+    assert cleared.value.method == "DELETE" and cleared.value.url.endswith("/api/v1/emergency")
     expect(page.locator(".banner.danger")).to_have_count(0, timeout=10_000)
     expect(page.locator("#emergency-start")).to_be_visible()
     page.close()

@@ -1,7 +1,8 @@
 """The zones on the consoles in headless Chromium (issue 16 part 4), with the real daemon playing
 three local zones into null sinks of a private PulseAudio server: the announcer's grid shows
 every zone and follows the air live (a script queued to 1F shows in 1F's tile, not in 2F's),
-an emergency plan chosen on the page takes its zones only, a recording goes to the zone chosen
+an emergency plan chosen on the page takes its zones only (and one zone chosen there is cleared
+alone), a recording goes to the zone chosen
 for it, and the desk sends a notice to one group, the request carrying that group."""
 
 from __future__ import annotations
@@ -153,6 +154,35 @@ def test_an_emergency_plan_chosen_on_the_page_takes_its_zones_only(daemon, brows
     page.click("#emergency-clear")
     expect(page.locator(".banner.danger")).to_have_count(0, timeout=10_000)
     expect(tile(page, "1F")).not_to_have_attribute("data-state", "emergency")
+    page.close()
+
+
+def test_the_announcer_clears_the_emergency_in_one_zone_and_it_holds_on_elsewhere(daemon, browser):
+    quiet(daemon)
+    daemon.send("POST", "/api/v1/emergency", {"title": "全楼火警"})  # the whole building
+    page = browser.new_page(viewport=DESKTOP)
+    log_in(page, daemon, Role.ANNOUNCER)
+    for zone_id in ("1F", "2F", "B1"):
+        expect(tile(page, zone_id)).to_have_attribute("data-state", "emergency", timeout=10_000)
+    expect(page.locator("#now .clear-where")).to_contain_text("紧急广播范围")
+    chooser = page.locator("#emergency-zones")
+    chooser.get_by_label("二楼").check()  # unchecks the whole building
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    with page.expect_response("**/api/v1/emergency?zone=2F") as cleared:
+        page.click("#emergency-clear")
+    assert cleared.value.status == 200 and cleared.value.request.method == "DELETE"
+    assert "二楼" in asked[0]  # the confirmation says where
+    expect(tile(page, "2F")).not_to_have_attribute("data-state", "emergency", timeout=10_000)
+    expect(tile(page, "1F")).to_have_attribute("data-state", "emergency")
+    expect(tile(page, "B1")).to_have_attribute("data-state", "emergency")
+    expect(page.locator(".banner.danger")).to_be_visible()  # still on in 1F and B1
+    assert zone(daemon, "2F")["emergency"] is None and zone(daemon, "1F")["emergency"]
+    shot(page, "zones-emergency-cleared-in-2f-zh-1280x800")
+    chooser.get_by_label("全楼").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#emergency-clear")
+    expect(page.locator(".banner.danger")).to_have_count(0, timeout=10_000)
     page.close()
 
 

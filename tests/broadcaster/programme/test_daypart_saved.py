@@ -25,8 +25,8 @@ class Core:
         self.music: list[tuple[str, bool]] = []
         self.zones: list[frozenset[str]] = []  # the zones of each switch (empty: every zone)
 
-    def set_music(self, source, *, cut: bool, zones=()) -> None:
-        self.music.append((source.key, cut))
+    def set_music(self, music, *, cut: bool, zones=()) -> None:
+        self.music.append((music().key, cut))
         self.zones.append(frozenset(zones))
 
 

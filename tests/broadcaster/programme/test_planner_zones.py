@@ -49,6 +49,9 @@ SAME_INSTANT = [
     pytest.param((("1F",), ("2F",), ()), [((1, 3), ("1F",)), ((2, 3), ("2F",))],
                  id="three rules: each pair where it meets"),
     pytest.param((("1F",), ("gone",)), [], id="a rule whose zone is gone clashes nowhere"),
+    pytest.param((("1F",), ("2F", "gone")), [], id="one zone gone: it plays in the other"),
+    pytest.param((("2F",), ("2F", "gone")), [((1, 2), ("2F",))],
+                 id="one zone gone: it clashes where it still plays"),
 ]  # fmt: skip
 
 
@@ -148,6 +151,15 @@ def test_a_rule_naming_a_zone_no_longer_configured_is_planned_with_a_warning() -
     assert [c.zones for c in timeline.cues] == [("B1",)]
     (note,) = timeline.notes
     assert "'B1'" in note and "not configured" in note and "skipped" in note
+
+
+def test_a_rule_naming_some_zones_no_longer_configured_plays_in_the_others() -> None:
+    plan = programme(rule(1, name="parking and 1F", at=time(10), zones=("1F", "B1")))
+
+    timeline = plan_day(plan, WEDNESDAY, SHANGHAI, MALL)
+
+    (note,) = timeline.notes
+    assert "'B1'" in note and "not configured" in note and "plays in its other zones" in note
 
 
 NAMES = [(), ("1F",), ("2F",), ("4F",), ("floors",), ("1F", "4F")]
