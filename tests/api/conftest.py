@@ -1,7 +1,8 @@
 """A daemon on a fake output and a virtual clock, with a test client for its API. It starts
 without the live scheduler (APScheduler) and without warming the render worker unless a test
 needs them: ``@pytest.mark.scheduler`` on a test (or ``start_daemon(..., scheduler=True)``) runs
-the scheduler; the worker starts on the first render."""
+the scheduler; the render worker starts on the first render and serves every later daemon of
+the test process (tests/kit/render_workers.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from broadcaster.simulation import VirtualDriver
 from tests.kit.accounts import api_client
 from tests.kit.factories import T0
 from tests.kit.media import make_corrupt, make_empty, make_tone
+from tests.kit.render_workers import shared_render_workers
 
 
 def start_daemon(data: Path, *, scheduler: bool = False, **settings: object) -> Daemon:
@@ -30,6 +32,7 @@ def start_daemon(data: Path, *, scheduler: bool = False, **settings: object) -> 
         zone_output=lambda zone: FakeOutput(clock),  # with zones configured: one each
         scheduler=scheduler,
         warm_renderer=False,  # the worker starts on the first render, in the tests that render
+        render_workers=shared_render_workers(),  # and serves this process's later daemons
     )
     d.start()
     return d

@@ -147,6 +147,6 @@ def test_the_worker_says_the_disk_is_full_survives_and_renders_once_space_is_fre
         assert not done.cached
         assert_whole(done.path, 4000)
         assert renderer.render([("en", TEXT)]).cached
-        assert renderer._proc is not None and renderer._proc.pid == worker, "no restart needed"
+        assert renderer.worker.pid == worker, "no restart needed"
     finally:
         renderer.close()

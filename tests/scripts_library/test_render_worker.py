@@ -15,8 +15,8 @@ import psutil
 import pytest
 
 from scripts_library.markup import MarkupError
-from scripts_library.render import RenderError
-from scripts_library.render_worker import WorkerRenderer
+from scripts_library.render import RenderError, RenderSettings
+from scripts_library.render_worker import RenderWorkers, WorkerRenderer
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
 ESPEAK = {"zh-CN": ("espeak", {}), "en": ("espeak", {})}
@@ -62,6 +62,27 @@ def test_a_failing_voice_comes_back_as_a_render_error(tmp_path: Path) -> None:
         assert not list(tmp_path.rglob("*.wav"))
     finally:
         renderer.close()
+
+
+def test_renderers_sharing_a_worker_render_into_their_own_caches(tmp_path: Path) -> None:
+    workers = RenderWorkers()
+    try:
+        first = WorkerRenderer(tmp_path / "a", ESPEAK, worker=workers.get(ESPEAK, RenderSettings()))
+        done = first.render([("en", "Welcome.")])
+        [worker] = worker_pids(os.getpid())
+        first.close()  # a shared worker is its owner's to stop
+        assert not gone(worker, 0.5) and done.path.is_relative_to(tmp_path / "a")
+        second = WorkerRenderer(tmp_path / "b", ESPEAK,
+                                worker=workers.get(ESPEAK, RenderSettings()))  # fmt: skip
+        again = second.render([("en", "Welcome.")])
+        assert not again.cached and again.path.is_relative_to(tmp_path / "b")  # its own cache
+        assert worker_pids(os.getpid()) == [worker], "the same worker rendered for both"
+        with pytest.raises(ValueError):  # a worker speaks only with the voices it was made for
+            WorkerRenderer(tmp_path / "c", ESPEAK, RenderSettings(target_lufs=-20),
+                           worker=workers.get(ESPEAK, RenderSettings()))  # fmt: skip
+    finally:
+        workers.close()
+    assert gone(worker, 5), "closing the workers stops the shared one"
 
 
 CHILD = """
