@@ -19,7 +19,7 @@ from broadcaster.settings import load_settings
 from broadcaster.simulation import VirtualDriver
 from tests.kit.accounts import api_client
 from tests.kit.factories import T0
-from tests.kit.media import make_corrupt, make_empty, make_tone
+from tests.kit.media import make_corrupt, make_empty, make_tone, tones_made_once
 from tests.kit.render_workers import shared_render_workers
 
 
@@ -34,7 +34,10 @@ def start_daemon(data: Path, *, scheduler: bool = False, **settings: object) -> 
         warm_renderer=False,  # the worker starts on the first render, in the tests that render
         render_workers=shared_render_workers(),  # and serves this process's later daemons
     )
-    d.start()
+    audio = d.settings.audio  # the tones it generates: those not configured
+    with tones_made_once(*(p for p, set_ in ((d.chime, audio.chime), (d.alert, audio.alert))
+                           if set_ is None)):  # fmt: skip
+        d.start()
     return d
 
 
