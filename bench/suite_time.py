@@ -43,7 +43,9 @@ def main() -> None:
         summary = [
             line for line in lines if " in " in line and ("passed" in line or "failed" in line)
         ]
-        parts = [line for line in lines if line.startswith(("make test (", "make check:"))]
+        parts = [
+            line for line in lines if line.startswith(("make test (", "make check:", "FAILED"))
+        ]
         print(f"make {target}: {wall:.0f} s wall, {cpu:.0f} s CPU, exit {done.returncode}; "
               f"load {before} -> {load()} on {os.cpu_count()} cores")  # fmt: skip
         for line in summary or [done.stdout[-500:]]:  # make test: the parallel part, the serial
