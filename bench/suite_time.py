@@ -44,7 +44,9 @@ def main() -> None:
             line for line in lines if " in " in line and ("passed" in line or "failed" in line)
         ]
         parts = [
-            line for line in lines if line.startswith(("make test (", "make check:", "FAILED"))
+            line
+            for line in lines
+            if line.startswith(("make test (", "make check:", "FAILED", "ERROR"))
         ]
         print(f"make {target}: {wall:.0f} s wall, {cpu:.0f} s CPU, exit {done.returncode}; "
               f"load {before} -> {load()} on {os.cpu_count()} cores")  # fmt: skip
