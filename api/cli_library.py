@@ -36,7 +36,8 @@ def add_commands(commands: Any) -> None:
 class ProgressBar:
     """One line redrawn in place on a terminal; a line per 10 % otherwise (logs, CI)."""
 
-    def __init__(self, out: TextIO = sys.stderr) -> None:
+    def __init__(self, out: TextIO | None = None) -> None:
+        out = out or sys.stderr  # the stream of the moment, not the one at import
         self._out, self._tty = out, out.isatty()
         self._shown: tuple[str, int] = ("", -1)
         self._began = time.monotonic()

@@ -39,10 +39,21 @@ def main() -> None:
         before, cpu0, t0 = load(), children_cpu(), time.monotonic()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
-        summary = [line for line in done.stdout.splitlines() if " in " in line and "passed" in line]
+        lines = done.stdout.splitlines()
+        summary = [
+            line for line in lines if " in " in line and ("passed" in line or "failed" in line)
+        ]
+        parts = [
+            line
+            for line in lines
+            if line.startswith(("make test (", "make check:", "FAILED", "ERROR"))
+        ]
         print(f"make {target}: {wall:.0f} s wall, {cpu:.0f} s CPU, exit {done.returncode}; "
               f"load {before} -> {load()} on {os.cpu_count()} cores")  # fmt: skip
-        print(f"  {summary[-1] if summary else done.stdout[-500:]}")
+        for line in summary or [done.stdout[-500:]]:  # make test: the parallel part, the serial
+            print(f"  {line}")
+        for line in parts:  # the Makefile's own clock: the parallel part, then the whole
+            print(f"  {line}")
 
 
 if __name__ == "__main__":

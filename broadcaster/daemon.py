@@ -34,6 +34,7 @@ from broadcaster.scripts.book import ScriptBook, build_renderer
 from broadcaster.settings import Settings, SettingsError
 from broadcaster.station import build_station
 from broadcaster.zone_outputs import build_zone_outputs, remote_sink
+from scripts_library.render_worker import RenderWorkers
 
 log = logging.getLogger(__name__)
 WRITER_STOP_S = 1.5  # a stop writes what waits for this long (a locked database: the next
@@ -72,10 +73,12 @@ class Daemon:
         zone_output: Callable[[str], AudioOutput] | None = None,
         scheduler: bool = True,
         warm_renderer: bool = True,
+        render_workers: RenderWorkers | None = None,
     ) -> None:
         self.settings = settings
         self._with_scheduler = scheduler
         self._warm_renderer = warm_renderer  # False: the render worker starts on first use
+        self._render_workers = render_workers  # tests: one worker shared by their daemons
         self.clock: Clock = clock or SystemClock()
         self._output = output
         self._zone_output = zone_output  # tests: each zone's output (a fake) by its id
@@ -114,7 +117,9 @@ class Daemon:
         self.ensure_tones()
         # Starts its worker process in the background (unless told not to: tests that never
         # render spare a process loading numpy and scipy).
-        self.renderer = build_renderer(settings, warm=self._warm_renderer)
+        self.renderer = build_renderer(
+            settings, warm=self._warm_renderer, workers=self._render_workers
+        )
         self.engine = make_engine(settings.db_url)
         self.library = build_library(
             settings, self.engine, measure_first=lambda path: self.library_jobs.measure_first(path)

@@ -7,9 +7,11 @@ rendering ever crashes or runs out of memory it is the worker that dies, not the
 worker is started, and its imports warmed, in the background as soon as the renderer is made,
 so the first notice does not wait for it.
 
-The protocol is one JSON line each way on the worker's stdin and stdout. The worker exits when
-its stdin closes, which the kernel does when the daemon exits for any reason, SIGKILL included.
-Cache hits never reach the worker: the key is computed and the cache read here, from headers.
+The protocol is one JSON line each way on the worker's stdin and stdout; a request names the
+cache folder to render into, so renderers with the same voices may share one worker
+(``RenderWorkers``: the test suite's in-process daemons do). The worker exits when its stdin
+closes, which the kernel does when the daemon exits for any reason, SIGKILL included. Cache hits
+never reach the worker: the key is computed and the cache read here, from headers.
 """
 
 from __future__ import annotations
@@ -43,27 +45,24 @@ VoiceSpecs = Mapping[str, tuple[str, Mapping[str, Any]]]
 """Per language, the voice's name in ``VOICES`` and its settings."""
 
 
-class WorkerRenderer:
-    """A ``Renderer`` whose synthesis runs in one worker process; same ``render`` contract.
-    Safe to call from several threads: renders take turns."""
+class RenderWorker:
+    """One worker process with one set of voices and render settings, rendering into whichever
+    cache folder a request names. Safe to call from several threads: renders take turns. A
+    ``WorkerRenderer`` makes its own, or is given one that ``RenderWorkers`` shares."""
 
-    def __init__(
-        self,
-        cache_dir: Path,
-        specs: VoiceSpecs,
-        settings: RenderSettings | None = None,
-        *,
-        warm: bool = True,
-    ) -> None:
-        self._specs = {lang: (name, dict(options)) for lang, (name, options) in specs.items()}
-        voices = {lang: get_voice(name, **options) for lang, (name, options) in self._specs.items()}
-        self.local = Renderer(cache_dir, voices, settings or RenderSettings())  # lookups only
+    def __init__(self, specs: VoiceSpecs, settings: RenderSettings) -> None:
+        self.specs = {lang: (name, dict(options)) for lang, (name, options) in specs.items()}
+        self.settings = settings
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[str] | None = None
         self._lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._starting = False  # the worker is loading (the lock is held, no render under way)
-        if warm:  # a daemon wants the first notice fast; a one-off command may need no worker
-            self.warm()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while it runs."""
+        proc = self._proc
+        return proc.pid if proc is not None and proc.poll() is None else None
 
     def warm(self) -> Future[bool]:
         """Start the worker in the background (if it is not running); the future says when it
@@ -81,44 +80,24 @@ class WorkerRenderer:
         threading.Thread(target=start, name="render-worker-start", daemon=True).start()
         return future
 
-    def render(
-        self, parts: Sequence[tuple[str, str]], *, progress: Callable[[str], None] | None = None
-    ) -> Rendered:
-        """As ``Renderer.render``. Bad markup and unknown languages are refused here at once."""
-        hit = self.local.lookup(parts)
-        if hit is not None:
-            return hit
-        if progress is not None:
-            progress("rendering in the voice worker…")
-        request = json.dumps({"parts": [list(part) for part in parts]}, ensure_ascii=False)
+    def ask(self, cache_dir: Path, parts: Sequence[tuple[str, str]]) -> dict[str, Any]:
+        """The worker's reply to rendering ``parts`` into ``cache_dir`` (one fresh worker, once,
+        if it does not answer)."""
+        request = json.dumps({"cache_dir": str(cache_dir), "parts": [list(p) for p in parts]},
+                             ensure_ascii=False)  # fmt: skip
         with self._lock:
-            for attempt in (1, 2):
-                try:
-                    reply = self._ask(request)
-                    break
-                except _WorkerGone as gone:
-                    self._stop()  # one fresh worker, once
-                    if attempt == 2:
-                        raise RenderError(
-                            f"The voice worker failed: {gone}; see the daemon log.",
-                            f"语音合成进程出错：{gone}，请查看日志。",
-                        ) from None
-        if "ok" in reply:
-            done = reply["ok"]
-            return Rendered(Path(done["path"]), done["duration_ms"], done["lufs"],
-                            done["cached"], done["key"])  # fmt: skip
-        kind = str(reply.get("error"))
-        if kind == "markup":
-            raise MarkupError(reply["message"], reply["message_zh"])
-        if kind == "nothing":
-            raise NothingToSay(reply["message"], reply["message_zh"])
-        if kind == "disk_full":
-            raise DiskFull(reply["message"], reply["message_zh"])
-        raise RenderError(reply["message"], reply["message_zh"])
-
-    def pronounced(self, text: str, language: str) -> str:
-        """As ``Renderer.pronounced``, here in the daemon (a short espeak-ng run, no model)."""
-        return self.local.pronounced(text, language)
+            try:
+                return self._ask(request)
+            except _WorkerGone:
+                self._stop()  # one fresh worker, once
+            try:
+                return self._ask(request)
+            except _WorkerGone as gone:
+                self._stop()
+                raise RenderError(
+                    f"The voice worker failed: {gone}; see the daemon log.",
+                    f"语音合成进程出错：{gone}，请查看日志。",
+                ) from None
 
     def close(self) -> None:
         """Stop the worker (after the render in hand, if any). A worker still starting is
@@ -140,8 +119,7 @@ class WorkerRenderer:
         proc = self._proc
         if proc is not None and proc.poll() is None:
             return proc
-        config = {"cache_dir": str(self.local.cache_dir), "specs": self._specs,
-                  "settings": asdict(self.local.settings)}  # fmt: skip
+        config = {"specs": self.specs, "settings": asdict(self.settings)}
         proc = subprocess.Popen(
             [sys.executable, "-m", "scripts_library.render_worker", json.dumps(config)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
@@ -203,6 +181,92 @@ class WorkerRenderer:
             proc.wait()
 
 
+class RenderWorkers:
+    """Workers shared by the renderers a process makes one after another (the test suite's
+    in-process daemons): one per set of voices and settings, started on first use, kept until
+    ``close``, so each renderer does not start a process that loads numpy and scipy again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._workers: dict[str, RenderWorker] = {}
+
+    def get(self, specs: VoiceSpecs, settings: RenderSettings) -> RenderWorker:
+        key = json.dumps([{k: [n, dict(o)] for k, (n, o) in specs.items()}, asdict(settings)],
+                         sort_keys=True)  # fmt: skip
+        with self._lock:
+            if key not in self._workers:
+                self._workers[key] = RenderWorker(specs, settings)
+            return self._workers[key]
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._workers = list(self._workers.values()), {}
+        for worker in workers:
+            worker.close()
+
+
+class WorkerRenderer:
+    """A ``Renderer`` whose synthesis runs in a worker process; same ``render`` contract. Safe
+    to call from several threads: renders take turns. ``worker``: a shared one (its owner
+    closes it), else the renderer starts its own and ``close`` stops it."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        specs: VoiceSpecs,
+        settings: RenderSettings | None = None,
+        *,
+        warm: bool = True,
+        worker: RenderWorker | None = None,
+    ) -> None:
+        specs = {lang: (name, dict(options)) for lang, (name, options) in specs.items()}
+        voices = {lang: get_voice(name, **options) for lang, (name, options) in specs.items()}
+        self.local = Renderer(cache_dir, voices, settings or RenderSettings())  # lookups only
+        if worker is not None and (worker.specs, worker.settings) != (specs, self.local.settings):
+            raise ValueError("the shared render worker has other voices or settings")
+        self._owns_worker = worker is None
+        self.worker = worker or RenderWorker(specs, self.local.settings)
+        if warm:  # a daemon wants the first notice fast; a one-off command may need no worker
+            self.warm()
+
+    def warm(self) -> Future[bool]:
+        """Start the worker in the background (if it is not running); the future says when it
+        has loaded what it needs."""
+        return self.worker.warm()
+
+    def render(
+        self, parts: Sequence[tuple[str, str]], *, progress: Callable[[str], None] | None = None
+    ) -> Rendered:
+        """As ``Renderer.render``. Bad markup and unknown languages are refused here at once."""
+        hit = self.local.lookup(parts)
+        if hit is not None:
+            return hit
+        if progress is not None:
+            progress("rendering in the voice worker…")
+        reply = self.worker.ask(self.local.cache_dir, parts)
+        if "ok" in reply:
+            done = reply["ok"]
+            return Rendered(Path(done["path"]), done["duration_ms"], done["lufs"],
+                            done["cached"], done["key"])  # fmt: skip
+        kind = str(reply.get("error"))
+        if kind == "markup":
+            raise MarkupError(reply["message"], reply["message_zh"])
+        if kind == "nothing":
+            raise NothingToSay(reply["message"], reply["message_zh"])
+        if kind == "disk_full":
+            raise DiskFull(reply["message"], reply["message_zh"])
+        raise RenderError(reply["message"], reply["message_zh"])
+
+    def pronounced(self, text: str, language: str) -> str:
+        """As ``Renderer.pronounced``, here in the daemon (a short espeak-ng run, no model)."""
+        return self.local.pronounced(text, language)
+
+    def close(self) -> None:
+        """Stop the worker, if it is this renderer's own (see ``RenderWorker.close``)."""
+        if self._owns_worker:
+            self.worker.close()
+
+
 class _WorkerGone(Exception):
     """The worker did not answer: it died, hung or never started."""
 
@@ -220,7 +284,7 @@ def main(argv: Sequence[str]) -> None:
     """Serve render requests from stdin until it closes."""
     config = json.loads(argv[0])
     voices = {lang: get_voice(name, **options) for lang, (name, options) in config["specs"].items()}
-    renderer = Renderer(Path(config["cache_dir"]), voices, RenderSettings(**config["settings"]))
+    settings = RenderSettings(**config["settings"])
     import numpy  # noqa: F401  (warm: the first notice must not pay for the imports)
     import pydub  # noqa: F401
     import pyloudnorm  # noqa: F401
@@ -230,8 +294,9 @@ def main(argv: Sequence[str]) -> None:
     for line in sys.stdin:
         reply: dict[str, Any]
         try:
-            parts = [(language, text) for language, text in json.loads(line)["parts"]]
-            done = renderer.render(parts)
+            request = json.loads(line)
+            parts = [(language, text) for language, text in request["parts"]]
+            done = Renderer(Path(request["cache_dir"]), voices, settings).render(parts)
             reply = {"ok": {**asdict(done), "path": str(done.path)}}
         except MarkupError as exc:
             reply = {"error": "markup", "message": exc.message, "message_zh": exc.message_zh}

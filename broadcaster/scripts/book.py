@@ -23,7 +23,7 @@ from broadcaster.scripts.models import ScriptVersion
 from broadcaster.settings import Settings, SettingsError
 from scripts_library.markup import parse, plain
 from scripts_library.render import Renderer, RenderSettings
-from scripts_library.render_worker import WorkerRenderer
+from scripts_library.render_worker import RenderWorkers, WorkerRenderer
 from scripts_library.templates import TEMPLATES, notice_texts, validate_fields
 from scripts_library.voices import VoiceError, get_voice
 
@@ -42,9 +42,12 @@ class Spoken:
     said: str = ""  # a notice's words as they will be read, each language on its line
 
 
-def build_renderer(settings: Settings, *, warm: bool = True) -> WorkerRenderer:
+def build_renderer(
+    settings: Settings, *, warm: bool = True, workers: RenderWorkers | None = None
+) -> WorkerRenderer:
     """The renderer (in its worker process) with the voices the settings choose; a voice that
-    cannot speak the language it is chosen for stops start-up with a message naming it."""
+    cannot speak the language it is chosen for stops start-up with a message naming it.
+    ``workers``: share their worker for these voices instead of starting one (tests)."""
     specs: dict[str, tuple[str, dict[str, Any]]] = {}
     for language, name, setting in (("zh-CN", settings.speech.voice_zh, "speech.voice_zh"),
                                     ("en", settings.speech.voice_en, "speech.voice_en")):  # fmt: skip
@@ -64,7 +67,8 @@ def build_renderer(settings: Settings, *, warm: bool = True) -> WorkerRenderer:
             )
         specs[language] = (name, options)
     render = RenderSettings(target_lufs=settings.speech.target_lufs)
-    return WorkerRenderer(settings.data_dir / SPEECH_CACHE, specs, render, warm=warm)
+    worker = workers.get(specs, render) if workers is not None else None
+    return WorkerRenderer(settings.data_dir / SPEECH_CACHE, specs, render, warm=warm, worker=worker)
 
 
 class ScriptBook:

@@ -1,7 +1,8 @@
 """A daemon on a fake output and a virtual clock, with a test client for its API. It starts
 without the live scheduler (APScheduler) and without warming the render worker unless a test
 needs them: ``@pytest.mark.scheduler`` on a test (or ``start_daemon(..., scheduler=True)``) runs
-the scheduler; the worker starts on the first render."""
+the scheduler; the render worker starts on the first render and serves every later daemon of
+the test process (tests/kit/render_workers.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from broadcaster.settings import load_settings
 from broadcaster.simulation import VirtualDriver
 from tests.kit.accounts import api_client
 from tests.kit.factories import T0
-from tests.kit.media import make_corrupt, make_empty, make_tone
+from tests.kit.media import make_corrupt, make_empty, make_tone, tones_made_once
+from tests.kit.render_workers import shared_render_workers
 
 
 def start_daemon(data: Path, *, scheduler: bool = False, **settings: object) -> Daemon:
@@ -30,8 +32,12 @@ def start_daemon(data: Path, *, scheduler: bool = False, **settings: object) -> 
         zone_output=lambda zone: FakeOutput(clock),  # with zones configured: one each
         scheduler=scheduler,
         warm_renderer=False,  # the worker starts on the first render, in the tests that render
+        render_workers=shared_render_workers(),  # and serves this process's later daemons
     )
-    d.start()
+    audio = d.settings.audio  # the tones it generates: those not configured
+    with tones_made_once(*(p for p, set_ in ((d.chime, audio.chime), (d.alert, audio.alert))
+                           if set_ is None)):  # fmt: skip
+        d.start()
     return d
 
 

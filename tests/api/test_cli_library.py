@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from api.cli_library import ProgressBar
-from tests.kit.daemon_process import database_for
+from tests.kit.cli import Ran, run_cli
 from tests.kit.media import make_corrupt, make_empty, make_tone
 from tests.kit.music_files import make_library, plan_library
 
 
-def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    database_for(data).dispose()  # migrated, as the first command would leave it
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", "library", *args], capture_output=True, text=True,
-        env={"PATH": "/usr/bin:/bin", "BROADCASTER_DATA_DIR": str(data)}, timeout=120,
-        cwd=Path(__file__).parents[2],
-    )  # fmt: skip
+def cli(data: Path, *args: str) -> Ran:
+    return run_cli(data, "library", *args)
 
 
 def test_scan_shows_progress_then_a_summary_and_a_rescan_finds_nothing_new(tmp_path):

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlmodel import Session
 
 from broadcaster.accounts import crud
 from broadcaster.db import make_engine
-from tests.kit.daemon_process import database_for
+from tests.kit.cli import Ran, run_cli
 
 
-def cli(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    database_for(data).dispose()  # migrated, as the first command would leave it
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", "user", *args], capture_output=True, text=True,
-        input=stdin, env={"PATH": "/usr/bin:/bin", "BROADCASTER_DATA_DIR": str(data)},
-        timeout=60, cwd=Path(__file__).parents[2],
-    )  # fmt: skip
+def cli(data: Path, *args: str, stdin: str = "") -> Ran:
+    return run_cli(data, "user", *args, stdin=stdin)
 
 
 def test_an_admin_is_added_listed_and_makes_a_scoped_key_for_the_fire_panel(tmp_path):

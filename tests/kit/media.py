@@ -7,6 +7,8 @@ import functools
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -73,3 +75,22 @@ def make_quiet_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
         out.setframerate(rate)
         out.writeframes(bytes(2 * round(seconds * rate)))
     return path
+
+
+@contextmanager
+def tones_made_once(*paths: Path) -> Iterator[None]:
+    """Around an in-process daemon's start, with the tones it generates when missing (its
+    ``chime`` and ``alert``: the alert's name says its shape and length): each is made once per
+    process and copied to the later daemons (about 0.1 s of CPU a start; the tones themselves
+    are tested in tests/scripts_library/test_tones.py). A tone already there is left alone."""
+    missing = [path for path in paths if not path.exists()]
+    for path in missing:
+        made = _tone_cache() / f"daemon-{path.name}"
+        if made.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(made, path)
+    yield
+    for path in missing:
+        made = _tone_cache() / f"daemon-{path.name}"
+        if path.is_file() and not made.exists():
+            shutil.copyfile(path, made)

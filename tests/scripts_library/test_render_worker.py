@@ -15,8 +15,8 @@ import psutil
 import pytest
 
 from scripts_library.markup import MarkupError
-from scripts_library.render import RenderError
-from scripts_library.render_worker import WorkerRenderer
+from scripts_library.render import RenderError, RenderSettings
+from scripts_library.render_worker import RenderWorkers, WorkerRenderer
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
 ESPEAK = {"zh-CN": ("espeak", {}), "en": ("espeak", {})}
@@ -42,7 +42,8 @@ def test_the_worker_renders_and_the_cache_is_answered_without_it(tmp_path: Path)
     try:
         first = renderer.render([("zh-CN", "各位顾客，/ 欢迎光临。"), ("en", "Welcome.")])
         assert not first.cached and first.duration_ms > 1000 and first.path.is_file()
-        [worker] = worker_pids(os.getpid())
+        worker = renderer.worker.pid  # (this process may hold others: the API tests' shared one)
+        assert worker in worker_pids(os.getpid())
         again = renderer.render([("zh-CN", "各位顾客，/ 欢迎光临。"), ("en", "Welcome.")])
         assert again.cached and again.path == first.path
         with pytest.raises(MarkupError):  # refused here, before the worker is asked
@@ -62,6 +63,29 @@ def test_a_failing_voice_comes_back_as_a_render_error(tmp_path: Path) -> None:
         assert not list(tmp_path.rglob("*.wav"))
     finally:
         renderer.close()
+
+
+def test_renderers_sharing_a_worker_render_into_their_own_caches(tmp_path: Path) -> None:
+    workers = RenderWorkers()
+    try:
+        first = WorkerRenderer(tmp_path / "a", ESPEAK, worker=workers.get(ESPEAK, RenderSettings()))
+        done = first.render([("en", "Welcome.")])
+        worker = first.worker.pid
+        assert worker in worker_pids(os.getpid())
+        first.close()  # a shared worker is its owner's to stop
+        assert not gone(worker, 0.5) and done.path.is_relative_to(tmp_path / "a")
+        second = WorkerRenderer(tmp_path / "b", ESPEAK,
+                                worker=workers.get(ESPEAK, RenderSettings()))  # fmt: skip
+        again = second.render([("en", "Welcome.")])
+        assert not again.cached and again.path.is_relative_to(tmp_path / "b")  # its own cache
+        assert second.worker.pid == worker, "the same worker rendered for both"
+        assert worker in worker_pids(os.getpid())
+        with pytest.raises(ValueError):  # a worker speaks only with the voices it was made for
+            WorkerRenderer(tmp_path / "c", ESPEAK, RenderSettings(target_lufs=-20),
+                           worker=workers.get(ESPEAK, RenderSettings()))  # fmt: skip
+    finally:
+        workers.close()
+    assert gone(worker, 5), "closing the workers stops the shared one"
 
 
 CHILD = """
