@@ -15,12 +15,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from broadcaster.log_words import Lang, detail_in
 from broadcaster.playlog import PlayLogPublic
 
-Lang = Literal["zh", "en"]
 BOM = "\ufeff"
 
 KIND_NAMES: dict[Lang, dict[str, str]] = {
@@ -94,6 +94,8 @@ def play_log_csv(rows: Iterable[PlayLogPublic], *, zone: ZoneInfo, lang: Lang = 
                 values.append(outcome_name(row.outcome, lang))
             elif name in _TIMES:
                 values.append(local_time(getattr(row, name), zone))
+            elif name == "detail":
+                values.append(detail_in(row.detail, lang))
             else:
                 values.append(getattr(row, name))
         body.append(values)

@@ -20,10 +20,11 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from api.actor import SESSION_COOKIE
-from api.web.text import Language, in_language
+from api.web.text import Language
 from broadcaster.accounts import crud
 from broadcaster.actors import ROLE_ZH, Actor, Right, Role
 from broadcaster.daemon import Daemon
+from broadcaster.log_words import detail_in, in_language
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 STATIC = Path(__file__).parents[1] / "static"
@@ -37,6 +38,7 @@ NavEntry = tuple[str, str, Right]
 
 templates = Jinja2Templates(directory=TEMPLATES)  # autoescaping on for .html
 templates.env.filters["in_language"] = in_language
+templates.env.filters["detail_in"] = detail_in
 
 
 def language(request: Request) -> Language:

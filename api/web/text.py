@@ -7,7 +7,6 @@ twice or missing from one language (so a page never shows a bare key).
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 Language = Literal["zh", "en"]
@@ -87,21 +86,6 @@ COMMON: Words = {
         "zone_emergency": "emergency", "zone_fault": "fault",
     },
 }  # fmt: skip
-
-
-def in_language(text: str | None, lang: Language) -> str:
-    """One language of a daemon message written "English … / 中文…" (faults, refusals), so a
-    Chinese page does not lead with English: the part after the last " / " that starts a
-    Chinese sentence for ``zh``, what comes before it for ``en``; other text as it is."""
-    if not text:
-        return ""
-    head, sep, tail = text.rpartition(" / ")
-    if not sep or not _HAN.search(tail[:4]) or _HAN.search(head[:4]):
-        return text
-    return tail.strip() if lang == "zh" else head.strip()
-
-
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def merge(*parts: Words) -> Words:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.web.text import in_language
 from broadcaster.actors import Role
 from broadcaster.audio.output_health import SERVER_FAULT
+from broadcaster.log_words import in_language
 from tests.kit.accounts import NAMES, PASSWORD
 
 
