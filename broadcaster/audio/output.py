@@ -147,6 +147,13 @@ class AudioOutput(Protocol):
         event (with the token of the layer's item) follows when the target is reached, if
         something plays."""
 
+    def arm(self, path: Path | None) -> None:
+        """Keep ``path`` ready to start at once (the emergency's alert): a later ``play`` of it
+        from its start, on any layer, starts without opening it (VLC: one unpause of a player
+        holding it paused, its sound stream connected). It stays armed after each play (armed
+        again) and follows a change of the file on disk. None: nothing armed. Optional: a
+        ``play`` of any file works the same without it."""
+
     def layer_state(self, layer: str) -> LayerState:
         """The layer's current item, position and volume (the target of a running fade)."""
 

@@ -44,6 +44,7 @@ from broadcaster.audio.output import (
 )
 from broadcaster.audio.output_health import OutputHealth
 from broadcaster.audio.pulse_probe import Heard, PulseProbe
+from broadcaster.audio.vlc_armed import ArmedFile
 from broadcaster.audio.vlc_layer import Fade, Item, Layer
 from broadcaster.audio.vlc_preflight import Preflights
 from broadcaster.audio.vlc_setup import (
@@ -103,6 +104,7 @@ class VlcOutput:
             "file_caching_ms": file_caching_ms, "devices": [], "stats": {},
         }  # fmt: skip
         self._preflights = Preflights(self._instance, self._guarded)
+        self._armed = ArmedFile(self._instance, self._use_device)
         self._probe: PulseProbe | None = None
         where = f"aout={self._aout or 'default'}, device={device or 'default'}"
         self._health = OutputHealth(where=where, device=device)  # guarded by the lock
@@ -151,7 +153,10 @@ class VlcOutput:
     def stop(self, layer: str) -> None:
         with self._lock:
             self._views[self._known(layer)] = replace(self._views[layer], **_IDLE)
-        self._inbox.put(self._layers[layer].drop)
+        self._inbox.put(self._layers[layer].hush)  # released after the batch (settle)
+
+    def arm(self, path: Path | None) -> None:
+        self._inbox.put(lambda: self._armed.arm(path))
 
     def set_volume(
         self, layer: str, volume_db: float, fade_ms: int = 0, *, shape: FadeShape = FadeShape.DB
@@ -193,6 +198,7 @@ class VlcOutput:
                         return
                     self._guarded(job)
                     job = self._inbox.get_nowait()
+            self._guarded(self._settle)  # after every batch: the slow releases, arming
             now = time.monotonic()
             self._guarded(functools.partial(self._tick, now))
             if now >= next_refresh:
@@ -227,8 +233,17 @@ class VlcOutput:
         state = int(event.u.new_state)  # a libvlc thread: only enqueue, never call libvlc
         self._inbox.put(lambda: self._on_state(layer, token, state))
 
+    def _settle(self) -> None:
+        for lay in self._layers.values():
+            lay.settle()
+        self._armed.settle()
+
     def _do_play(self, layer: str, path: Path, token: int, start_ms: int, volume_db: float) -> None:
-        self._layers[layer].drop()
+        lay = self._layers[layer]
+        if self._armed.play_on(lay, Item(token, path, start_ms), clamp_gain_db(volume_db),
+                               self._vlc_event, layer):  # fmt: skip
+            return  # it was armed: one unpause
+        lay.drop()
         problem = path_problem(path)
         if problem:
             self._emit(layer, token, OutputEventKind.FAILED, problem, final=True)
@@ -393,6 +408,7 @@ class VlcOutput:
             self._start(name, resumed, fade.at(now) if fade else lay.volume_db)
             if lay.item is resumed:
                 lay.fade = fade
+        self._armed.renew()
         if self._output == "pulse" and self._device:
             self._check_device()
 
@@ -400,5 +416,6 @@ class VlcOutput:
         for lay in self._layers.values():
             self._guarded(lay.drop)
             lay.player.release()
+        self._armed.release()
         self._preflights.close()
         self._instance.release()
