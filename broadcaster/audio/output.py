@@ -150,9 +150,9 @@ class AudioOutput(Protocol):
     def arm(self, path: Path | None) -> None:
         """Keep ``path`` ready to start at once (the emergency's alert): a later ``play`` of it
         from its start, on any layer, starts without opening it (VLC: one unpause of a player
-        holding it paused, its sound stream connected). It stays armed after each play (armed
-        again) and follows a change of the file on disk. None: nothing armed. Optional: a
-        ``play`` of any file works the same without it."""
+        holding it paused at its first sample). It is armed again after each play and follows
+        a change of the file on disk. None: nothing armed. A ``play`` of any file works the
+        same without it; only its start is slower."""
 
     def layer_state(self, layer: str) -> LayerState:
         """The layer's current item, position and volume (the target of a running fade)."""

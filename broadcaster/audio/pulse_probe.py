@@ -37,18 +37,17 @@ def probe(sink: str | None = None) -> Heard:
 
 
 def has_stream(inputs: str, sinks: str, pid: int, sink: str | None) -> bool:
-    """Whether ``pactl list sink-inputs`` (``inputs``) shows a stream of process ``pid`` that
-    plays (not corked: an armed alert waits corked, and says nothing of the air) on ``sink``
-    (by ``pactl list short sinks``: ``sinks``, when given)."""
+    """Whether ``pactl list sink-inputs`` (``inputs``) shows a stream of process ``pid`` (on
+    ``sink``, by ``pactl list short sinks``: ``sinks``, when given)."""
     marker = f'application.process.id = "{pid}"'
+    if sink is None:
+        return marker in inputs
     index = next((cols[0] for cols in (line.split("\t") for line in sinks.splitlines())
                   if len(cols) > 1 and cols[1] == sink), None)  # fmt: skip
     for block in inputs.split("Sink Input #")[1:]:
-        fields = dict(line.strip().split(":", 1) for line in block.splitlines()
-                      if ":" in line and "=" not in line)  # fmt: skip
-        if marker not in block or fields.get("Corked", "").strip() == "yes":
-            continue
-        if sink is None or fields.get("Sink", "").strip() == index:
+        on = next((line.split(":", 1)[1].strip() for line in block.splitlines()
+                   if line.strip().startswith("Sink:")), None)  # fmt: skip
+        if marker in block and on is not None and on == index:
             return True
     return False
 

@@ -1,22 +1,23 @@
-"""A file kept armed on the VLC output: open, decoded up to its first samples and paused, on a
-player of its own whose PulseAudio stream is already connected (corked), so playing it is one
-unpause. The emergency alert is armed on every zone's output (``AudioOutput.arm``). Owned by
-``vlc_output`` and used only on its engine thread (these are libvlc calls).
+"""A file kept armed on the VLC output: opened, demuxer and decoder ready, paused at its first
+sample on a player of its own, so playing it is one unpause. The emergency alert is armed on
+every zone's output (``AudioOutput.arm``). Owned by ``vlc_output`` and used only on its engine
+thread (these are libvlc calls).
 
-Measured (libvlc 3.0.24, PulseAudio 16, null sinks recorded): a media opened with
-``:start-paused`` is decoded up to its first samples, which wait in the corked stream; nothing
-is heard while it is armed (seconds or minutes), and after ``set_pause(0)`` the first sample on
-the sink's monitor is the file's first, within ~2 ms of the call (which takes 0.04 ms). A fresh
-``set_media`` + ``play`` took 12–50 ms on an idle machine (the input opens, demuxer and decoder
-start, a new stream connects), more under load, and differently in each zone.
+Measured (libvlc 3.0.24, PulseAudio 16, null sinks read as the sound arrives): a media opened
+with ``:start-paused`` waits in state Paused with no PulseAudio stream yet (VLC connects one
+for the first decoded block); nothing of it is heard while it waits, and after ``set_pause(0)``
+(a call of 0.04 ms) the first sample on the sink's monitor is the file's first, 1-2 ms after
+the call on an idle machine. A fresh ``set_media`` + ``play`` took 12-50 ms there (the input
+opens, demuxer and decoder start), more under load, and differently in each zone.
 
 1. ``arm(path)``: the file to keep armed (None: none); it is armed after the engine's current
    batch of commands (``settle``), on the spare player.
 2. ``play_on(layer, item, ...)``: a ``play`` of the armed file from its start, unchanged on
-   disk since it was armed (size and modification time), takes the armed player and its media;
-   the layer's old player becomes the spare, armed again in the next ``settle``.
+   disk since it was armed (size and modification time) and still paused, takes the armed
+   player and its media; the layer's old player becomes the spare, armed again in the next
+   ``settle``. Anything else is played the usual way.
 3. A changed file or a reopened output (``renew``: the sound server came back) disarms; the
-   next ``settle`` arms afresh.
+   next ``settle`` arms afresh (a file that cannot be armed is tried again every 2 s).
 """
 
 from __future__ import annotations
