@@ -15,10 +15,7 @@ Steps of ``_pump`` (its own thread):
 2. Read one block (20 ms) from it; on end of stream go back to 1 after a short pause.
 3. Write the whole frames of the block into the FIFO, first reading out (dropping, counted) the
    oldest sound beyond ``MAX_QUEUED_BYTES``; a pipe still full drops the block, never blocks.
-4. Trim a standing backlog: the least sound that waited in the FIFO before a write over 2 s,
-   less 5 ms, is read out once (the server reads one chunk per chunk's time, so sound that
-   waits there is heard that much later, for good); a skip of a few ms, after a hiccup.
-5. Remember when a block last went through, so a stall shows as a fault (``stalled_s``).
+4. Remember when a block last went through, so a stall shows as a fault (``stalled_s``).
 """
 
 from __future__ import annotations
@@ -43,9 +40,11 @@ FRAME_BYTES = CHANNELS * SAMPLE_BYTES
 BLOCK_MS = 20
 BLOCK_BYTES = RATE * FRAME_BYTES * BLOCK_MS // 1000
 MAX_QUEUED_BYTES = 2 * BLOCK_BYTES
-CAPTURE_MS = 10  # parec's latency: how long captured sound may wait before it is handed over
-KEEP_BYTES = RATE * FRAME_BYTES * 5 // 1000  # the backlog trimmed down to (5 ms)
-TRIM_EVERY_S = 2.0
+# parec's latency: how long captured sound may wait before it is handed over (it was 20 ms; the
+# FIFO itself cannot hold less: snapserver 0.26 pads a chunk it cannot fill at its tick with
+# silence, so at least one 20 ms chunk must wait there: a trim to 5 ms left most of the
+# players' 20 ms windows silent at a load average of 6-12, bench/zones.py)
+CAPTURE_MS = 10
 RESTART_PAUSE_S = 0.5
 
 
@@ -73,7 +72,6 @@ class PipeFeed:
         self.written_bytes = 0
         self.dropped_blocks = 0
         self.dropped_bytes = 0
-        self.trimmed_bytes = 0  # of the standing backlog (step 4)
         self._partial = b""  # the start of a frame parec has not finished
         self.restarts = 0
         self._last_write = time.monotonic()
@@ -85,7 +83,6 @@ class PipeFeed:
         self._fd = os.open(self.fifo, os.O_RDWR | os.O_NONBLOCK)
         fcntl.fcntl(self._fd, F_SETPIPE_SZ, PIPE_BYTES)
         self._last_write = time.monotonic()
-        self._trim_at, self._floor = self._last_write + TRIM_EVERY_S, PIPE_BYTES
         self._thread = threading.Thread(target=self._pump, name=f"feed-{self.fifo.stem}",
                                         daemon=True)  # fmt: skip
         self._thread.start()
@@ -133,35 +130,15 @@ class PipeFeed:
         self._last_write = time.monotonic()
         if not block:
             return
-        queued = self._queued()
-        excess = queued + len(block) - MAX_QUEUED_BYTES
+        excess = self._queued() + len(block) - MAX_QUEUED_BYTES
         if excess > 0:  # the server is behind: the oldest sound goes, the delay stays bounded
-            self.dropped_bytes += self._drop(excess)
-        else:
-            self._trim(queued)
+            excess += -excess % FRAME_BYTES
+            with contextlib.suppress(BlockingIOError):  # else the server read it meanwhile
+                self.dropped_bytes += len(os.read(self._fd, excess))
         try:
             self.written_bytes += os.write(self._fd, block)
         except BlockingIOError:
             self.dropped_blocks += 1
-
-    def _trim(self, queued: int) -> None:
-        """Step 4: what waits in the FIFO just before a write is sound the server reads late,
-        every time (it reads one chunk per chunk's time, so a backlog never drains by itself);
-        the least that waited over ``TRIM_EVERY_S``, less ``KEEP_BYTES``, goes once."""
-        self._floor = min(self._floor, queued)
-        if self._last_write < self._trim_at:
-            return
-        if self._floor > KEEP_BYTES:
-            self.trimmed_bytes += self._drop(self._floor - KEEP_BYTES)
-        self._trim_at, self._floor = self._last_write + TRIM_EVERY_S, PIPE_BYTES
-
-    def _drop(self, count: int) -> int:
-        """Read ``count`` bytes (rounded up to whole frames) out of the FIFO: the oldest."""
-        assert self._fd is not None
-        count += -count % FRAME_BYTES
-        with contextlib.suppress(BlockingIOError):  # else the server read it meanwhile
-            return len(os.read(self._fd, count))
-        return 0
 
     def _queued(self) -> int:
         """Bytes waiting in the FIFO."""

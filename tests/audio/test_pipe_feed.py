@@ -7,13 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from broadcaster.audio.pipe_feed import (
-    BLOCK_BYTES,
-    FRAME_BYTES,
-    KEEP_BYTES,
-    MAX_QUEUED_BYTES,
-    PipeFeed,
-)
+from broadcaster.audio.pipe_feed import BLOCK_BYTES, FRAME_BYTES, MAX_QUEUED_BYTES, PipeFeed
 
 
 def blocks(count: int) -> list[bytes]:
@@ -56,32 +50,6 @@ def test_frames_are_never_split(tmp_path: Path):
             feed.put(frames[:1002])
             feed.put(frames[1002:2000])
         assert len(os.read(reader, 1 << 16)) % FRAME_BYTES == 0
-    finally:
-        os.close(reader)
-        feed.stop()
-
-
-def test_a_standing_backlog_is_trimmed_to_a_few_ms_keeping_the_newest(tmp_path: Path):
-    """The server reads one chunk per chunk's time, so sound left waiting in the FIFO would be
-    heard that much later for good: the least that waited over a while goes, once."""
-    feed = PipeFeed("unused.monitor", tmp_path / "zone.fifo")
-    feed.start()
-    feed._stop.set()
-    reader = os.open(tmp_path / "zone.fifo", os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        first, second, third, fourth = blocks(4)
-        feed.put(first)
-        feed._trim_at = 0.0  # the trim's time: nothing waited before that write
-        feed.put(second)
-        assert feed.trimmed_bytes == 0
-        assert os.read(reader, BLOCK_BYTES) == first  # the server reads a block a block's time
-        feed.put(third)  # 20 ms waited before it: for 2 s, then it is trimmed
-        assert feed.trimmed_bytes == 0
-        assert os.read(reader, BLOCK_BYTES) == second
-        feed._trim_at = 0.0
-        feed.put(fourth)
-        assert feed.trimmed_bytes == BLOCK_BYTES - KEEP_BYTES
-        assert os.read(reader, 1 << 16) == third[-KEEP_BYTES:] + fourth  # the newest, whole frames
     finally:
         os.close(reader)
         feed.stop()
