@@ -3,10 +3,10 @@
 zones in one step (an emergency's alert, after their beds' stops) runs back to back on one
 thread, not on a thread per zone each woken when the scheduler lets it.
 
-Measured (bench/zones.py, 4 zones on 2 cores, load average 3-4): with a thread per zone the
-same emergency reached the zones' players 3 ms apart at the median and up to 60 ms apart; with
-the alert armed (``vlc_armed``) each zone's part is an unpause of 0.05 ms, so one thread does
-all four in well under a millisecond.
+Measured (bench/zones.py, 4 zones on 2 cores, load average about 4): with a thread per zone
+the engines took the same emergency's plays up to 20 ms apart in a traced run, and the zones'
+first alert samples were 38 ms apart at p95; on one thread (with the alert armed, ``vlc_armed``:
+each zone's part is two mutes and pauses of its bed and one unpause) 14 ms at p95.
 
 Steps of the thread, until its last output leaves:
 1. Wait up to 20 ms for a command; run it and every command already waiting (a batch).
