@@ -162,6 +162,8 @@ class Daemon:
         # the emergency is heard after a restart (and no music row is opened and cut).
         resumed_air = self.air_store.resume(self.core, emergency=True)
         self.core.start()
+        for speakers in self.core.speakers.values():  # an emergency's alert: one unpause
+            speakers.output.arm(self.alert)
         self.scripts = ScriptBook(
             engine=self.engine, renderer=self.renderer, data_dir=settings.data_dir
         )

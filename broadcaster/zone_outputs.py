@@ -76,15 +76,19 @@ def build_zone_outputs(
 
 
 def _vlc_maker(settings: Settings) -> Callable[[Clock, str | None], AudioOutput]:
+    from broadcaster.audio.vlc_engine import VlcEngine
     from broadcaster.audio.vlc_output import VlcOutput
 
     audio = settings.audio
+    engine = VlcEngine()  # one thread for every zone: what the core commands them all at
+    # once (an emergency) reaches their players back to back (vlc_engine)
 
     def make(clock: Clock, sink: str | None) -> AudioOutput:
         if sink is None:  # the audio section's device (the default sink)
             return VlcOutput(clock, output=audio.output, device=audio.device,
-                             file_caching_ms=audio.file_caching_ms)  # fmt: skip
+                             file_caching_ms=audio.file_caching_ms, engine=engine)  # fmt: skip
         # A sink is PulseAudio's, whatever the audio section's output.
-        return VlcOutput(clock, output="pulse", device=sink, file_caching_ms=audio.file_caching_ms)
+        return VlcOutput(clock, output="pulse", device=sink, file_caching_ms=audio.file_caching_ms,
+                         engine=engine)  # fmt: skip
 
     return make

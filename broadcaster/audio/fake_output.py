@@ -121,6 +121,7 @@ class PlayRecord:
     start_ms: int
     volume_db: float
     stopped_at: datetime | None = None
+    armed: bool = False  # the armed file, from its start (VlcOutput: one unpause)
     volumes: list[tuple[datetime, float, int]] = field(default_factory=list)
 
 
@@ -140,6 +141,7 @@ class FakeOutput:
         self._fades_due: dict[str, tuple[int, datetime]] = {}
         self.history: list[PlayRecord] = []
         self.fault_text: str | None = None
+        self.armed: Path | None = None
 
     # -- protocol -------------------------------------------------------------------------
     def start(self, sink: EventSink) -> None:
@@ -162,7 +164,9 @@ class FakeOutput:
         now = self._clock.now()
         with self._lock:
             self.stop(layer)
-            self.history.append(PlayRecord(layer, path, token, now, start_ms, volume_db))
+            armed = path == self.armed and start_ms == 0
+            self.history.append(PlayRecord(layer, path, token, now, start_ms, volume_db,
+                                           armed=armed))  # fmt: skip
             try:
                 duration = self._duration(path)
             except MediaError as exc:
@@ -182,6 +186,9 @@ class FakeOutput:
             self._fades_due.pop(layer, None)
             if item is not None:
                 self._record(item.token).stopped_at = self._clock.now()
+
+    def arm(self, path: Path | None) -> None:
+        self.armed = path
 
     def set_volume(
         self, layer: str, volume_db: float, fade_ms: int = 0, *, shape: FadeShape = FadeShape.DB

@@ -147,6 +147,13 @@ class AudioOutput(Protocol):
         event (with the token of the layer's item) follows when the target is reached, if
         something plays."""
 
+    def arm(self, path: Path | None) -> None:
+        """Keep ``path`` ready to start at once (the emergency's alert): a later ``play`` of it
+        from its start, on any layer, starts without opening it (VLC: one unpause of a player
+        holding it paused at its first sample). It is armed again after each play and follows
+        a change of the file on disk. None: nothing armed. A ``play`` of any file works the
+        same without it; only its start is slower."""
+
     def layer_state(self, layer: str) -> LayerState:
         """The layer's current item, position and volume (the target of a running fade)."""
 

@@ -40,6 +40,11 @@ FRAME_BYTES = CHANNELS * SAMPLE_BYTES
 BLOCK_MS = 20
 BLOCK_BYTES = RATE * FRAME_BYTES * BLOCK_MS // 1000
 MAX_QUEUED_BYTES = 2 * BLOCK_BYTES
+# parec's latency: how long captured sound may wait before it is handed over (it was 20 ms; the
+# FIFO itself cannot hold less: snapserver 0.26 pads a chunk it cannot fill at its tick with
+# silence, so at least one 20 ms chunk must wait there: a trim to 5 ms left most of the
+# players' 20 ms windows silent at a load average of 6-12, bench/zones.py)
+CAPTURE_MS = 10
 RESTART_PAUSE_S = 0.5
 
 
@@ -143,7 +148,7 @@ class PipeFeed:
 
     def _start_reader(self) -> subprocess.Popen[bytes] | None:
         command = ["parec", f"--device={self.source}", "--raw", "--format=s16le",
-                   f"--rate={RATE}", f"--channels={CHANNELS}", f"--latency-msec={BLOCK_MS}",
+                   f"--rate={RATE}", f"--channels={CHANNELS}", f"--latency-msec={CAPTURE_MS}",
                    "--client-name=broadcaster-feed"]  # fmt: skip
         try:
             reader = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,

@@ -4,7 +4,7 @@ volume. Owned by ``vlc_output`` and used only on its engine thread (these are li
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,7 @@ class Layer:
     volume_db: float = 0.0  # what VLC plays now (mid-fade value during a fade)
     applied: int = -1  # the VLC volume last set
     fade: Fade | None = None
+    retired: list[Item] = field(default_factory=list)  # silenced by ``hush``, not yet released
 
     def set_volume(self, volume_db: float, force: bool = False) -> None:
         self.volume_db = volume_db
@@ -82,10 +83,49 @@ class Layer:
         output to go to (``audio_set_volume`` returns -1), so that item would start at 100
         (0 dB) whatever ``play`` asked for (measured with pulse)."""
         item, self.item, self.fade = self.item, None, None
-        if item is not None:
+        retired, self.retired = self.retired, []
+        gone = [*retired, *([item] if item is not None else [])]
+        if gone:
             self.player.set_media(None)
-            item.events.event_detach(vlc.EventType.MediaStateChanged)
-            item.media.release()
+        for old in gone:
+            release_item(old)
+
+    def hush(self) -> None:
+        """Silent at once, released later (``settle``): muting and pausing are requests that
+        return in microseconds, while stopping the input joins its threads (0.5–25 ms
+        measured), which would hold up the commands behind it (an emergency's alert in the
+        same burst). No event follows."""
+        item, self.item, self.fade = self.item, None, None
+        if item is not None:
+            self._silence()
+            self.retired.append(item)
+
+    def settle(self) -> None:
+        """Release what ``hush`` silenced (the player stays, with its audio output)."""
+        if self.retired and self.item is None:
+            self.drop()
+
+    def take_over(
+        self, player: Any, item: Item, volume_db: float, on_state: StateCallback, name: str
+    ) -> tuple[Any, list[Item]]:
+        """Play ``item``, whose media ``player`` holds paused at its first sample (an armed
+        file, ``vlc_armed``): one unpause. ``player`` becomes the layer's; its old one is
+        returned, silenced, with the items it still holds (the caller releases them)."""
+        if self.item is not None:
+            self._silence()
+        old = (self.player, [*self.retired, *([self.item] if self.item is not None else [])])
+        self.player, self.applied, self.retired, self.fade = player, -1, [], None
+        item.events = item.media.event_manager()
+        item.events.event_attach(vlc.EventType.MediaStateChanged, on_state, name, item.token)
+        self.item = item
+        self.set_volume(volume_db, force=True)
+        player.set_pause(0)
+        return old
+
+    def _silence(self) -> None:
+        self.player.audio_set_volume(0)
+        self.applied = 0
+        self.player.set_pause(1)
 
     def renew(self, instance: Any) -> None:
         """Drop the item and replace the player: libvlc opens the audio output afresh."""
@@ -95,3 +135,9 @@ class Layer:
 
     def has_audio(self) -> bool:
         return bool(self.player.audio_get_track_count() > 0)
+
+
+def release_item(item: Item) -> None:
+    """Let go of an item's events and media (its player no longer plays it)."""
+    item.events.event_detach(vlc.EventType.MediaStateChanged)
+    item.media.release()

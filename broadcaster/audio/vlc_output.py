@@ -20,10 +20,8 @@ player and its item goes on from where it was (see ``_reopen``).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +42,8 @@ from broadcaster.audio.output import (
 )
 from broadcaster.audio.output_health import OutputHealth
 from broadcaster.audio.pulse_probe import Heard, PulseProbe
+from broadcaster.audio.vlc_armed import ArmedFile
+from broadcaster.audio.vlc_engine import VlcEngine
 from broadcaster.audio.vlc_layer import Fade, Item, Layer
 from broadcaster.audio.vlc_preflight import Preflights
 from broadcaster.audio.vlc_setup import (
@@ -61,7 +61,7 @@ __all__ = ["AudioSetupError", "VlcOutput"]
 
 log = logging.getLogger(__name__)
 
-_TICK_S, _REFRESH_S, _STATS_S = 0.02, 0.05, 1.0
+_REFRESH_S, _STATS_S = 0.05, 1.0
 _MAX_END_HOLD_S = 0.5  # adummy reports EndReached ~0.1 s before the audio's real end
 _LOST_END_S = 5.0  # past the end this long without EndReached: ENDED anyway
 _NO_AUDIO_S = 0.5  # Playing without an audio track for this long: FAILED
@@ -70,10 +70,11 @@ _IDLE: dict[str, Any] = {"token": None, "path": None, "position_ms": 0, "playing
 
 
 class VlcOutput:
-    """AudioOutput on libvlc: one long-lived MediaPlayer per layer and one engine thread.
+    """AudioOutput on libvlc: one long-lived MediaPlayer per layer and one engine thread
+    (``vlc_engine``: its own, or one that every zone's output shares).
 
-    Threading model: after construction only the engine thread (started by ``start``, joined
-    by ``close``) calls libvlc. Public methods record the caller's intent in a per-layer view
+    Threading model: after construction only the engine thread (joined by ``start``, left by
+    ``close``) calls libvlc. Public methods record the caller's intent in a per-layer view
     under a lock, put a command on the engine's queue and return at once. libvlc event
     callbacks only put a message on the same queue (calling libvlc from inside a callback
     hangs). The engine runs the commands and messages in order, steps fades every 20 ms
@@ -84,7 +85,9 @@ class VlcOutput:
     """
 
     def __init__(self, clock: Clock, *, output: str = "default", device: str | None = None,
-                 file_caching_ms: int = 100, layers: tuple[str, ...] = ("bed_a", "bed_b", "voice")) -> None:  # fmt: skip
+                 file_caching_ms: int = 100, layers: tuple[str, ...] = ("bed_a", "bed_b", "voice"),
+                 engine: VlcEngine | None = None) -> None:  # fmt: skip
+        """``engine``: the thread it shares with other outputs (every zone's); none: its own."""
         if output not in AOUTS:
             raise ValueError(f"output must be one of {sorted(AOUTS)}, not {output!r}")
         self._clock, self._output, self._device = clock, output, device
@@ -92,30 +95,30 @@ class VlcOutput:
         self._instance = open_instance(self._aout, file_caching_ms)
         self._layers = {name: Layer(self._instance.media_player_new()) for name in layers}
         self._views = {name: LayerState(None, None, 0, 0.0, False) for name in layers}
-        self._inbox: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._engine = engine or VlcEngine()
         self._lock = threading.RLock()
         self._sink: EventSink | None = None
-        self._thread: threading.Thread | None = None
-        self._closed = False
+        self._started = self._closed = False
+        self._next_refresh = 0.0
         self._diag: dict[str, Any] = {
             "libvlc": libvlc_version(), "output": output,
             "aout": self._aout or "(VLC's choice)", "device": device,
             "file_caching_ms": file_caching_ms, "devices": [], "stats": {},
         }  # fmt: skip
         self._preflights = Preflights(self._instance, self._guarded)
+        self._armed = ArmedFile(self._instance, self._use_device)
         self._probe: PulseProbe | None = None
         where = f"aout={self._aout or 'default'}, device={device or 'default'}"
         self._health = OutputHealth(where=where, device=device)  # guarded by the lock
 
     # -- protocol (any thread) ------------------------------------------------------------
     def start(self, sink: EventSink) -> None:
-        if self._thread is not None or self._closed:
+        if self._started or self._closed:
             raise RuntimeError("VlcOutput.start() may be called once, before close()")
-        self._sink = sink
-        self._thread = threading.Thread(target=self._run, name="vlc-output", daemon=True)
-        self._thread.start()
+        self._sink, self._started = sink, True
+        self._engine.join(self, self._setup_device)
         if self._output != "null" and PulseProbe.available():
-            self._probe = PulseProbe(lambda heard: self._inbox.put(lambda: self._on_heard(heard)),
+            self._probe = PulseProbe(lambda heard: self._engine.put(lambda: self._on_heard(heard)),
                                      sink=self._device if self._output == "pulse" else None)  # fmt: skip
             self._probe.start()
 
@@ -126,18 +129,16 @@ class VlcOutput:
             self._closed = True
         if self._probe is not None:
             self._probe.stop()
-        if self._thread is None:
-            self._shutdown()
+        if self._started:
+            self._engine.leave(self, self._shutdown)
         else:
-            self._inbox.put(None)
-            if threading.current_thread() is not self._thread:
-                self._thread.join(timeout=10)
+            self._shutdown()
 
     def preflight(self, path: Path, done: PreflightCallback) -> None:
         if self._closed:
             done(MediaError("the audio output is closed"))
         else:
-            self._inbox.put(lambda: self._preflights.start(path, done))
+            self._engine.put(lambda: self._preflights.start(path, done))
 
     def play(
         self, layer: str, path: Path, *, token: int, start_ms: int = 0, volume_db: float = 0.0
@@ -146,12 +147,15 @@ class VlcOutput:
             self._views[self._known(layer)] = LayerState(
                 token, path, start_ms, clamp_gain_db(volume_db), True
             )
-        self._inbox.put(lambda: self._do_play(layer, path, token, start_ms, volume_db))
+        self._engine.put(lambda: self._do_play(layer, path, token, start_ms, volume_db))
 
     def stop(self, layer: str) -> None:
         with self._lock:
             self._views[self._known(layer)] = replace(self._views[layer], **_IDLE)
-        self._inbox.put(self._layers[layer].drop)
+        self._engine.put(self._layers[layer].hush)  # released after the batch (settle)
+
+    def arm(self, path: Path | None) -> None:
+        self._engine.put(lambda: self._armed.arm(path))
 
     def set_volume(
         self, layer: str, volume_db: float, fade_ms: int = 0, *, shape: FadeShape = FadeShape.DB
@@ -160,7 +164,7 @@ class VlcOutput:
         with self._lock:
             view = self._views[self._known(layer)]
             self._views[layer] = replace(view, volume_db=target)
-        self._inbox.put(lambda: self._do_set_volume(layer, target, fade_ms, shape))
+        self._engine.put(lambda: self._do_set_volume(layer, target, fade_ms, shape))
 
     def layer_state(self, layer: str) -> LayerState:
         with self._lock:
@@ -181,30 +185,17 @@ class VlcOutput:
         return layer
 
     # -- engine thread ----------------------------------------------------------------------
-    def _run(self) -> None:
-        self._guarded(self._setup_device)
-        next_refresh = 0.0
-        while True:
-            with contextlib.suppress(queue.Empty):
-                job = self._inbox.get(timeout=_TICK_S)
-                while True:
-                    if job is None:
-                        self._shutdown()
-                        return
-                    self._guarded(job)
-                    job = self._inbox.get_nowait()
-            now = time.monotonic()
-            self._guarded(functools.partial(self._tick, now))
-            if now >= next_refresh:
-                next_refresh = now + _REFRESH_S
-                self._guarded(functools.partial(self._refresh, now))
-                self._guarded(functools.partial(self._watch_output, now))
+    def after_batch(self, now: float) -> None:
+        """The engine's step after every batch of commands (``vlc_engine``)."""
+        self._guarded(self._settle)  # the slow releases, arming
+        self._guarded(functools.partial(self._tick, now))
+        if now >= self._next_refresh:
+            self._next_refresh = now + _REFRESH_S
+            self._guarded(functools.partial(self._refresh, now))
+            self._guarded(functools.partial(self._watch_output, now))
 
     def _guarded(self, job: Callable[[], None]) -> None:
-        try:
-            job()
-        except Exception:  # the engine must outlive any one bad command or sink
-            log.exception("VLC output engine: a step failed")
+        self._engine.guarded(job)
 
     def _setup_device(self) -> None:
         if self._output != "pulse" or not self._device:
@@ -225,10 +216,19 @@ class VlcOutput:
 
     def _vlc_event(self, event: Any, layer: str, token: int) -> None:
         state = int(event.u.new_state)  # a libvlc thread: only enqueue, never call libvlc
-        self._inbox.put(lambda: self._on_state(layer, token, state))
+        self._engine.put(lambda: self._on_state(layer, token, state))
+
+    def _settle(self) -> None:
+        for lay in self._layers.values():
+            lay.settle()
+        self._armed.settle()
 
     def _do_play(self, layer: str, path: Path, token: int, start_ms: int, volume_db: float) -> None:
-        self._layers[layer].drop()
+        lay = self._layers[layer]
+        if self._armed.play_on(lay, Item(token, path, start_ms), clamp_gain_db(volume_db),
+                               self._vlc_event, layer):  # fmt: skip
+            return  # it was armed: one unpause
+        lay.drop()
         problem = path_problem(path)
         if problem:
             self._emit(layer, token, OutputEventKind.FAILED, problem, final=True)
@@ -393,6 +393,7 @@ class VlcOutput:
             self._start(name, resumed, fade.at(now) if fade else lay.volume_db)
             if lay.item is resumed:
                 lay.fade = fade
+        self._armed.renew()
         if self._output == "pulse" and self._device:
             self._check_device()
 
@@ -400,5 +401,6 @@ class VlcOutput:
         for lay in self._layers.values():
             self._guarded(lay.drop)
             lay.player.release()
+        self._armed.release()
         self._preflights.close()
         self._instance.release()

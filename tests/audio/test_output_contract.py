@@ -182,6 +182,46 @@ def test_stop_means_no_end_for_that_token(h: Harness, media: Media) -> None:
     assert h.kinds(1) == [STARTED]
 
 
+def test_an_armed_file_plays_like_any_other_on_any_layer_and_again(
+    h: Harness, media: Media
+) -> None:
+    h.output.arm(media["tone1.wav"])
+    h.output.play("bed_a", media["tone3.wav"], token=1)
+    h.let_pass(0.3)  # armed meanwhile (VLC: after the batch of commands)
+    for token, layer in ((2, "voice"), (3, "bed_b")):
+        h.output.play(layer, media["tone1.wav"], token=token)
+        assert h.wait_for(lambda t=token: h.event(ENDED, t), 2.5)
+        assert h.kinds(token) == [STARTED, ENDED]
+        assert seconds(h.event(STARTED, token), h.event(ENDED, token)) == pytest.approx(
+            1.0, abs=0.25
+        )
+    h.output.play("voice", media["tone1.wav"], token=4, start_ms=500)  # not from its start
+    assert h.wait_for(lambda: h.event(ENDED, 4), 2.0)
+    assert seconds(h.event(STARTED, 4), h.event(ENDED, 4)) == pytest.approx(0.5, abs=0.25)
+    assert h.kinds(1) == [STARTED]  # the bed played on
+    h.output.arm(None)
+    h.output.play("voice", media["tone1.wav"], token=5)
+    assert h.wait_for(lambda: h.event(ENDED, 5), 2.0)
+
+
+@pytest.mark.vlc
+def test_an_armed_file_changed_on_disk_plays_as_it_is_now(media: Media, tmp_path: Path) -> None:
+    h = VlcHarness()
+    try:
+        alert = make_tone(tmp_path / "alert.wav", 1.0, 660)
+        h.output.arm(alert)
+        h.let_pass(0.3)
+        make_tone(tmp_path / "longer.wav", 2.0, 660).replace(alert)
+        h.output.play("voice", alert, token=1)
+        assert h.wait_for(lambda: h.event(ENDED, 1), 3.5)
+        assert seconds(h.event(STARTED, 1), h.event(ENDED, 1)) == pytest.approx(2.0, abs=0.25)
+        h.output.play("voice", alert, token=2)  # armed again, as it is now
+        assert h.wait_for(lambda: h.event(ENDED, 2), 3.5)
+        assert seconds(h.event(STARTED, 2), h.event(ENDED, 2)) == pytest.approx(2.0, abs=0.25)
+    finally:
+        h.output.close()
+
+
 @pytest.mark.parametrize("kind", BAD)
 def test_play_of_a_bad_file_fails_without_starting(h: Harness, media: Media, kind: str) -> None:
     h.output.play("voice", bad_path(media, kind), token=4)

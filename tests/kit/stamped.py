@@ -32,7 +32,10 @@ class StampedReader:
     def _read(self) -> None:
         assert self._process.stdout is not None
         fd = self._process.stdout.fileno()
-        while chunk := os.read(fd, 4096):
+        # Everything waiting at once: a reader held up (the GIL, a loaded machine) then stamps
+        # a backlog by its samples, not a run of 4 KiB reads with one arrival time (which put
+        # the first sample of a sound up to the whole hold-up late).
+        while chunk := os.read(fd, 1 << 16):
             now = time.monotonic()
             chunk = chunk[: len(chunk) - len(chunk) % 2]
             with self._lock:
