@@ -175,14 +175,14 @@ class Core(CoreFace):
         waiting = next((r for r in self._queue if r.id == request_id), None)
         if waiting is not None:
             self._queue = tuple(r for r in self._queue if r.id != request_id)
+        if self._emergencies.holds(request_id):  # that one ends (on air or behind a later
+            return self._clear_emergency(by, only=request_id)  # one), any other holds on
         on_air = self.speakers.holding(request_id)
         if not on_air or not stop:
             if waiting is not None:
                 self._unplayed(waiting, Outcome.CANCELLED, detail)
                 self._arbitrate()
             return waiting is not None
-        if self._emergencies.holds(request_id):
-            return self._clear_emergency(by)
         call = on_air[0].voice.request
         if call is not None and call.live:  # "talk" let go of (``why``: the microphone failed)
             recorded = self.live_recording(request_id)
@@ -242,10 +242,12 @@ class Core(CoreFace):
         self._changed("emergency_started", {"id": request.id, "title": request.title})
         return request
 
-    def _clear_emergency(self, by: str, zones: frozenset[str] = frozenset()) -> bool:
+    def _clear_emergency(
+        self, by: str, zones: frozenset[str] = frozenset(), only: int | None = None
+    ) -> bool:
         """The active emergencies end in ``zones`` (empty: every zone) and hold on in the
         others; each zone's row closes as it ends there. False if none held those zones."""
-        cleared = self._emergencies.clear(zones, self.speakers)
+        cleared = self._emergencies.clear(zones, self.speakers, only)
         if not cleared:
             return False
         for speakers in self.speakers.values():

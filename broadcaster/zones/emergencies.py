@@ -40,9 +40,11 @@ class ActiveEmergencies:
         """The zones some emergency holds."""
         return frozenset(z for z in every if self.of(z) is not None)
 
-    def clear(self, zones: Collection[str], every: Collection[str]) -> dict[int, frozenset[str]]:
-        """End the emergencies in ``zones`` (empty: everywhere); ``every``: the configured
-        zones. Returns each emergency that ended somewhere with the zones it ended in; one
+    def clear(
+        self, zones: Collection[str], every: Collection[str], only: int | None = None
+    ) -> dict[int, frozenset[str]]:
+        """End the emergencies in ``zones`` (empty: everywhere), or only the one with the id
+        ``only`` (cancelled by its id); ``every``: the configured zones. Returns each emergency that ended somewhere with the zones it ended in; one
         left with no zone is gone, one left with some holds only those (``zones`` narrowed,
         so a restart brings it back there only)."""
         ended: dict[int, frozenset[str]] = {}
@@ -50,6 +52,8 @@ class ActiveEmergencies:
         for emergency in self._active:
             holds = emergency.zones or frozenset(every)
             out = holds & frozenset(zones) if zones else holds
+            if only is not None and emergency.id != only:
+                out = frozenset()
             if out:
                 ended[emergency.id] = out
             if holds - out:

@@ -126,3 +126,28 @@ def test_an_emergency_in_1f_takes_the_microphone_out_of_1f_and_it_comes_back_aft
         ("1F", "preempted", "microphone cut by emergency"),
         ("2F", "completed", "talk released by announcer"),
     ]
+
+
+def test_an_emergency_cancelled_by_its_id_ends_alone(tmp_path):
+    """The building's alarm, then 2F's own: cancelling 2F's by its id gives 2F back to the
+    building's alarm (it used to clear both); the building's, cancelled by its id while 2F's
+    is still on, ends everywhere but 2F, even though 2F's was in front of it there."""
+    rig = zoned(tmp_path)
+    building = rig.done(rig.core.start_emergency(emergency(rig)))
+    rig.run(2)
+    floor = rig.done(rig.core.start_emergency(emergency(rig, "2F")))
+    rig.run(2)
+    assert rig.core.snapshot()["zones"]["2F"]["emergency"]["id"] == floor.id
+    assert rig.done(rig.core.cancel(floor.id, "supervisor")) is True
+    rig.run(1)
+    zones = rig.core.snapshot()["zones"]
+    assert all(zones[z]["emergency"]["id"] == building.id for z in ZONES)
+    assert all(voice(rig, z) is not None for z in ZONES)
+    floor = rig.done(rig.core.start_emergency(emergency(rig, "2F")))
+    rig.run(2)
+    assert rig.done(rig.core.cancel(building.id, "supervisor")) is True
+    rig.run(1)
+    zones = rig.core.snapshot()["zones"]
+    assert zones["2F"]["emergency"]["id"] == floor.id and voice(rig, "2F") is not None
+    assert zones["1F"]["emergency"] is None and zones["B1"]["emergency"] is None
+    assert zones["1F"]["bed"]["mode"] == "playing"
