@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,7 +34,9 @@ MIC = (3650.0, 3750.0)  # the microphone's tone: 3700 Hz, apart from the chime a
 BED = (4850.0, 5150.0)
 
 
-def test_the_microphone_is_live_in_the_chosen_zone_only_and_recorded(tmp_path: Path):
+@contextmanager
+def two_floors_and_a_microphone(tmp_path: Path) -> Iterator[tuple[PulseServer, DaemonProcess]]:
+    """The real daemon on two recorded floors, its microphone a 3,700 Hz tone, music in both."""
     data = tmp_path / "data"
     make_tone(data / "music" / "bed.wav", 180, 5000, level_db=-20)
     with PulseServer() as pulse:
@@ -50,18 +54,23 @@ def test_the_microphone_is_live_in_the_chosen_zone_only_and_recorded(tmp_path: P
         ):
             wait_for("music in both zones", lambda: all(
                 zone_status(d, z["id"])["bed"]["now_playing"] for z in ZONES), 20)  # fmt: skip
-            with recorded(pulse, tmp_path, "live", SINKS) as began:
-                call = d.post("/api/v1/live", {"zones": ["1F"], "title": "现场广播"})
-                wait_for("the microphone live in 1F", lambda: (
+            yield pulse, d
+
+
+def test_the_microphone_is_live_in_the_chosen_zone_only_and_recorded(tmp_path: Path):
+    with two_floors_and_a_microphone(tmp_path) as (pulse, d):
+        with recorded(pulse, tmp_path, "live", SINKS) as began:
+            call = d.post("/api/v1/live", {"zones": ["1F"], "title": "现场广播"})
+            wait_for("the microphone live in 1F", lambda: (
                     zone_status(d, "1F")["voice"] or {}).get("live"), 10)  # fmt: skip
-                live_at = time.monotonic()
-                assert zone_status(d, "2F")["voice"] is None
-                time.sleep(2.5)
-                d.send("DELETE", f"/api/v1/live/{call['id']}")
-                released = time.monotonic()
-                time.sleep(1.5)
-                end = time.monotonic()
-            rows = d.get("/api/v1/log", params={"kind": "page"})
+            live_at = time.monotonic()
+            assert zone_status(d, "2F")["voice"] is None
+            time.sleep(2.5)
+            d.send("DELETE", f"/api/v1/live/{call['id']}")
+            released = time.monotonic()
+            time.sleep(1.5)
+            end = time.monotonic()
+        rows = d.get("/api/v1/log", params={"kind": "page"})
 
     one = {k: v - began["1F"] for k, v in (("live", live_at), ("off", released), ("end", end))}
     assert level(tmp_path, "live", "1F", MIC, one["live"] + 0.5, one["off"] - 0.1) > -40
@@ -81,44 +90,28 @@ def test_a_live_call_joins_a_zone_when_its_emergency_is_cleared_there(tmp_path: 
     """2F is in an emergency when the announcer talks to 1F and 2F: the microphone is live in
     1F and not in 2F; the emergency is cleared in 2F alone (the API's
     per-zone clear): 2F hears the chime, then the microphone, while 1F stays live."""
-    data = tmp_path / "data"
-    make_tone(data / "music" / "bed.wav", 180, 5000, level_db=-20)
-    with PulseServer() as pulse:
-        for zone in ZONES:
-            pulse.add_sink(zone["sink"], keep_clock=True)
-        with (
-            ToneMicrophone(pulse, freq=3700) as mic,
-            DaemonProcess(
-                data,
-                env=pulse.env,
-                audio__output="pulse",
-                zones=json.dumps(ZONES),
-                live_mic__source=mic.source,
-            ) as d,  # fmt: skip
-        ):
-            wait_for("music in both zones", lambda: all(
-                zone_status(d, z["id"])["bed"]["now_playing"] for z in ZONES), 20)  # fmt: skip
-            d.post("/api/v1/emergency", {"title": "二楼火警", "zones": ["2F"]})
-            wait_for("the emergency in 2F", lambda: zone_status(d, "2F")["emergency"], 10)
-            with recorded(pulse, tmp_path, "join", SINKS) as began:
-                call = d.post("/api/v1/live", {"zones": ["1F", "2F"], "title": "现场广播"})
-                wait_for("the microphone live in 1F", lambda: (
+    with two_floors_and_a_microphone(tmp_path) as (pulse, d):
+        d.post("/api/v1/emergency", {"title": "二楼火警", "zones": ["2F"]})
+        wait_for("the emergency in 2F", lambda: zone_status(d, "2F")["emergency"], 10)
+        with recorded(pulse, tmp_path, "join", SINKS) as began:
+            call = d.post("/api/v1/live", {"zones": ["1F", "2F"], "title": "现场广播"})
+            wait_for("the microphone live in 1F", lambda: (
                     zone_status(d, "1F")["voice"] or {}).get("live"), 10)  # fmt: skip
-                live_at = time.monotonic()
-                time.sleep(2.0)
-                assert zone_status(d, "2F")["emergency"] is not None
-                cleared = d.send("DELETE", "/api/v1/emergency?zone=2F")
-                assert cleared == {"cleared": True, "zones": ["2F"]}
-                cleared_at = time.monotonic()
-                wait_for("the microphone live in 2F too", lambda: (
+            live_at = time.monotonic()
+            time.sleep(2.0)
+            assert zone_status(d, "2F")["emergency"] is not None
+            cleared = d.send("DELETE", "/api/v1/emergency?zone=2F")
+            assert cleared == {"cleared": True, "zones": ["2F"]}
+            cleared_at = time.monotonic()
+            wait_for("the microphone live in 2F too", lambda: (
                     zone_status(d, "2F")["voice"] or {}).get("live"), 10)  # fmt: skip
-                joined_at = time.monotonic()
-                assert (zone_status(d, "1F")["voice"] or {}).get("live")
-                time.sleep(2.0)
-                d.send("DELETE", f"/api/v1/live/{call['id']}")
-                released = time.monotonic()
-                time.sleep(1.5)
-            rows = d.get("/api/v1/log", params={"kind": ["page", "emergency"]})
+            joined_at = time.monotonic()
+            assert (zone_status(d, "1F")["voice"] or {}).get("live")
+            time.sleep(2.0)
+            d.send("DELETE", f"/api/v1/live/{call['id']}")
+            released = time.monotonic()
+            time.sleep(1.5)
+        rows = d.get("/api/v1/log", params={"kind": ["page", "emergency"]})
 
     one = {k: v - began["1F"] for k, v in (("live", live_at), ("off", released))}
     two = {k: v - began["2F"] for k, v in (("cleared", cleared_at), ("joined", joined_at),

@@ -7,19 +7,23 @@ from dataclasses import replace
 
 from broadcaster.audio.output import SILENT_DB
 from broadcaster.requests import Kind
-from tests.kit.factories import ALERT, CHIME, MESSAGE, MUSIC, SPEECH, Rig, make_rig, request
+from tests.kit.factories import (
+    ALERT,
+    CHIME,
+    MESSAGE,
+    MUSIC,
+    SPEECH,
+    Rig,
+    make_rig,
+    request,
+    zoned_rig,
+)
 
 ZONES = ("1F", "2F")
 
 
 def zoned(tmp_path) -> Rig:
-    rig = make_rig(tmp_path, zones=ZONES)
-    rig.run(10)
-    return rig
-
-
-def voice(rig: Rig, zone: str):
-    return rig.outputs[zone].playing("voice")
+    return zoned_rig(tmp_path, ZONES)
 
 
 def bed_level(rig: Rig, zone: str) -> float:
@@ -43,8 +47,8 @@ def test_a_promotion_in_1f_is_heard_in_1f_only_and_2f_music_stays_up(tmp_path):
         replace(request(Kind.ANNOUNCEMENT, at=rig.clock.now()), zones=frozenset({"1F"}))
     )
     rig.run(1)
-    assert voice(rig, "1F") == SPEECH.path and bed_level(rig, "1F") == -15.0
-    assert voice(rig, "2F") is None and bed_level(rig, "2F") == 0.0
+    assert rig.voice_in("1F") == SPEECH.path and bed_level(rig, "1F") == -15.0
+    assert rig.voice_in("2F") is None and bed_level(rig, "2F") == 0.0
     assert not [p for p in rig.outputs["2F"].history if p.layer == "voice"]  # not one word
     rig.run(6)
     row = next(r for r in rig.log() if r.kind == "announcement")
@@ -61,7 +65,7 @@ def test_a_page_to_every_zone_ducks_every_bed_and_is_logged_per_zone(tmp_path):
     rig.core.submit(page)
     rig.run(1)
     for zone in ZONES:
-        assert voice(rig, zone) == CHIME.path and bed_level(rig, zone) == -15.0
+        assert rig.voice_in(zone) == CHIME.path and bed_level(rig, zone) == -15.0
     status = rig.core.snapshot()["zones"]
     assert all(status[z]["ducked"] and status[z]["voice"]["id"] == page.id for z in ZONES)
     rig.run(8)
@@ -79,13 +83,13 @@ def test_an_emergency_in_2f_stops_2f_and_leaves_1f_music_playing(tmp_path):
     )
     rig.core.start_emergency(emergency)
     rig.run(1)
-    assert voice(rig, "2F") == ALERT.path and rig.core.speakers["2F"].bed.current is None
-    assert voice(rig, "1F") is None and bed_level(rig, "1F") == 0.0
+    assert rig.voice_in("2F") == ALERT.path and rig.core.speakers["2F"].bed.current is None
+    assert rig.voice_in("1F") is None and bed_level(rig, "1F") == 0.0
     assert rig.core.snapshot()["zones"]["1F"]["emergency"] is None
     assert rig.core.snapshot()["zones"]["2F"]["emergency"]["id"] == emergency.id
     rig.done(rig.core.clear_emergency("test"))
     rig.run(2)
-    assert voice(rig, "2F") is None and rig.core.speakers["2F"].bed.current is not None
+    assert rig.voice_in("2F") is None and rig.core.speakers["2F"].bed.current is not None
 
 
 def test_an_emergency_to_the_whole_building_cuts_every_zone_at_the_same_instant(tmp_path):
@@ -107,9 +111,9 @@ def test_a_call_for_both_floors_waits_until_both_are_free_unless_it_is_partial(t
                    zones=frozenset(ZONES))  # fmt: skip
     rig.core.submit(both)
     rig.run(1)
-    assert voice(rig, "1F") is None  # waits for 2F: all or nothing
+    assert rig.voice_in("1F") is None  # waits for 2F: all or nothing
     rig.run(5)  # the 2F promo ends
-    assert voice(rig, "1F") == SPEECH.path and voice(rig, "2F") == SPEECH.path
+    assert rig.voice_in("1F") == SPEECH.path and rig.voice_in("2F") == SPEECH.path
 
     (tmp_path / "partial").mkdir()
     partial = make_rig(tmp_path / "partial", zones=ZONES)
@@ -118,8 +122,8 @@ def test_a_call_for_both_floors_waits_until_both_are_free_unless_it_is_partial(t
     partial.run(1)
     partial.core.submit(replace(both, partial=True))
     partial.run(1)
-    assert voice(partial, "1F") == SPEECH.path  # 1F is free: heard there at once
-    assert voice(partial, "2F") == SPEECH.path  # 2F: still the promo (same file)
+    assert partial.voice_in("1F") == SPEECH.path  # 1F is free: heard there at once
+    assert partial.voice_in("2F") == SPEECH.path  # 2F: still the promo (same file)
     assert len([p for p in partial.outputs["2F"].history if p.layer == "voice"]) == 1
     partial.run(5)
     heard = [p for p in partial.outputs["2F"].history if p.layer == "voice"]
@@ -153,7 +157,7 @@ def test_a_live_call_goes_live_after_its_chime_in_its_zones_until_talk_is_releas
                    zones=frozenset({"1F"}), partial=True, live=True)  # fmt: skip
     rig.core.submit(call)
     rig.run(1)
-    assert voice(rig, "1F") == CHIME.path and told == []  # the chime first
+    assert rig.voice_in("1F") == CHIME.path and told == []  # the chime first
     rig.run(2)
     assert told == [(call.id, ("1F",))]  # then the microphone, in 1F only
     status = rig.core.snapshot()["zones"]
@@ -183,10 +187,10 @@ def test_an_emergency_takes_the_microphone_off_the_air(tmp_path):
     rig.core.start_emergency(request(Kind.EMERGENCY, segments=(ALERT, MESSAGE), at=rig.clock.now()))
     rig.run(0.5)
     assert told[-1] == (call.id, None)  # the microphone is cut at once
-    assert all(voice(rig, zone) == ALERT.path for zone in ZONES)
+    assert all(rig.voice_in(zone) == ALERT.path for zone in ZONES)
     rig.done(rig.core.clear_emergency("test"))
     rig.run(5)
-    assert all(voice(rig, zone) is None for zone in ZONES)  # the call does not come back
+    assert all(rig.voice_in(zone) is None for zone in ZONES)  # the call does not come back
     rows = [r for r in rig.log() if r.kind == "page"]
     assert [(r.outcome, r.detail.split(" #")[0]) for r in rows] == [
         ("preempted", "microphone cut by emergency"),

@@ -7,19 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from broadcaster.requests import Kind
-from tests.kit.factories import ALERT, CHIME, MESSAGE, Rig, make_rig, request
+from tests.kit.factories import ALERT, CHIME, MESSAGE, Rig, request, zoned_rig
 
 ZONES = ("1F", "2F", "B1")
 
 
 def zoned(tmp_path) -> Rig:
-    rig = make_rig(tmp_path, zones=ZONES)
-    rig.run(10)
-    return rig
-
-
-def voice(rig: Rig, zone: str):
-    return rig.outputs[zone].playing("voice")
+    return zoned_rig(tmp_path, ZONES)
 
 
 def emergency(rig: Rig, *zones: str):
@@ -34,10 +28,10 @@ def test_an_emergency_cleared_in_2f_holds_on_in_the_other_zones(tmp_path):
     assert rig.done(rig.core.clear_emergency("supervisor", {"2F"})) is True
     rig.run(1)
     zones = rig.core.snapshot()["zones"]
-    assert zones["2F"]["emergency"] is None and voice(rig, "2F") is None
+    assert zones["2F"]["emergency"] is None and rig.voice_in("2F") is None
     assert zones["2F"]["bed"]["mode"] == "playing"  # its music is back
     for zone in ("1F", "B1"):
-        assert zones[zone]["emergency"]["id"] == fire.id and voice(rig, zone) is not None
+        assert zones[zone]["emergency"]["id"] == fire.id and rig.voice_in(zone) is not None
     rows = {r.zones: r for r in rig.log() if r.kind == "emergency"}
     assert rows["2F"].outcome == "completed" and "cleared by supervisor" in rows["2F"].detail
     assert rows["1F"].outcome is None and rows["B1"].outcome is None  # still on air there
@@ -84,10 +78,10 @@ def test_a_live_call_waiting_for_a_zone_joins_it_with_the_chime_when_it_comes_fr
     call = rig.done(rig.core.submit(live_call(rig, "1F", "2F")))
     rig.run(3)
     assert told == [(call.id, ("1F",))]  # live in 1F; 2F waits behind its emergency
-    assert voice(rig, "2F") == ALERT.path or voice(rig, "2F") == MESSAGE.path
+    assert rig.voice_in("2F") == ALERT.path or rig.voice_in("2F") == MESSAGE.path
     rig.done(rig.core.clear_emergency("supervisor", {"2F"}))
     rig.run(0.5)
-    assert voice(rig, "2F") == CHIME.path and told[-1] == (call.id, ("1F",))  # chime first
+    assert rig.voice_in("2F") == CHIME.path and told[-1] == (call.id, ("1F",))  # chime first
     rig.run(3)
     assert told[-1] == (call.id, ("1F", "2F"))  # then the microphone
     status = rig.core.snapshot()["zones"]
@@ -113,7 +107,7 @@ def test_an_emergency_in_1f_takes_the_microphone_out_of_1f_and_it_comes_back_aft
     rig.done(rig.core.start_emergency(emergency(rig, "1F")))
     rig.run(0.1)
     assert told[-1] == (call.id, ("2F",))  # out of 1F at once, still live in 2F
-    assert voice(rig, "1F") == ALERT.path
+    assert rig.voice_in("1F") == ALERT.path
     rig.done(rig.core.clear_emergency("supervisor"))
     rig.run(3)
     assert told[-1] == (call.id, ("1F", "2F"))
@@ -142,12 +136,12 @@ def test_an_emergency_cancelled_by_its_id_ends_alone(tmp_path):
     rig.run(1)
     zones = rig.core.snapshot()["zones"]
     assert all(zones[z]["emergency"]["id"] == building.id for z in ZONES)
-    assert all(voice(rig, z) is not None for z in ZONES)
+    assert all(rig.voice_in(z) is not None for z in ZONES)
     floor = rig.done(rig.core.start_emergency(emergency(rig, "2F")))
     rig.run(2)
     assert rig.done(rig.core.cancel(building.id, "supervisor")) is True
     rig.run(1)
     zones = rig.core.snapshot()["zones"]
-    assert zones["2F"]["emergency"]["id"] == floor.id and voice(rig, "2F") is not None
+    assert zones["2F"]["emergency"]["id"] == floor.id and rig.voice_in("2F") is not None
     assert zones["1F"]["emergency"] is None and zones["B1"]["emergency"] is None
     assert zones["1F"]["bed"]["mode"] == "playing"

@@ -72,6 +72,10 @@ class Rig:
     def log(self) -> list[PlayLogPublic]:
         return self.playlog.query()
 
+    def voice_in(self, zone: str) -> Path | None:
+        """The file a zone's voice layer plays (a zoned rig)."""
+        return self.outputs[zone].playing("voice")
+
     def bed_playing(self) -> Path | None:
         """The file the bed's current track plays (whichever of its two players it is on)."""
         track = self.core.bed.current
@@ -88,6 +92,13 @@ CHIME = Segment(Path("/audio/chime.wav"), 2000)
 SPEECH = Segment(Path("/audio/speech.wav"), 5000)
 ALERT = Segment(Path("/audio/alert.wav"), 3000)
 MESSAGE = Segment(Path("/audio/evacuate.wav"), 6000)
+
+
+def zoned_rig(tmp_path: Path, zones: Sequence[str]) -> Rig:
+    """A rig with one fake output per zone, its music playing in each for 10 s."""
+    rig = make_rig(tmp_path, zones=zones)
+    rig.run(10)
+    return rig
 
 
 def make_rig(
