@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -22,8 +21,9 @@ import numpy as np
 import pytest
 from scipy import signal as dsp
 
+from tests.kit.analysis import dominant_from_ms, dominant_hz
 from tests.kit.daemon_process import DaemonProcess
-from tests.kit.media import make_tone
+from tests.kit.media import BODY, LEAD_IN, LEAD_IN_MS, make_alert, make_tone
 from tests.kit.pulse import PulseServer
 from tests.kit.stamped import RATE, StampedReader
 from tests.kit.waiting import wait_for
@@ -34,41 +34,14 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pulseaudio") is None, reason="pulseaudio not installed"),
 ]
 
-LEAD_IN, BODY = 440.0, 1000.0  # the alert: 0.3 s at 440 Hz, then 1 kHz
 TOGETHER_MS = 15.0  # the zones' first alert samples (a thread per zone: up to 38 ms apart)
 LOUD = 0.05  # an alert sample (the alert peaks at 0.5; the 5 kHz music is filtered out)
-LEAD_IN_MS, STEP_MS = 300.0, 5  # the lead-in's length; the body is looked for in 5 ms steps
-
-
-def make_alert(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", f"sine=f={LEAD_IN}:d=0.3",
-         "-f", "lavfi", "-i", f"sine=f={BODY}:d=2.7", "-filter_complex",
-         "[0][1]concat=n=2:v=0:a=1,volume=4", "-ar", "48000", str(path)],
-        check=True,
-    )  # fmt: skip
-    return path
+STEP_MS = 5  # the alert's body is looked for in 5 ms steps
 
 
 def below_music(samples: np.ndarray) -> np.ndarray:
     sos = dsp.butter(6, 2000, btype="lowpass", fs=RATE, output="sos")
     return np.asarray(dsp.sosfilt(sos, samples))  # causal: the onset is not smeared earlier
-
-
-def dominant_hz(samples: np.ndarray) -> float:
-    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
-    return float(np.fft.rfftfreq(len(samples), 1 / RATE)[np.argmax(spectrum)])
-
-
-def body_after_ms(quiet: np.ndarray) -> float | None:
-    """How long after the first sample of ``quiet`` (the alert heard from its first sample)
-    its 1 kHz body begins: the end of the first 10 ms window where 1 kHz dominates."""
-    window, step = RATE // 100, RATE * STEP_MS // 1000
-    for at in range(0, len(quiet) - window, step):
-        if abs(dominant_hz(quiet[at : at + window]) - BODY) < 100:
-            return (at + window) * 1000 / RATE
-    return None
 
 
 def first_alert(reader: StampedReader, after: float) -> tuple[float, float, float | None]:
@@ -79,8 +52,8 @@ def first_alert(reader: StampedReader, after: float) -> tuple[float, float, floa
     loud = np.flatnonzero((np.abs(quiet) > LOUD) & (times > after - 0.2))
     assert loud.size, "no alert heard"
     start = int(loud[0])
-    body = body_after_ms(quiet[start : start + RATE // 2])
-    return float(times[start]), dominant_hz(samples[start : start + RATE // 10]), body
+    body = dominant_from_ms(quiet[start : start + RATE // 2], RATE, BODY, STEP_MS)
+    return float(times[start]), dominant_hz(samples[start : start + RATE // 10], RATE), body
 
 
 def test_an_emergency_starts_in_every_zone_together_from_the_alerts_first_sample(tmp_path: Path):
