@@ -9,6 +9,11 @@ for the first decoded block); nothing of it is heard while it waits, and after `
 (a call of 0.04 ms) the first sample on the sink's monitor is the file's first, 1-2 ms after
 the call on an idle machine. A fresh ``set_media`` + ``play`` took 12-50 ms there (the input
 opens, demuxer and decoder start), more under load, and differently in each zone.
+Tried and dropped (``bench/armed_start.py``, 2 zones, idle machine): arming by playing the file
+at volume 0 until its stream is connected, then pausing and ``set_time(0)``, so that unpausing
+uncorks a connected stream. It loses 70-80 ms of the file's start (35 ms with 100 ms between
+the pause and the seek) and the skew between zones was no smaller (p50 6.9 ms, p95 13.6 ms,
+against 0.9 and 11.1 ms start-paused).
 
 1. ``arm(path)``: the file to keep armed (None: none); it is armed after the engine's current
    batch of commands (``settle``), on the spare player.

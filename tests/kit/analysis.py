@@ -306,3 +306,19 @@ def longest_silence_seconds(path: Path) -> float:
         run = run + 1 if is_quiet else 0
         longest = max(longest, run)
     return longest * 0.01
+
+
+def dominant_hz(samples: Samples, rate: int) -> float:
+    """The strongest frequency of ``samples`` (Hann window)."""
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / rate)[np.argmax(spectrum)])
+
+
+def dominant_from_ms(samples: Samples, rate: int, hz: float, step_ms: int = 5) -> float | None:
+    """How far into ``samples`` ``hz`` (within 100 Hz) takes over: the end of the first 10 ms
+    window, in ``step_ms`` steps, where it is the strongest frequency. None: never."""
+    window, step = rate // 100, rate * step_ms // 1000
+    for at in range(0, len(samples) - window, step):
+        if abs(dominant_hz(samples[at : at + window], rate) - hz) < 100:
+            return (at + window) * 1000 / rate
+    return None

@@ -43,6 +43,22 @@ def _tone_cache() -> Path:
     return folder
 
 
+LEAD_IN, BODY, LEAD_IN_MS = 440.0, 1000.0, 300.0  # make_alert: 0.3 s at 440 Hz, then 1 kHz
+
+
+def make_alert(path: Path) -> Path:
+    """An alert whose start can be told apart: a 300 ms 440 Hz lead-in, then 2.7 s at 1 kHz
+    (48 kHz, peak 0.5)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", f"sine=f={LEAD_IN}:d=0.3",
+         "-f", "lavfi", "-i", f"sine=f={BODY}:d=2.7", "-filter_complex",
+         "[0][1]concat=n=2:v=0:a=1,volume=4", "-ar", "48000", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
 def make_corrupt(path: Path, size: int = 4096) -> Path:
     """Random bytes with an audio file's name."""
     path.parent.mkdir(parents=True, exist_ok=True)
