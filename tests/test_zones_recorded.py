@@ -36,6 +36,7 @@ def test_each_zone_hears_only_what_is_meant_for_it(tmp_path: Path):
     data = tmp_path / "data"
     make_tone(data / "music" / "bed.wav", 180, 5000, level_db=-20)
     make_tone(data / "announcements" / "promo.wav", 3, 300)
+    make_tone(data / "announcements" / "page.wav", 5, 300)  # still on when its level is read
     with PulseServer() as pulse:
         for zone in ZONES:
             pulse.add_sink(zone["sink"], keep_clock=True)
@@ -67,7 +68,7 @@ def test_each_zone_hears_only_what_is_meant_for_it(tmp_path: Path):
             # 2. A page to every zone ducks both.
             with recorded(pulse, tmp_path, "page", SINKS) as began:
                 t0 = time.monotonic()
-                page = d.post("/api/v1/pages", {"file": "announcements/promo.wav",
+                d.post("/api/v1/pages", {"file": "announcements/page.wav",
                                                 "title": "寻人", "chime": False, "times": 1})  # fmt: skip
                 wait_for("the page in both zones", lambda: all(
                     zone_status(d, z["id"])["voice"] for z in ZONES), 10)  # fmt: skip
@@ -77,7 +78,7 @@ def test_each_zone_hears_only_what_is_meant_for_it(tmp_path: Path):
                 mid0, mid1 = t1 - began[zone] - 1.5, t1 - began[zone] - 0.3
                 assert level(tmp_path, "page", zone, SPEECH, mid0, mid1) > -30, zone
                 assert level(tmp_path, "page", zone, BED, mid0, mid1) < -30, zone
-            d.send("POST", f"/api/v1/pages/{page['id']}/resolve")
+            # (said once: it is over by itself; resolving it raced its end, 409 under load)
 
             # 3. An emergency in 2F leaves 1F's music playing; then the whole building.
             wait_for("both zones free", lambda: not any(
