@@ -29,11 +29,11 @@ def in_language(text: str | None, lang: Lang) -> str:
     return tail.strip() if lang == "zh" else head.strip()
 
 
-# Who did it, as a detail names them: the daemon's own actors and the kinds of calls.
+# Who did it, as a detail names them: the daemon's own actors, and a call by its kind ("emergency
+# #12"; ``Request.kind``). People are named as their accounts are.
 _WHO = {
-    "the microphone": "话筒", "its other zones": "其他分区", "music bed": "背景音乐",
-    "the scheduler": "节目单", "system": "系统", "emergency": "紧急广播", "page": "寻人寻物广播",
-    "announcement": "广播", "live": "现场广播", "programme": "节目单",
+    "the microphone": "话筒", "its other zones": "其他分区", "system": "系统",
+    "emergency": "紧急广播", "page": "寻人寻物广播", "announcement": "广播", "music": "音乐",
 }  # fmt: skip
 
 # (English part, Chinese). Groups named ``x`` are parts themselves (translated in turn); ``who``
