@@ -185,10 +185,10 @@ def main() -> None:
                         load_sink.append(sink)
                     time.sleep(max(0.0, args.lock_seconds - (time.monotonic() - locked_at)))
                     # The emergency's rows have waited for seconds by now: the fault shows.
-                    health = httpx.get(daemon.url + "/api/v1/health", timeout=30)
+                    health = daemon.http.get(daemon.url + "/api/v1/health", timeout=30)
                     faults += health.status_code == 503
                 deadline = time.monotonic() + 20
-                while httpx.get(daemon.url + "/api/v1/health", timeout=30).status_code != 200:
+                while daemon.http.get(daemon.url + "/api/v1/health", timeout=30).status_code != 200:
                     if time.monotonic() > deadline:
                         errors.append("the database fault did not clear within 20 s")
                         break

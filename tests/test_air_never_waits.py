@@ -61,13 +61,15 @@ def test_with_the_write_lock_held_elsewhere_an_emergency_and_a_page_air_at_once_
             assert time.monotonic() - t0 < 1.0  # answered from memory
             # The writes wait for the lock: the fault is shown, in both languages.
             health = wait_for("the database fault in /health", lambda: (
-                reply if (reply := httpx.get(daemon.url + "/api/v1/health")).status_code == 503
+                reply if (reply := daemon.http.get(daemon.url + "/api/v1/health")).status_code == 503
                 else None), 6)  # fmt: skip
             assert "数据库" in health.json()["detail"]["message_zh"]
             assert [p["id"] for p in daemon.get("/api/v1/pages?active=true")] == [page["id"]]
         print(f"page on air {page_s * 1000:.0f} ms, emergency {emergency_s * 1000:.0f} ms")
         # The lock went: every row lands, in order.
-        wait_for("health back", lambda: httpx.get(daemon.url + "/api/v1/health").is_success, 6)
+        wait_for(
+            "health back", lambda: daemon.http.get(daemon.url + "/api/v1/health").is_success, 6
+        )
         rows = daemon.get("/api/v1/log")
         (page_row,) = [r for r in rows if r["kind"] == "page"]
         (fire_row,) = [r for r in rows if r["kind"] == "emergency"]
