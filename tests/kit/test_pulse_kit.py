@@ -51,7 +51,9 @@ def test_a_tone_played_into_the_sink_is_in_the_recording(
     series = level_track(samples, rate, 1000.0, 0.01, window_s=0.02)
     onset, offset = first_time_above(series, -30), last_time_above(series, -30)
     assert onset is not None and offset is not None
-    assert onset == pytest.approx(played_at, abs=0.1)
+    # Not before it was played; paplay's own start (a process, a connection) may take a few
+    # hundred ms on a loaded machine, which is not the recording's doing.
+    assert played_at - 0.02 <= onset <= played_at + 0.5, (onset, played_at)
     assert offset - onset == pytest.approx(1.0, abs=0.05)
     # Loud while playing (the mono recording of the -12 dB stereo tone), silent around it.
     assert tone_level_db(samples, rate, 1000.0, onset + 0.1, offset - 0.1) > -13
