@@ -1,4 +1,4 @@
-"""Real audio files for tests, made with ffmpeg (never committed)."""
+"""Real audio files for tests, made here or with ffmpeg (never committed)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import functools
 import shutil
 import subprocess
 import tempfile
+import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 
 def make_tone(
@@ -26,13 +29,21 @@ def make_tone(
 @functools.cache
 def _made_tone(seconds: float, freq: float, level_db: float, rate: int, suffix: str) -> Path:
     path = _tone_cache() / f"{seconds}-{freq}-{level_db}-{rate}{suffix}"
-    amplitude = 10 ** (level_db / 20)
-    wave = f"{amplitude:.6f}*sin(2*PI*{freq}*t)"
-    expr = f"aevalsrc={wave}|{wave}:s={rate}:d={seconds}"
-    subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", expr, str(path)],
-        check=True,
-    )  # fmt: skip
+    wav = path if suffix == ".wav" else path.with_suffix(".source.wav")
+    # The samples here (numpy, about 0.1 s for the two-minute bed); ffmpeg's expression source
+    # took over a second for it, once in each test process.
+    t = np.arange(round(seconds * rate)) / rate
+    mono = np.clip(np.round(10 ** (level_db / 20) * np.sin(2 * np.pi * freq * t) * 32768),
+                   -32768, 32767).astype("<i2")  # fmt: skip
+    with wave.open(str(wav), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(np.repeat(mono, 2).tobytes())
+    if wav != path:  # another format: ffmpeg encodes it
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(wav), str(path)],
+                       check=True)  # fmt: skip
+        wav.unlink()
     return path
 
 
