@@ -2,11 +2,22 @@
 PulseAudio server) and two Snapcast (our snapservers, each with a real ``snapclient`` playing
 into a sink of its own, as the player at an amplifier would), music in all four.
 
-Each zone's listener (the local sink's monitor; the player's sink's monitor) is read as it
-arrives (``tests/kit/stamped.py``, 10 ms), so every sample has a capture time. Printed:
+Each zone's listener is read as it arrives (``tests/kit/stamped.py``, 10 ms), so every sample
+has a capture time. Two topologies:
+- one card (the default): the local zones' sinks are remap sinks on channel pairs of ONE
+  4-channel null sink (the README's deployment: floors on one multi-channel card), and the two
+  players' sinks are remap sinks of one 4-channel "recorder" (a technician's multi-channel
+  recorder on two amplifiers' inputs); each is recorded by ONE stream, so the zones' samples are
+  aligned to the sample and the skew between them is what a listener would measure;
+- ``--separate-sinks``: every zone (and player) on a null sink of its own, each monitor read by
+  its own ``parec`` (the bench until issue 16's zonesync3): each sink renders its blocks at its
+  own phase and each reader wakes with its own jitter, which adds several ms of apparent skew.
+Printed:
 1. emergency request (just before the POST) -> first alert sample, per zone (p50/p95/max over
    ``--rounds`` whole-building emergencies; the alert is a 1 kHz tone, found through a band-pass
-   filter under the 5 kHz music) and, for the same message, the skew between the zones;
+   filter under the 5 kHz music) and, for the same message, the skew between the zones; for
+   the Snapcast zones also each FIFO's backlog (the feed's queue, FIONREAD) at the request, and
+   how much of their skew its difference explains;
 2. leakage: samples of anything but the music (60 Hz-4 kHz, above one LSB) in the zones a
    1-zone announcement was not for, beside the same count over music alone (the detector's
    floor) and in the zone addressed;
@@ -18,7 +29,7 @@ arrives (``tests/kit/stamped.py``, 10 ms), so every sample has a capture time. P
    interruptions meanwhile in the other zones, and the time the zone's fault took to clear.
 
 Usage: .venv/bin/python bench/zones.py [--rounds 20] [--steady-seconds 30] [--cpu-seconds 30]
-                                       [--buffer-ms 100]
+                                       [--buffer-ms 100] [--separate-sinks]
        a short run: --rounds 5 --steady-seconds 5 --cpu-seconds 5
        latency and skew only: --rounds 10 --emergencies-only
 """
@@ -26,11 +37,14 @@ Usage: .venv/bin/python bench/zones.py [--rounds 20] [--steady-seconds 30] [--cp
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import signal
+import struct
 import sys
 import tempfile
+import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,8 +62,9 @@ from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
 from tests.kit.snapcast import SnapPlayer, free_ports
-from tests.kit.stamped import RATE, StampedReader
+from tests.kit.stamped import RATE, Channel, StampedReader
 from tests.kit.waiting import seconds_until as until
+from tests.kit.zone_air import card_channels, card_with_pairs
 
 ZONES = [
     {"id": "1F", "name_zh": "一楼", "name_en": "First floor", "sink": "zone_1f"},
@@ -59,6 +74,9 @@ ZONES = [
 ]
 LISTENERS = {"1F": "zone_1f", "2F": "zone_2f", "B1": "amp_b1", "B2": "amp_b2"}
 LOCAL, REMOTE = ("1F", "2F"), ("B1", "B2")
+MIX = {"B1 mix": "broadcaster_zone_B1", "B2 mix": "broadcaster_zone_B2"}  # the daemon's names
+CARDS = {"card": LOCAL, "recorder": REMOTE}  # one card: the 4-channel sinks the zones' pairs are on
+BYTES_PER_MS = RATE * 4 // 1000  # the feed's FIFO: 48 kHz, 16 bit, stereo
 MUSIC, ALERT, SPEECH = (4500.0, 5500.0), (800.0, 1250.0), (250.0, 350.0)
 LSB = 1.0 / 32768
 WINDOW_S = 0.02  # music present: every 20 ms window at half its usual level or more
@@ -90,10 +108,54 @@ def windows_rms(samples: np.ndarray) -> np.ndarray:
     return np.asarray(np.sqrt(np.mean(whole**2, axis=1)))
 
 
+def make_sinks(pulse: PulseServer, *, separate: bool, mix: bool = False) -> None:
+    """The local zones' sinks and the players' (see the docstring: one card, or separate);
+    ``mix``: the Snapcast zones' own sinks too, on one 4-channel sink (``--mix-sink``)."""
+    if mix:
+        card_with_pairs(pulse, "mix", list(MIX.values()), rate=RATE)
+    if separate:
+        for zone, sink in LISTENERS.items():
+            pulse.add_sink(sink, rate=RATE if zone in REMOTE else None, keep_clock=True)
+        return
+    for card, zones in CARDS.items():
+        card_with_pairs(pulse, card, [LISTENERS[z] for z in zones],
+                        rate=RATE if zones == REMOTE else None)  # fmt: skip
+
+
+class Backlogs:
+    """Each Snapcast zone's FIFO as the feed fills it and the snapserver empties it: its
+    backlog (FIONREAD through a descriptor of our own, which never reads)."""
+
+    def __init__(self, fifos: dict[str, Path]) -> None:
+        self.fds = {
+            zone: os.open(path, os.O_RDONLY | os.O_NONBLOCK) for zone, path in fifos.items()
+        }
+
+    def floor_ms(self, seconds: float = 0.1) -> dict[str, float]:
+        """The least backlog of each FIFO (ms of sound) over ``seconds``, looked at every ms:
+        what is left just after the server's read (it reads a 20 ms chunk a tick)."""
+        least = {zone: float("inf") for zone in self.fds}
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for zone, fd in self.fds.items():
+                answer = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+                least[zone] = min(least[zone], struct.unpack("i", answer)[0] / BYTES_PER_MS)
+            time.sleep(0.001)
+        return least
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+
+
 class Bench:
-    def __init__(self, pulse: PulseServer, d: DaemonProcess, players: dict[str, SnapPlayer]):
+    def __init__(self, pulse: PulseServer, d: DaemonProcess, players: dict[str, SnapPlayer],
+                 *, separate: bool, backlogs: Backlogs, mix: bool) -> None:  # fmt: skip
         self.pulse, self.d, self.players = pulse, d, players
-        self.readers: dict[str, StampedReader] = {}
+        self.separate, self.backlogs, self.mix = separate, backlogs, mix
+        self.taps: dict[str, Channel] = {}  # the Snapcast zones' own sinks (--mix-sink)
+        self.streams: list[StampedReader] = []
+        self.readers: dict[str, StampedReader | Channel] = {}
         self.music_rms: dict[str, float] = {}
         # The console's way: one connection kept open. A client made per request (httpx.post)
         # spends 35-70 ms loading certificates before it sends anything; that was counted in
@@ -101,13 +163,25 @@ class Bench:
         self.http = httpx.Client(base_url=d.url, headers=d.headers, verify=d.verify, timeout=10)
 
     def listen(self) -> None:
-        self.readers = {zone: StampedReader(self.pulse, f"{sink}.monitor")
-                        for zone, sink in LISTENERS.items()}  # fmt: skip
+        if self.mix:
+            channels = card_channels(self.pulse, "mix", list(MIX.values()))
+            self.taps = {tap: channels[sink] for tap, sink in MIX.items()}
+            self.streams.append(next(iter(channels.values())).reader)
+        if self.separate:
+            own = [StampedReader(self.pulse, f"{sink}.monitor") for sink in LISTENERS.values()]
+            self.readers = dict(zip(LISTENERS, own, strict=True))
+            self.streams += own
+            return
+        self.readers = {}
+        for card, zones in CARDS.items():
+            channels = card_channels(self.pulse, card, [LISTENERS[z] for z in zones])
+            self.readers.update({z: channels[LISTENERS[z]] for z in zones})
+            self.streams.append(next(iter(channels.values())).reader)
 
     def deafen(self) -> None:
-        for reader in self.readers.values():
-            reader.stop()
-        self.readers = {}
+        for stream in self.streams:
+            stream.stop()
+        self.streams, self.readers, self.taps = [], {}, {}
 
     def status(self) -> dict:
         return self.d.get("/api/v1/status")["zones"]
@@ -125,17 +199,21 @@ class Bench:
 
     # 1. emergency -> first alert sample; skew
     def emergencies(self, rounds: int) -> None:
-        first: dict[str, list[float]] = {zone: [] for zone in LISTENERS}
+        first: dict[str, list[float]] = {zone: [] for zone in [*LISTENERS, *self.taps]}
         skews: dict[str, list[float]] = {"local": [], "snapcast": [], "all": []}
+        if self.taps:
+            skews["snapcast at the daemon's sinks"] = []
+        signed: list[tuple[float, float]] = []  # B2 - B1: (heard, backlog floor), ms
         missed = 0
         self.http.get("/api/v1/health")  # connected
         for _ in range(rounds):
             requested = time.monotonic()
             reply = self.http.post("/api/v1/emergency", json={"title": "bench"})
             assert reply.status_code == 202, reply.text
-            time.sleep(1.2)
+            floors = self.backlogs.floor_ms(0.2)  # while the alert goes through the FIFOs
+            time.sleep(1.0)
             heard: dict[str, float] = {}
-            for zone, reader in self.readers.items():
+            for zone, reader in {**self.readers, **self.taps}.items():
                 times, samples = reader.timeline(requested - 0.2, time.monotonic())
                 loud = np.flatnonzero((np.abs(band(samples, *ALERT)) > 0.02) & (times > requested))
                 if loud.size:
@@ -143,10 +221,21 @@ class Bench:
                     first[zone].append((heard[zone] - requested) * 1000)
                 else:
                     missed += 1
-            for name, zones in (("local", LOCAL), ("snapcast", REMOTE), ("all", LISTENERS)):
+            for name, zones in (("local", LOCAL), ("snapcast", REMOTE), ("all", LISTENERS),
+                                ("snapcast at the daemon's sinks", tuple(self.taps))):  # fmt: skip
+                if not zones:
+                    continue
                 if all(z in heard for z in zones):
                     spread = max(heard[z] for z in zones) - min(heard[z] for z in zones)
                     skews[name].append(spread * 1000)
+            if all(z in heard for z in REMOTE):
+                signed.append(((heard["B2"] - heard["B1"]) * 1000, floors["B2"] - floors["B1"]))
+                if os.environ.get("ZONES_VERBOSE"):
+                    print(
+                        "   round:",
+                        {z: round((t - requested) * 1000, 1) for z, t in heard.items()},
+                        {z: round(v, 1) for z, v in floors.items()},
+                    )
             self.http.delete("/api/v1/emergency")
             until(lambda: not any(z["emergency"] or z["voice"] for z in self.status().values()),
                   10)  # fmt: skip
@@ -156,10 +245,11 @@ class Bench:
         print(f"1. emergency request -> first alert sample ({rounds} whole-building emergencies; "
               f"zones that heard nothing: {missed}):")  # fmt: skip
         for zone, values in first.items():
-            kind = "local" if zone in LOCAL else "snapcast"
+            kind = "local" if zone in LOCAL else "the daemon's sink" if zone in MIX else "snapcast"
             print(f"   {zone} ({kind}): {summary(values)}")
         print("   skew between zones for one message: "
               + "; ".join(f"{name} {summary(v)}" for name, v in skews.items()))  # fmt: skip
+        backlog_share(signed)
 
     # 2. leakage
     def leakage(self) -> None:
@@ -304,11 +394,9 @@ class Bench:
         self.pulse.crash()
         self.pulse.revive()
         revived = time.monotonic()
-        for sink in LISTENERS.values():  # what the system's PulseAudio would load again
-            if not sink.startswith("amp_"):
-                self.pulse.add_sink(sink, keep_clock=True)
-        for zone, player in self.players.items():  # players at amplifiers have their own
-            self.pulse.add_sink(LISTENERS[zone], rate=RATE, keep_clock=True)
+        # what the system's PulseAudio would load again; players at amplifiers have their own
+        make_sinks(self.pulse, separate=self.separate, mix=self.mix)
+        for player in self.players.values():
             player.restart()
         self.listen()
         return revived
@@ -337,6 +425,20 @@ class Bench:
             print(f"     {zone}: {back}, {faults[zone]}")
 
 
+def backlog_share(signed: list[tuple[float, float]]) -> None:
+    """How much of the Snapcast zones' skew (B2 - B1, signed) the difference of their FIFOs'
+    backlogs at the request explains: their correlation, and the skew left once it is taken
+    off (each ms of backlog is a ms of delay)."""
+    if len(signed) < 3:
+        return
+    heard, backlog = np.array(signed).T
+    left = [abs(v) for v in heard - backlog]
+    r = float(np.corrcoef(heard, backlog)[0, 1]) if np.std(backlog) > 0 else float("nan")
+    print(f"   snapcast: FIFO backlog B2 - B1 at the request {summary([abs(v) for v in backlog])}"
+          f"; correlation with the skew B2 - B1 r={r:.2f}; skew less the backlog's difference "
+          f"{summary(left)}")  # fmt: skip
+
+
 def cpu_share(processes: list[psutil.Process], *, seconds: float) -> float:
     before, t0 = cpu_seconds(processes), time.monotonic()
     time.sleep(seconds)
@@ -349,21 +451,28 @@ def main() -> None:
     parser.add_argument("--cpu-seconds", type=float, default=30.0)
     parser.add_argument("--steady-seconds", type=float, default=30.0)
     parser.add_argument("--buffer-ms", type=int, default=100)
+    parser.add_argument(
+        "--separate-sinks",
+        action="store_true",
+        help="every zone on a sink of its own, read by a reader of its own",
+    )
+    parser.add_argument("--mix-sink", action="store_true",
+                        help="the Snapcast zones' own sinks as channel pairs of one sink, read "
+                             "too: the skew before the transport")  # fmt: skip
     parser.add_argument("--emergencies-only", action="store_true",
                         help="only part 1 (latency and skew), for a quick look")  # fmt: skip
     args = parser.parse_args()
     print(f"cores: {psutil.cpu_count()}, load average: {psutil.getloadavg()[0]:.2f}; "
-          f"snapcast buffer {args.buffer_ms} ms")  # fmt: skip
+          f"snapcast buffer {args.buffer_ms} ms; "
+          f"{'separate sinks' if args.separate_sinks else 'one card'}"
+          f"{'; the Snapcast zones own sinks on one sink' if args.mix_sink else ''}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="zones-bench-") as tmp, PulseServer(shm=False) as pulse:
         folder = Path(tmp)
         data = folder / "data"
         make_tone(data / "music" / "bed.wav", 1200, 5000, level_db=-20)
         make_tone(data / "announcements" / "promo.wav", 2, 300)
         alert = make_tone(folder / "alert.wav", 3, 1000, level_db=-6)
-        for sink in ("zone_1f", "zone_2f"):
-            pulse.add_sink(sink, keep_clock=True)
-        for sink in ("amp_b1", "amp_b2"):
-            pulse.add_sink(sink, rate=RATE, keep_clock=True)
+        make_sinks(pulse, separate=args.separate_sinks, mix=args.mix_sink)
         base = free_ports(4)
         d = DaemonProcess(data, env=pulse.env, audio__output="pulse", zones=json.dumps(ZONES),
                           audio__alert=str(alert), snapcast__port_base=str(base),
@@ -372,7 +481,10 @@ def main() -> None:
         players = {zone: SnapPlayer(pulse, LISTENERS[zone], base + 2 * n, folder / f"{zone}.log",
                                     host_id=f"amp-{zone}").start()
                    for n, zone in enumerate(REMOTE)}  # fmt: skip
-        bench = Bench(pulse, d, players)
+        backlogs = Backlogs({zone: data / "snapcast" / f"{zone}.fifo" for zone in REMOTE})
+        bench = Bench(
+            pulse, d, players, separate=args.separate_sinks, backlogs=backlogs, mix=args.mix_sink
+        )
         try:
             ready = until(lambda: all(z["bed"]["now_playing"] and z["fault"] is None
                                       for z in bench.status().values()), 30)  # fmt: skip
@@ -390,6 +502,7 @@ def main() -> None:
             bench.recoveries(base)
         finally:
             bench.deafen()
+            backlogs.close()
             for player in players.values():
                 player.kill()
             d.stop()
