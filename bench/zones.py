@@ -37,14 +37,11 @@ Usage: .venv/bin/python bench/zones.py [--rounds 20] [--steady-seconds 30] [--cp
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import signal
-import struct
 import sys
 import tempfile
-import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,7 +58,7 @@ from tests.kit.cpu import cpu_seconds
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
-from tests.kit.snapcast import SnapPlayer, free_ports
+from tests.kit.snapcast import FifoBacklogs, SnapPlayer, free_ports
 from tests.kit.stamped import RATE, Channel, StampedReader
 from tests.kit.waiting import seconds_until as until
 from tests.kit.zone_air import card_channels, card_with_pairs
@@ -76,7 +73,6 @@ LISTENERS = {"1F": "zone_1f", "2F": "zone_2f", "B1": "amp_b1", "B2": "amp_b2"}
 LOCAL, REMOTE = ("1F", "2F"), ("B1", "B2")
 MIX = {"B1 mix": "broadcaster_zone_B1", "B2 mix": "broadcaster_zone_B2"}  # the daemon's names
 CARDS = {"card": LOCAL, "recorder": REMOTE}  # one card: the 4-channel sinks the zones' pairs are on
-BYTES_PER_MS = RATE * 4 // 1000  # the feed's FIFO: 48 kHz, 16 bit, stereo
 MUSIC, ALERT, SPEECH = (4500.0, 5500.0), (800.0, 1250.0), (250.0, 350.0)
 LSB = 1.0 / 32768
 WINDOW_S = 0.02  # music present: every 20 ms window at half its usual level or more
@@ -122,35 +118,9 @@ def make_sinks(pulse: PulseServer, *, separate: bool, mix: bool = False) -> None
                         rate=RATE if zones == REMOTE else None)  # fmt: skip
 
 
-class Backlogs:
-    """Each Snapcast zone's FIFO as the feed fills it and the snapserver empties it: its
-    backlog (FIONREAD through a descriptor of our own, which never reads)."""
-
-    def __init__(self, fifos: dict[str, Path]) -> None:
-        self.fds = {
-            zone: os.open(path, os.O_RDONLY | os.O_NONBLOCK) for zone, path in fifos.items()
-        }
-
-    def floor_ms(self, seconds: float = 0.1) -> dict[str, float]:
-        """The least backlog of each FIFO (ms of sound) over ``seconds``, looked at every ms:
-        what is left just after the server's read (it reads a 20 ms chunk a tick)."""
-        least = {zone: float("inf") for zone in self.fds}
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            for zone, fd in self.fds.items():
-                answer = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
-                least[zone] = min(least[zone], struct.unpack("i", answer)[0] / BYTES_PER_MS)
-            time.sleep(0.001)
-        return least
-
-    def close(self) -> None:
-        for fd in self.fds.values():
-            os.close(fd)
-
-
 class Bench:
     def __init__(self, pulse: PulseServer, d: DaemonProcess, players: dict[str, SnapPlayer],
-                 *, separate: bool, backlogs: Backlogs, mix: bool) -> None:  # fmt: skip
+                 *, separate: bool, backlogs: FifoBacklogs, mix: bool) -> None:  # fmt: skip
         self.pulse, self.d, self.players = pulse, d, players
         self.separate, self.backlogs, self.mix = separate, backlogs, mix
         self.taps: dict[str, Channel] = {}  # the Snapcast zones' own sinks (--mix-sink)
@@ -481,7 +451,7 @@ def main() -> None:
         players = {zone: SnapPlayer(pulse, LISTENERS[zone], base + 2 * n, folder / f"{zone}.log",
                                     host_id=f"amp-{zone}").start()
                    for n, zone in enumerate(REMOTE)}  # fmt: skip
-        backlogs = Backlogs({zone: data / "snapcast" / f"{zone}.fifo" for zone in REMOTE})
+        backlogs = FifoBacklogs({zone: data / "snapcast" / f"{zone}.fifo" for zone in REMOTE})
         bench = Bench(
             pulse, d, players, separate=args.separate_sinks, backlogs=backlogs, mix=args.mix_sink
         )

@@ -65,8 +65,10 @@ def card_with_pairs(pulse: PulseServer, card: str, sinks: Sequence[str], *,
                     "channel_map=front-left,front-right", "remix=no")  # fmt: skip
 
 
-def card_channels(pulse: PulseServer, card: str, sinks: Sequence[str]) -> dict[str, Channel]:
-    """``card``'s monitor read by one stamped stream: per sink of ``sinks`` (as given to
-    ``card_with_pairs``), the left channel of its pair."""
-    reader = StampedReader(pulse, f"{card}.monitor", channels=4, channel_map=CARD_MAP)
+def card_channels(pulse: PulseServer, card: str, sinks: Sequence[str], *,
+                  channel_map: str = CARD_MAP) -> dict[str, Channel]:  # fmt: skip
+    """``card``'s monitor (``channel_map``: the card's own) read by one stamped stream: per
+    sink of ``sinks``, in the order of their pairs, the left channel of its pair."""
+    count = channel_map.count(",") + 1
+    reader = StampedReader(pulse, f"{card}.monitor", channels=count, channel_map=channel_map)
     return {sink: reader.channel(2 * n) for n, sink in enumerate(sinks)}
