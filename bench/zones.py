@@ -12,12 +12,16 @@ has a capture time. Two topologies:
 - ``--separate-sinks``: every zone (and player) on a null sink of its own, each monitor read by
   its own ``parec`` (the bench until issue 16's zonesync3): each sink renders its blocks at its
   own phase and each reader wakes with its own jitter, which adds several ms of apparent skew.
+``--mix-sink`` also makes the daemon's own sinks of the Snapcast zones (``broadcaster_zone_B1``,
+``_B2``: the daemon uses a sink it finds by its name) channel pairs of one sink, read too: the
+skew before the Snapcast transport ("B1 mix", "B2 mix").
 Printed:
 1. emergency request (just before the POST) -> first alert sample, per zone (p50/p95/max over
    ``--rounds`` whole-building emergencies; the alert is a 1 kHz tone, found through a band-pass
    filter under the 5 kHz music) and, for the same message, the skew between the zones; for
-   the Snapcast zones also each FIFO's backlog (the feed's queue, FIONREAD) at the request, and
-   how much of their skew its difference explains;
+   the Snapcast zones also each FIFO's backlog (the feed's queue, FIONREAD) as the alert goes
+   through, and how much of their skew its difference explains (``ZONES_VERBOSE=1``: each
+   round's first samples and backlogs);
 2. leakage: samples of anything but the music (60 Hz-4 kHz, above one LSB) in the zones a
    1-zone announcement was not for, beside the same count over music alone (the detector's
    floor) and in the zone addressed;
@@ -29,7 +33,7 @@ Printed:
    interruptions meanwhile in the other zones, and the time the zone's fault took to clear.
 
 Usage: .venv/bin/python bench/zones.py [--rounds 20] [--steady-seconds 30] [--cpu-seconds 30]
-                                       [--buffer-ms 100] [--separate-sinks]
+                                       [--buffer-ms 100] [--separate-sinks] [--mix-sink]
        a short run: --rounds 5 --steady-seconds 5 --cpu-seconds 5
        latency and skew only: --rounds 10 --emergencies-only
 """
