@@ -204,18 +204,18 @@ class Bench:
                     skews[name].append(spread * 1000)
             if all(z in heard for z in REMOTE):
                 signed.append(((heard["B2"] - heard["B1"]) * 1000, floors["B2"] - floors["B1"]))
-                if os.environ.get("ZONES_VERBOSE"):
-                    print(
-                        "   round:",
-                        {z: round((t - requested) * 1000, 1) for z, t in heard.items()},
-                        {z: round(v, 1) for z, v in floors.items()},
-                    )
+            if os.environ.get("ZONES_VERBOSE"):
+                print(
+                    "   round:",
+                    {z: round((t - requested) * 1000, 1) for z, t in heard.items()},
+                    {z: round(v, 1) for z, v in floors.items()},
+                )
             self.http.delete("/api/v1/emergency")
             until(lambda: not any(z["emergency"] or z["voice"] for z in self.status().values()),
                   10)  # fmt: skip
             time.sleep(1.0)
-            for reader in self.readers.values():
-                reader.forget(time.monotonic() - 5)
+            for stream in self.streams:
+                stream.forget(time.monotonic() - 5)
         print(f"1. emergency request -> first alert sample ({rounds} whole-building emergencies; "
               f"zones that heard nothing: {missed}):")  # fmt: skip
         for zone, values in first.items():
@@ -401,15 +401,15 @@ class Bench:
 
 def backlog_share(signed: list[tuple[float, float]]) -> None:
     """How much of the Snapcast zones' skew (B2 - B1, signed) the difference of their FIFOs'
-    backlogs at the request explains: their correlation, and the skew left once it is taken
-    off (each ms of backlog is a ms of delay)."""
+    backlog floors as the alert went through explains: their correlation, and the skew left
+    once it is taken off (each ms of backlog is a ms of delay)."""
     if len(signed) < 3:
         return
     heard, backlog = np.array(signed).T
     left = [abs(v) for v in heard - backlog]
     r = float(np.corrcoef(heard, backlog)[0, 1]) if np.std(backlog) > 0 else float("nan")
-    print(f"   snapcast: FIFO backlog B2 - B1 at the request {summary([abs(v) for v in backlog])}"
-          f"; correlation with the skew B2 - B1 r={r:.2f}; skew less the backlog's difference "
+    print(f"   snapcast: FIFO backlog floor B2 - B1 as the alert went through "
+          f"{summary([abs(v) for v in backlog])}; correlation with the skew B2 - B1 r={r:.2f}; skew less the backlog's difference "
           f"{summary(left)}")  # fmt: skip
 
 
