@@ -2,11 +2,26 @@
 PulseAudio server) and two Snapcast (our snapservers, each with a real ``snapclient`` playing
 into a sink of its own, as the player at an amplifier would), music in all four.
 
-Each zone's listener (the local sink's monitor; the player's sink's monitor) is read as it
-arrives (``tests/kit/stamped.py``, 10 ms), so every sample has a capture time. Printed:
+Each zone's listener is read as it arrives (``tests/kit/stamped.py``, 10 ms), so every sample
+has a capture time. Two topologies:
+- one card (the default): the local zones' sinks are remap sinks on channel pairs of ONE
+  4-channel null sink (the README's deployment: floors on one multi-channel card), and the two
+  players' sinks are remap sinks of one 4-channel "recorder" (a technician's multi-channel
+  recorder on two amplifiers' inputs); each is recorded by ONE stream, so the zones' samples are
+  aligned to the sample and the skew between them is what a listener would measure;
+- ``--separate-sinks``: every zone (and player) on a null sink of its own, each monitor read by
+  its own ``parec`` (the bench until issue 16's zonesync3): each sink renders its blocks at its
+  own phase and each reader wakes with its own jitter, which adds several ms of apparent skew.
+``--mix-sink`` also makes the daemon's own sinks of the Snapcast zones (``broadcaster_zone_B1``,
+``_B2``: the daemon uses a sink it finds by its name) channel pairs of one sink, read too: the
+skew before the Snapcast transport ("B1 mix", "B2 mix").
+Printed:
 1. emergency request (just before the POST) -> first alert sample, per zone (p50/p95/max over
    ``--rounds`` whole-building emergencies; the alert is a 1 kHz tone, found through a band-pass
-   filter under the 5 kHz music) and, for the same message, the skew between the zones;
+   filter under the 5 kHz music) and, for the same message, the skew between the zones; for
+   the Snapcast zones also each FIFO's backlog (the feed's queue, FIONREAD) as the alert goes
+   through, and how much of their skew its difference explains (``ZONES_VERBOSE=1``: each
+   round's first samples and backlogs);
 2. leakage: samples of anything but the music (60 Hz-4 kHz, above one LSB) in the zones a
    1-zone announcement was not for, beside the same count over music alone (the detector's
    floor) and in the zone addressed;
@@ -18,7 +33,7 @@ arrives (``tests/kit/stamped.py``, 10 ms), so every sample has a capture time. P
    interruptions meanwhile in the other zones, and the time the zone's fault took to clear.
 
 Usage: .venv/bin/python bench/zones.py [--rounds 20] [--steady-seconds 30] [--cpu-seconds 30]
-                                       [--buffer-ms 100]
+                                       [--buffer-ms 100] [--separate-sinks] [--mix-sink]
        a short run: --rounds 5 --steady-seconds 5 --cpu-seconds 5
        latency and skew only: --rounds 10 --emergencies-only
 """
@@ -35,107 +50,54 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import numpy as np
 import psutil
-from scipy import signal as dsp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from zones_rig import (
+    ALERT,
+    LISTENERS,
+    LOCAL,
+    LSB,
+    MIX,
+    REMOTE,
+    SPEECH,
+    ZONES,
+    ZoneBench,
+    band,
+    make_sinks,
+    summary,
+)
 
 from tests.kit.analysis import tone_level_db
 from tests.kit.cpu import cpu_seconds
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
-from tests.kit.snapcast import SnapPlayer, free_ports
-from tests.kit.stamped import RATE, StampedReader
+from tests.kit.snapcast import FifoBacklogs, SnapPlayer, free_ports
+from tests.kit.stamped import RATE
 from tests.kit.waiting import seconds_until as until
 
-ZONES = [
-    {"id": "1F", "name_zh": "一楼", "name_en": "First floor", "sink": "zone_1f"},
-    {"id": "2F", "name_zh": "二楼", "name_en": "Second floor", "sink": "zone_2f"},
-    {"id": "B1", "name_zh": "地下一层", "name_en": "B1", "output": "snapcast", "stream": "b1"},
-    {"id": "B2", "name_zh": "地下二层", "name_en": "B2", "output": "snapcast", "stream": "b2"},
-]
-LISTENERS = {"1F": "zone_1f", "2F": "zone_2f", "B1": "amp_b1", "B2": "amp_b2"}
-LOCAL, REMOTE = ("1F", "2F"), ("B1", "B2")
-MUSIC, ALERT, SPEECH = (4500.0, 5500.0), (800.0, 1250.0), (250.0, 350.0)
-LSB = 1.0 / 32768
-WINDOW_S = 0.02  # music present: every 20 ms window at half its usual level or more
-BACK_S = 0.5  # a zone is back once its music has been present this long
 
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(values: list[float], unit: str = "ms") -> str:
-    if not values:
-        return "n=0"
-    return (f"n={len(values)} p50={pct(values, 0.5):.1f} {unit} p95={pct(values, 0.95):.1f} "
-            f"{unit} max={max(values):.1f} {unit}")  # fmt: skip
-
-
-def band(samples: np.ndarray, lo: float, hi: float, order: int = 4) -> np.ndarray:
-    if len(samples) < 64:
-        return np.zeros(len(samples))
-    sos = dsp.butter(order, [lo, hi], btype="bandpass", fs=RATE, output="sos")
-    return np.asarray(dsp.sosfiltfilt(sos, samples))
-
-
-def windows_rms(samples: np.ndarray) -> np.ndarray:
-    n = int(RATE * WINDOW_S)
-    whole = samples[: len(samples) // n * n].reshape(-1, n)
-    return np.asarray(np.sqrt(np.mean(whole**2, axis=1)))
-
-
-class Bench:
-    def __init__(self, pulse: PulseServer, d: DaemonProcess, players: dict[str, SnapPlayer]):
-        self.pulse, self.d, self.players = pulse, d, players
-        self.readers: dict[str, StampedReader] = {}
-        self.music_rms: dict[str, float] = {}
-        # The console's way: one connection kept open. A client made per request (httpx.post)
-        # spends 35-70 ms loading certificates before it sends anything; that was counted in
-        # the latency until this bench's run of issue 16's item 7 follow-up.
-        self.http = httpx.Client(base_url=d.url, headers=d.headers, verify=d.verify, timeout=10)
-
-    def listen(self) -> None:
-        self.readers = {zone: StampedReader(self.pulse, f"{sink}.monitor")
-                        for zone, sink in LISTENERS.items()}  # fmt: skip
-
-    def deafen(self) -> None:
-        for reader in self.readers.values():
-            reader.stop()
-        self.readers = {}
-
-    def status(self) -> dict:
-        return self.d.get("/api/v1/status")["zones"]
-
-    def music_rms_of(self, zone: str, t0: float, t1: float) -> np.ndarray:
-        _, samples = self.readers[zone].timeline(t0, t1)
-        return windows_rms(band(samples, *MUSIC))
-
-    def calibrate(self) -> None:
-        t1 = time.monotonic()
-        for zone in LISTENERS:
-            self.music_rms[zone] = float(np.median(self.music_rms_of(zone, t1 - 2, t1)))
-        print("music level per zone (RMS, 5 kHz band): " + ", ".join(
-            f"{z} {20 * np.log10(max(v, LSB)):.1f} dBFS" for z, v in self.music_rms.items()))  # fmt: skip
-
+class Bench(ZoneBench):
     # 1. emergency -> first alert sample; skew
     def emergencies(self, rounds: int) -> None:
-        first: dict[str, list[float]] = {zone: [] for zone in LISTENERS}
+        first: dict[str, list[float]] = {zone: [] for zone in [*LISTENERS, *self.taps]}
         skews: dict[str, list[float]] = {"local": [], "snapcast": [], "all": []}
+        if self.taps:
+            skews["snapcast at the daemon's sinks"] = []
+        signed: list[tuple[float, float]] = []  # B2 - B1: (heard, backlog floor), ms
         missed = 0
         self.http.get("/api/v1/health")  # connected
         for _ in range(rounds):
             requested = time.monotonic()
             reply = self.http.post("/api/v1/emergency", json={"title": "bench"})
             assert reply.status_code == 202, reply.text
-            time.sleep(1.2)
+            floors = self.backlogs.floor_ms(0.2)  # while the alert goes through the FIFOs
+            time.sleep(1.0)
             heard: dict[str, float] = {}
-            for zone, reader in self.readers.items():
+            for zone, reader in {**self.readers, **self.taps}.items():
                 times, samples = reader.timeline(requested - 0.2, time.monotonic())
                 loud = np.flatnonzero((np.abs(band(samples, *ALERT)) > 0.02) & (times > requested))
                 if loud.size:
@@ -143,23 +105,35 @@ class Bench:
                     first[zone].append((heard[zone] - requested) * 1000)
                 else:
                     missed += 1
-            for name, zones in (("local", LOCAL), ("snapcast", REMOTE), ("all", LISTENERS)):
+            for name, zones in (("local", LOCAL), ("snapcast", REMOTE), ("all", LISTENERS),
+                                ("snapcast at the daemon's sinks", tuple(self.taps))):  # fmt: skip
+                if not zones:
+                    continue
                 if all(z in heard for z in zones):
                     spread = max(heard[z] for z in zones) - min(heard[z] for z in zones)
                     skews[name].append(spread * 1000)
+            if all(z in heard for z in REMOTE):
+                signed.append(((heard["B2"] - heard["B1"]) * 1000, floors["B2"] - floors["B1"]))
+            if os.environ.get("ZONES_VERBOSE"):
+                print(
+                    "   round:",
+                    {z: round((t - requested) * 1000, 1) for z, t in heard.items()},
+                    {z: round(v, 1) for z, v in floors.items()},
+                )
             self.http.delete("/api/v1/emergency")
             until(lambda: not any(z["emergency"] or z["voice"] for z in self.status().values()),
                   10)  # fmt: skip
             time.sleep(1.0)
-            for reader in self.readers.values():
-                reader.forget(time.monotonic() - 5)
+            for stream in self.streams:
+                stream.forget(time.monotonic() - 5)
         print(f"1. emergency request -> first alert sample ({rounds} whole-building emergencies; "
               f"zones that heard nothing: {missed}):")  # fmt: skip
         for zone, values in first.items():
-            kind = "local" if zone in LOCAL else "snapcast"
+            kind = "local" if zone in LOCAL else "the daemon's sink" if zone in MIX else "snapcast"
             print(f"   {zone} ({kind}): {summary(values)}")
         print("   skew between zones for one message: "
               + "; ".join(f"{name} {summary(v)}" for name, v in skews.items()))  # fmt: skip
+        backlog_share(signed)
 
     # 2. leakage
     def leakage(self) -> None:
@@ -222,38 +196,6 @@ class Bench:
         self.listen()
         time.sleep(1.5)
 
-    # 4. recovery
-    def back(self, zone: str, since: float, timeout: float = 20.0) -> float | None:
-        """Seconds from ``since`` to the end of the zone's last gap in the music, once the
-        music has been present for ``BACK_S``; 0 when there was no gap; None if not back."""
-        deadline = since + timeout
-        while time.monotonic() < deadline:
-            time.sleep(0.25)
-            times, samples = self.readers[zone].timeline(since, time.monotonic())
-            levels = windows_rms(band(samples, *MUSIC))
-            low = np.flatnonzero(levels < self.music_rms[zone] / 2)
-            n = int(RATE * WINDOW_S)
-            if not low.size:
-                if time.monotonic() - since > 3:
-                    return 0.0
-                continue
-            if len(levels) - 1 - low[-1] >= BACK_S / WINDOW_S:
-                return float(times[min(len(times) - 1, (low[-1] + 1) * n)] - since)
-        return None
-
-    def back_text(self, zone: str, took: float | None, killed: float, offset: float) -> str:
-        if took is not None:
-            return f"music back {offset + took:.2f} s after the kill"
-        now = time.monotonic()
-        return (
-            f"not back ({self.gaps(zone, now - 5, now)} of 250 20 ms windows under half "
-            f"the music's level in the last 5 s, {now - killed:.0f} s after the kill)"
-        )
-
-    def gaps(self, zone: str, t0: float, t1: float) -> int:
-        levels = self.music_rms_of(zone, t0, t1)
-        return int(np.count_nonzero(levels < self.music_rms[zone] / 2))
-
     def faults_until(self, since: float, seconds: float = 12.0) -> dict[str, str]:
         """Watch every zone's fault for ``seconds`` after ``since`` (longer while one holds,
         up to 40 s): per zone, until when a fault was shown."""
@@ -304,11 +246,9 @@ class Bench:
         self.pulse.crash()
         self.pulse.revive()
         revived = time.monotonic()
-        for sink in LISTENERS.values():  # what the system's PulseAudio would load again
-            if not sink.startswith("amp_"):
-                self.pulse.add_sink(sink, keep_clock=True)
-        for zone, player in self.players.items():  # players at amplifiers have their own
-            self.pulse.add_sink(LISTENERS[zone], rate=RATE, keep_clock=True)
+        # what the system's PulseAudio would load again; players at amplifiers have their own
+        make_sinks(self.pulse, separate=self.separate, mix=self.mix)
+        for player in self.players.values():
             player.restart()
         self.listen()
         return revived
@@ -337,6 +277,20 @@ class Bench:
             print(f"     {zone}: {back}, {faults[zone]}")
 
 
+def backlog_share(signed: list[tuple[float, float]]) -> None:
+    """How much of the Snapcast zones' skew (B2 - B1, signed) the difference of their FIFOs'
+    backlog floors as the alert went through explains: their correlation, and the skew left
+    once it is taken off (each ms of backlog is a ms of delay)."""
+    if len(signed) < 3:
+        return
+    heard, backlog = np.array(signed).T
+    left = [abs(v) for v in heard - backlog]
+    r = float(np.corrcoef(heard, backlog)[0, 1]) if np.std(backlog) > 0 else float("nan")
+    print(f"   snapcast: FIFO backlog floor B2 - B1 as the alert went through "
+          f"{summary([abs(v) for v in backlog])}; correlation with the skew B2 - B1 r={r:.2f}; skew less the backlog's difference "
+          f"{summary(left)}")  # fmt: skip
+
+
 def cpu_share(processes: list[psutil.Process], *, seconds: float) -> float:
     before, t0 = cpu_seconds(processes), time.monotonic()
     time.sleep(seconds)
@@ -349,21 +303,28 @@ def main() -> None:
     parser.add_argument("--cpu-seconds", type=float, default=30.0)
     parser.add_argument("--steady-seconds", type=float, default=30.0)
     parser.add_argument("--buffer-ms", type=int, default=100)
+    parser.add_argument(
+        "--separate-sinks",
+        action="store_true",
+        help="every zone on a sink of its own, read by a reader of its own",
+    )
+    parser.add_argument("--mix-sink", action="store_true",
+                        help="the Snapcast zones' own sinks as channel pairs of one sink, read "
+                             "too: the skew before the transport")  # fmt: skip
     parser.add_argument("--emergencies-only", action="store_true",
                         help="only part 1 (latency and skew), for a quick look")  # fmt: skip
     args = parser.parse_args()
     print(f"cores: {psutil.cpu_count()}, load average: {psutil.getloadavg()[0]:.2f}; "
-          f"snapcast buffer {args.buffer_ms} ms")  # fmt: skip
+          f"snapcast buffer {args.buffer_ms} ms; "
+          f"{'separate sinks' if args.separate_sinks else 'one card'}"
+          f"{'; the Snapcast zones own sinks on one sink' if args.mix_sink else ''}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="zones-bench-") as tmp, PulseServer(shm=False) as pulse:
         folder = Path(tmp)
         data = folder / "data"
         make_tone(data / "music" / "bed.wav", 1200, 5000, level_db=-20)
         make_tone(data / "announcements" / "promo.wav", 2, 300)
         alert = make_tone(folder / "alert.wav", 3, 1000, level_db=-6)
-        for sink in ("zone_1f", "zone_2f"):
-            pulse.add_sink(sink, keep_clock=True)
-        for sink in ("amp_b1", "amp_b2"):
-            pulse.add_sink(sink, rate=RATE, keep_clock=True)
+        make_sinks(pulse, separate=args.separate_sinks, mix=args.mix_sink)
         base = free_ports(4)
         d = DaemonProcess(data, env=pulse.env, audio__output="pulse", zones=json.dumps(ZONES),
                           audio__alert=str(alert), snapcast__port_base=str(base),
@@ -372,7 +333,10 @@ def main() -> None:
         players = {zone: SnapPlayer(pulse, LISTENERS[zone], base + 2 * n, folder / f"{zone}.log",
                                     host_id=f"amp-{zone}").start()
                    for n, zone in enumerate(REMOTE)}  # fmt: skip
-        bench = Bench(pulse, d, players)
+        backlogs = FifoBacklogs({zone: data / "snapcast" / f"{zone}.fifo" for zone in REMOTE})
+        bench = Bench(
+            pulse, d, players, separate=args.separate_sinks, backlogs=backlogs, mix=args.mix_sink
+        )
         try:
             ready = until(lambda: all(z["bed"]["now_playing"] and z["fault"] is None
                                       for z in bench.status().values()), 30)  # fmt: skip
@@ -390,6 +354,7 @@ def main() -> None:
             bench.recoveries(base)
         finally:
             bench.deafen()
+            backlogs.close()
             for player in players.values():
                 player.kill()
             d.stop()

@@ -62,10 +62,10 @@ class SnapServer:
 
     def __init__(
         self, zone: str, fifo: Path, datadir: Path, ports: SnapPorts, *, bind: str = "0.0.0.0",
-        buffer_ms: int = 100,
+        buffer_ms: int = 100, chunk_ms: int = 20,
     ) -> None:  # fmt: skip
         self.zone, self.fifo, self.datadir, self.ports = zone, fifo, datadir, ports
-        self.bind, self.buffer_ms = bind, buffer_ms
+        self.bind, self.buffer_ms, self.chunk_ms = bind, buffer_ms, chunk_ms
         self._process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -77,7 +77,7 @@ class SnapServer:
             f"--server.datadir={self.datadir}", "--http.enabled=0",
             "--tcp.enabled=1", "--tcp.bind_to_address=127.0.0.1", f"--tcp.port={self.ports.control}",
             f"--stream.bind_to_address={self.bind}", f"--stream.port={self.ports.stream}",
-            f"--stream.source={source}", "--stream.codec=pcm", "--stream.chunk_ms=20",
+            f"--stream.source={source}", "--stream.codec=pcm", f"--stream.chunk_ms={self.chunk_ms}",
             f"--stream.buffer={self.buffer_ms}", "--logging.sink=stderr",
             # 0.26 logs an error whenever a control connection is closed: one a second.
             "--logging.filter=*:warning,ControlSessionTCP:fatal",

@@ -267,12 +267,15 @@ class PulseServer:
         """One line per stream now playing into the server (``pactl list short sink-inputs``)."""
         return [line for line in self.pactl("list", "short", "sink-inputs").splitlines() if line]
 
-    def add_sink(self, name: str, *, rate: int | None = None, keep_clock: bool = False) -> str:
-        """Another null sink on this server (a zone, a player's amplifier); returns its name.
-        ``keep_clock``: its monitor is a faithful timeline from now on, as the first sink's
+    def add_sink(self, name: str, *, rate: int | None = None, keep_clock: bool = False,
+                 channels: int | None = None, channel_map: str | None = None) -> str:  # fmt: skip
+        """Another null sink on this server (a zone, a player's amplifier, a multi-channel
+        card with ``channels`` and ``channel_map``); returns its name. ``keep_clock``: its
+        monitor is a faithful timeline from now on, as the first sink's
         (``_keep_clock_running``), for a test that times what arrives there."""
         self.pactl("load-module", "module-null-sink", f"sink_name={name}",
-                   f"rate={rate or self.rate}", f"channels={self.channels}")  # fmt: skip
+                   f"rate={rate or self.rate}", f"channels={channels or self.channels}",
+                   *([f"channel_map={channel_map}"] if channel_map else []))  # fmt: skip
         if keep_clock:
             self._keep_clock_running(name)
         return name

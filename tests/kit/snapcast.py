@@ -4,15 +4,20 @@ amplifier would hear. Each player is its own process group, stopped by its PID."
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
+import termios
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from broadcaster.audio.pipe_feed import FRAME_BYTES, RATE
 from tests.kit.pulse import PulseServer
 
 PLAYER_BUFFER_MS = 40
@@ -86,3 +91,30 @@ class SnapPlayer:
         trace: TracebackType | None,
     ) -> None:  # fmt: skip
         self.kill()
+
+
+class FifoBacklogs:
+    """Remote zones' FIFOs as the daemon's feeds fill them and the snapservers empty them:
+    their backlog, through descriptors of our own that never read (FIONREAD)."""
+
+    def __init__(self, fifos: dict[str, Path]) -> None:
+        self.fds = {
+            zone: os.open(path, os.O_RDONLY | os.O_NONBLOCK) for zone, path in fifos.items()
+        }
+
+    def floor_ms(self, seconds: float = 0.1) -> dict[str, float]:
+        """The least backlog of each FIFO (ms of sound) over ``seconds``, looked at every ms:
+        what is left just after the server's read (it reads a chunk a tick)."""
+        least = {zone: float("inf") for zone in self.fds}
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for zone, fd in self.fds.items():
+                answer = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+                queued = struct.unpack("i", answer)[0]
+                least[zone] = min(least[zone], queued / FRAME_BYTES / RATE * 1000)
+            time.sleep(0.001)
+        return least
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)

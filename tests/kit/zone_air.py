@@ -1,10 +1,10 @@
 """Listening to several zones at once, for the tests that run the real daemon with zones:
-every zone's sink recorded while a block runs, a band's level in one zone's recording, and a
-zone's part of the daemon's status."""
+every zone's sink recorded while a block runs, a band's level in one zone's recording, a
+zone's part of the daemon's status, and zones on channel pairs of one card read as one stream."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from tests.kit.analysis import band_level_db, load_wav
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.pulse import PulseServer
+from tests.kit.stamped import Channel, StampedReader
 
 TWO_FLOORS = [
     {"id": "1F", "name_zh": "一楼", "name_en": "First floor", "sink": "zone_1f"},
@@ -44,3 +45,30 @@ def level(folder: Path, name: str, zone: str, band: tuple[float, float], t0: flo
 
 def zone_status(d: DaemonProcess, zone: str) -> dict[str, Any]:
     return d.get("/api/v1/status")["zones"][zone]  # type: ignore[no-any-return]
+
+
+CARD_MAP = "front-left,front-right,rear-left,rear-right"
+PAIRS = ("front-left,front-right", "rear-left,rear-right")  # channels 0-1 and 2-3 of CARD_MAP
+
+
+def card_with_pairs(pulse: PulseServer, card: str, sinks: Sequence[str], *,
+                    rate: int | None = None) -> None:  # fmt: skip
+    """A 4-channel null sink ``card`` (its monitor a faithful timeline) and each of ``sinks``
+    (two at most) a remap sink on one channel pair of it: the README's recipe for local zones
+    on one multi-channel card, and what a technician's multi-channel recorder on two
+    amplifiers' inputs is. Its monitor read by one stream (``card_channels``) has every
+    zone sample-aligned with the others."""
+    pulse.add_sink(card, rate=rate, channels=4, channel_map=CARD_MAP, keep_clock=True)
+    for sink, pair in zip(sinks, PAIRS, strict=False):
+        pulse.pactl("load-module", "module-remap-sink", f"sink_name={sink}", f"master={card}",
+                    "channels=2", f"master_channel_map={pair}",
+                    "channel_map=front-left,front-right", "remix=no")  # fmt: skip
+
+
+def card_channels(pulse: PulseServer, card: str, sinks: Sequence[str], *,
+                  channel_map: str = CARD_MAP) -> dict[str, Channel]:  # fmt: skip
+    """``card``'s monitor (``channel_map``: the card's own) read by one stamped stream: per
+    sink of ``sinks``, in the order of their pairs, the left channel of its pair."""
+    count = channel_map.count(",") + 1
+    reader = StampedReader(pulse, f"{card}.monitor", channels=count, channel_map=channel_map)
+    return {sink: reader.channel(2 * n) for n, sink in enumerate(sinks)}
