@@ -37,7 +37,8 @@ TYPES_VERDICT = wait $$mypy_pid; typed=$$?; cat $$types; rm -f $$types; \
 	[ $$typed = 0 ] || status=$$typed
 
 # Tests marked serial measure the air under load of their own (the short soak counts a 10 ms
-# dropout as silence), which the parallel part's load would add to: they run after it, alone. (pytest's exit code 5 is "nothing selected": ARGS may name only one kind.)
+# dropout as silence), which the parallel part's load would add to: they run after it, alone.
+# (pytest's exit code 5 is "nothing selected": ARGS may name only one kind.)
 test: setup lint
 	@SECONDS=0; status=0; $(TYPES_BESIDE); \
 	if [ "$(TEST_WORKERS)" = 0 ]; then $(BIN)/pytest -q $(ARGS) || status=$$?; $(TYPES_VERDICT); \

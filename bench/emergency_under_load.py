@@ -34,6 +34,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import pct
 from broadcaster.db import make_engine
 from scripts_library.tones import make_chime
 from tests.kit.analysis import first_time_above, level_track, load_wav
@@ -45,11 +46,6 @@ from tests.kit.pulse import PulseServer
 
 ALERT_HZ = 3150.0
 ONSET_DB = -30.0  # the alert plays at -12 dBFS; the bed has nothing at 3,150 Hz
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def line(name: str, values: list[float]) -> str:

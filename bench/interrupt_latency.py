@@ -25,6 +25,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import pct
 from broadcaster.actors import Role
 from broadcaster.daemon import Daemon
 from broadcaster.db import make_engine
@@ -35,11 +36,6 @@ from tests.kit.accounts import as_role
 from tests.kit.daemon_process import DaemonProcess
 from tests.kit.media import make_tone
 from tests.kit.pulse import PulseServer
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def summary(name: str, values: list[float]) -> str:

@@ -28,6 +28,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import pct
 from broadcaster.audio.live_mic import LiveMic
 from tests.kit.cpu import cpu_seconds
 from tests.kit.microphone import ToneMicrophone
@@ -35,11 +36,6 @@ from tests.kit.pulse import PulseServer
 from tests.kit.stamped import RATE, StampedReader
 
 LEVEL = 0.3  # the microphone's tone
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def summary(name: str, values: list[float], unit: str = "ms") -> str:

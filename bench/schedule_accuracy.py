@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import pct
 from broadcaster.daemon import Daemon
 from broadcaster.settings import load_settings
 from scripts_library.markup import parse
@@ -42,11 +43,6 @@ from tests.kit.pulse import PulseServer
 SPEECH = "announcements/attention.wav"
 FIRST_IN_S = 15
 UNPLAYED = ("missed", "failed", "expired", "skipped", "cancelled", "preempted")
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def schedule_accuracy(cues: int, spacing: int) -> None:

@@ -27,8 +27,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import summary
 from broadcaster.audio.pipe_feed import RATE, PipeFeed
 from broadcaster.audio.snapcast import SnapPorts, SnapServer
+from scripts_library.tones import write_stereo_wav
 from tests.kit.pulse import PulseServer
 from tests.kit.snapcast import FifoBacklogs, SnapPlayer, free_ports
 from tests.kit.zone_air import card_channels, card_with_pairs
@@ -38,31 +40,11 @@ AMPS = ("amp_b1", "amp_b2")
 BURST_S, EVERY_S = 0.04, 0.25
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(values: list[float]) -> str:
-    if not values:
-        return "n=0"
-    return (f"n={len(values)} p50={pct(values, 0.5):.1f} p95={pct(values, 0.95):.1f} "
-            f"max={max(values):.1f} ms")  # fmt: skip
-
-
 def clicks(path: Path, seconds: float) -> Path:
     """A stereo WAV: a 1 kHz burst of ``BURST_S`` every ``EVERY_S``, silence between."""
-    import wave
-
     t = np.arange(int(RATE * seconds)) / RATE
     on = (t % EVERY_S) < BURST_S
-    samples = (0.5 * np.sin(2 * np.pi * 1000 * (t % EVERY_S)) * on * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(np.repeat(samples, 2).tobytes())
-    return path
+    return write_stereo_wav(path, 0.5 * np.sin(2 * np.pi * 1000 * (t % EVERY_S)) * on, RATE)
 
 
 def onsets(samples: np.ndarray) -> np.ndarray:

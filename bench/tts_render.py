@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import pct
 from scripts_library.render import Rendered, Renderer
 from scripts_library.templates import TEMPLATES, notice_texts, validate_fields
 from scripts_library.voices import EspeakVoice
@@ -73,11 +74,6 @@ ms = (time.perf_counter() - t0) * 1000
 hwm = Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]
 print(json.dumps({"ms": ms, "rss_mb": int(hwm) / 1024}))
 """
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def renderer(cache: Path) -> Renderer:

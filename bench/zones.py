@@ -67,9 +67,9 @@ from zones_rig import (
     ZoneBench,
     band,
     make_sinks,
-    summary,
 )
 
+from bench.figures import summary
 from tests.kit.analysis import tone_level_db
 from tests.kit.cpu import cpu_seconds
 from tests.kit.daemon_process import DaemonProcess

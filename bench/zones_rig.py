@@ -36,18 +36,6 @@ WINDOW_S = 0.02  # music present: every 20 ms window at half its usual level or 
 BACK_S = 0.5  # a zone is back once its music has been present this long
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(values: list[float], unit: str = "ms") -> str:
-    if not values:
-        return "n=0"
-    return (f"n={len(values)} p50={pct(values, 0.5):.1f} {unit} p95={pct(values, 0.95):.1f} "
-            f"{unit} max={max(values):.1f} {unit}")  # fmt: skip
-
-
 def band(samples: np.ndarray, lo: float, hi: float, order: int = 4) -> np.ndarray:
     if len(samples) < 64:
         return np.zeros(len(samples))

@@ -42,7 +42,7 @@ def make_chime(path: Path, *, rate: int = RATE) -> Path:
     for freq, start in zip(CHIME_FREQS_HZ, CHIME_NOTE_STARTS_S, strict=True):
         out += _bell(freq, np.maximum(t - start, 0.0)) * (t >= start)
     fade = np.clip((CHIME_SECONDS - t) / 0.25, 0.0, 1.0)  # no click at the end of the tail
-    return _write(path, _normalise(out * fade, CHIME_PEAK_DBFS), rate)
+    return write_stereo_wav(path, _normalise(out * fade, CHIME_PEAK_DBFS), rate)
 
 
 def make_alert_tone(
@@ -71,7 +71,7 @@ def make_alert_tone(
     phase = 2 * np.pi * np.cumsum(freq) / rate
     out = np.sin(phase) + 0.2 * np.sin(3 * phase)  # a little third harmonic: harder, more urgent
     edges = np.clip(np.minimum(t, seconds - t) / 0.01, 0.0, 1.0)
-    return _write(path, _normalise(out * edges * gate, ALERT_PEAK_DBFS), rate)
+    return write_stereo_wav(path, _normalise(out * edges * gate, ALERT_PEAK_DBFS), rate)
 
 
 def _bell(freq: float, t: Float) -> Float:
@@ -92,7 +92,8 @@ def _normalise(x: Float, peak_dbfs: float) -> Float:
     return result
 
 
-def _write(path: Path, mono: Float, rate: int) -> Path:
+def write_stereo_wav(path: Path, mono: Float, rate: int) -> Path:
+    """``mono`` (floats, full scale 1.0) as a 16-bit stereo WAV, both channels alike."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     pcm = np.round(np.clip(mono, -1.0, 1.0) * 32767).astype("<i2")

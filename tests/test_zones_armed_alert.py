@@ -4,11 +4,11 @@ the real daemon with two local zones on null sinks, both monitors read as the so
 Each zone's output keeps the alert armed (opened, paused at its first sample) and all zones'
 outputs share one engine thread. Not a sample of the alert is heard while it waits. The
 emergency then starts it in both zones together (within 15 ms in the median of three rounds:
-the suite's load may wake one zone's thread late once; bench/zones.py measures the skew), and what is
-heard first is the start of the alert (its 440 Hz lead-in), not a part decoded before the
-pause: its 1 kHz body follows 300 ms after the first sample heard, so not a millisecond of the
-lead-in was dropped or played twice; the next emergencies, on the alert armed again, the same. No latency figure is asserted
-here: bench/zones.py measures it.
+the suite's load may wake one zone's thread late once), and what is heard first is the start
+of the alert (its 440 Hz lead-in), not a part decoded before the pause: its 1 kHz body follows
+300 ms after the first sample heard, so not a millisecond of the lead-in was dropped or played
+twice; the next emergencies, on the alert armed again, the same. No latency or skew figure is
+asserted here beyond that bound: bench/zones.py measures them.
 """
 
 from __future__ import annotations

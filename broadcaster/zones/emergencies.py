@@ -44,9 +44,10 @@ class ActiveEmergencies:
         self, zones: Collection[str], every: Collection[str], only: int | None = None
     ) -> dict[int, frozenset[str]]:
         """End the emergencies in ``zones`` (empty: everywhere), or only the one with the id
-        ``only`` (cancelled by its id); ``every``: the configured zones. Returns each emergency that ended somewhere with the zones it ended in; one
-        left with no zone is gone, one left with some holds only those (``zones`` narrowed,
-        so a restart brings it back there only)."""
+        ``only`` (cancelled by its id); ``every``: the configured zones. Returns each emergency
+        that ended somewhere with the zones it ended in; one left with no zone is gone, one left
+        with some holds only those (``zones`` narrowed, so a restart brings it back there
+        only)."""
         ended: dict[int, frozenset[str]] = {}
         still: list[Request] = []
         for emergency in self._active:

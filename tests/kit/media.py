@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from scripts_library.tones import write_stereo_wav
+
 
 def make_tone(
     path: Path, seconds: float, freq: float = 440.0, *, level_db: float = -12.0, rate: int = 44100
@@ -33,13 +35,7 @@ def _made_tone(seconds: float, freq: float, level_db: float, rate: int, suffix: 
     # The samples here (numpy, about 0.1 s for the two-minute bed); ffmpeg's expression source
     # took over a second for it, once in each test process.
     t = np.arange(round(seconds * rate)) / rate
-    mono = np.clip(np.round(10 ** (level_db / 20) * np.sin(2 * np.pi * freq * t) * 32768),
-                   -32768, 32767).astype("<i2")  # fmt: skip
-    with wave.open(str(wav), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(np.repeat(mono, 2).tobytes())
+    write_stereo_wav(wav, 10 ** (level_db / 20) * np.sin(2 * np.pi * freq * t), rate)
     if wav != path:  # another format: ffmpeg encodes it
         subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(wav), str(path)],
                        check=True)  # fmt: skip
@@ -93,8 +89,6 @@ def make_text(path: Path, text: str = "not audio at all\n" * 40) -> Path:
 def make_quiet_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
     """A silent mono WAV of the given length, written directly (fast): for tests that only need
     real files with real durations, such as the day simulator's."""
-    import wave
-
     path.parent.mkdir(parents=True, exist_ok=True)
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
