@@ -1,12 +1,16 @@
-"""Two ways to keep the alert armed, straight on libvlc (issue 16: skew between zones).
+"""Ways to start the alert in two zones at once (issue 16: skew between zones).
 
-Two players, each on a null sink of a private PulseAudio server (a zone each), both monitors
-read as the sound arrives (``tests/kit/stamped.py``). Each round arms the alert on both (a
+Two zones on a private PulseAudio server: each a null sink of its own, both monitors read as
+the sound arrives (``tests/kit/stamped.py``), or with ``--one-card`` remap sinks on the channel
+pairs of one 4-channel null sink (the README's one-card deployment), read by ONE stream, so the
+skew between the zones is exact to the sample. ``--bed-latency-ms N`` plays a quiet bed
+(``paplay --latency-msec=N``, far below the alert) in both zones throughout, as the daemon's
+music does: the sinks then render in blocks of about that size. Each round arms the alert (a
 300 ms 440 Hz lead-in, then 1 kHz: ``tests/kit/media.make_alert``) one way, waits 1 s, checks
-that nothing was heard meanwhile, then sets the volume and unpauses both back to back. Printed
-per way (p50/p95/max): unpause -> first alert sample per zone, the skew between the two zones,
-and how much of the lead-in was lost (300 ms less the time from the first sample heard to the
-1 kHz body; 0 = heard from its first sample, in 5 ms steps).
+that nothing was heard meanwhile, then starts it in both zones back to back. Printed per way
+(p50/p95/max): start -> first alert sample per zone, the skew between the two zones, and how
+much of the lead-in was lost (300 ms less the time from the first sample heard to the 1 kHz
+body; 0 = heard from its first sample, in 5 ms steps).
 
 Ways:
 - ``start-paused`` (``vlc_armed``): a media opened with ``:start-paused``; VLC connects its
@@ -14,14 +18,21 @@ Ways:
 - ``parked``: played at volume 0 until VLC reports Playing with a time (the stream connected),
   then paused and set back to 0 (``set_time(0)``), so unpause uncorks a connected stream.
 - ``parked-late``: the same, with 100 ms between the pause and ``set_time(0)``.
+- ``sample-cache``: not VLC. The alert uploaded once into the sound server's sample cache
+  (``pactl upload-sample``); starting it is one ``pa_context_play_sample`` per zone's sink, all
+  sent on one connection before waiting for any answer (``PulseSamples``, libpulse through
+  ctypes), so the server starts them in one go, with no client stream to connect or time.
 
-Usage: .venv/bin/python bench/armed_start.py [--rounds 10]
+Usage: .venv/bin/python bench/armed_start.py [--rounds 10] [--one-card]
+                                             [--bed-latency-ms 20] [--ways sample-cache]
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,11 +47,53 @@ from broadcaster.audio.vlc_setup import new_media, open_instance, vlc
 from tests.kit.analysis import dominant_from_ms
 from tests.kit.media import BODY, LEAD_IN_MS, make_alert
 from tests.kit.pulse import PulseServer
-from tests.kit.stamped import RATE, StampedReader
+from tests.kit.stamped import RATE, Channel, StampedReader
+from tests.kit.zone_air import card_channels, card_with_pairs
 
 SINKS = ("zone_a", "zone_b")
-WAYS = ("start-paused", "parked", "parked-late")
+WAYS = ("start-paused", "parked", "parked-late", "sample-cache")
 LOUD = 0.05  # an alert sample (it peaks at 0.5; nothing else plays)
+
+
+class PulseSamples:
+    """The sound server's sample cache through libpulse (ctypes, one connection of its own):
+    ``play`` sends one ``pa_context_play_sample`` per sink, then waits for all the answers."""
+
+    def __init__(self) -> None:
+        pa = ctypes.CDLL("libpulse.so.0")
+        pa.pa_mainloop_new.restype = ctypes.c_void_p
+        pa.pa_mainloop_get_api.restype = ctypes.c_void_p
+        pa.pa_mainloop_get_api.argtypes = [ctypes.c_void_p]
+        pa.pa_context_new.restype = ctypes.c_void_p
+        pa.pa_context_new.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        pa.pa_context_connect.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                          ctypes.c_void_p]  # fmt: skip
+        pa.pa_context_get_state.argtypes = [ctypes.c_void_p]
+        pa.pa_mainloop_iterate.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+        pa.pa_context_play_sample.restype = ctypes.c_void_p
+        pa.pa_context_play_sample.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                                              ctypes.c_uint32, ctypes.c_void_p, ctypes.c_void_p]  # fmt: skip
+        pa.pa_operation_get_state.argtypes = [ctypes.c_void_p]
+        pa.pa_operation_unref.argtypes = [ctypes.c_void_p]
+        self._pa = pa
+        self._loop = pa.pa_mainloop_new()
+        self._context = pa.pa_context_new(pa.pa_mainloop_get_api(self._loop), b"armed_start")
+        if pa.pa_context_connect(self._context, None, 0, None) < 0:
+            raise SystemExit("sample-cache: cannot connect to the sound server")
+        while (state := pa.pa_context_get_state(self._context)) != 4:  # PA_CONTEXT_READY
+            if state in (5, 6):  # FAILED, TERMINATED
+                raise SystemExit("sample-cache: the sound server refused the connection")
+            pa.pa_mainloop_iterate(self._loop, 1, None)
+
+    def play(self, name: str, sinks: tuple[str, ...]) -> None:
+        pa = self._pa
+        volume = 0x10000  # PA_VOLUME_NORM: 0 dB
+        operations = [pa.pa_context_play_sample(self._context, name.encode(), sink.encode(),
+                                                volume, None, None) for sink in sinks]  # fmt: skip
+        while any(pa.pa_operation_get_state(op) == 0 for op in operations):  # RUNNING
+            pa.pa_mainloop_iterate(self._loop, 1, None)
+        for op in operations:
+            pa.pa_operation_unref(op)
 
 
 def arm(instance: Any, alert: Path, sink: str, way: str) -> tuple[Any, Any]:
@@ -71,11 +124,12 @@ def park(players: list[Any], way: str) -> None:
         raise SystemExit(f"{way}: a player never played")
 
 
-def one_round(instance: Any, alert: Path, readers: list[StampedReader], way: str) -> list[float]:
+def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Channel],
+              way: str, cache: PulseSamples) -> list[float]:  # fmt: skip
     """[first sample ms per zone..., skew ms, lead-in lost ms per zone...]"""
-    armed = [arm(instance, alert, sink, way) for sink in SINKS]
+    armed = [] if way == "sample-cache" else [arm(instance, alert, sink, way) for sink in SINKS]
     players = [player for player, _ in armed]
-    if way != "start-paused":
+    if way in ("parked", "parked-late"):
         park(players, way)
     time.sleep(1.0)
     t0 = time.monotonic()
@@ -83,6 +137,8 @@ def one_round(instance: Any, alert: Path, readers: list[StampedReader], way: str
         _, before = reader.timeline(t0 - 0.9, t0)
         if before.size and np.max(np.abs(before)) > LOUD / 5:
             raise SystemExit(f"{way}: heard while armed")
+    if way == "sample-cache":
+        cache.play("alert", SINKS)
     for player in players:
         player.audio_set_volume(100)
         player.set_pause(0)
@@ -101,7 +157,7 @@ def one_round(instance: Any, alert: Path, readers: list[StampedReader], way: str
         player.stop()
         player.release()
         media.release()
-    time.sleep(0.3)
+    time.sleep(0.3 if way != "sample-cache" else 2.3)  # the sample plays to its end
     latencies = [(at - t0) * 1000 for at in firsts]
     return [*latencies, (max(firsts) - min(firsts)) * 1000, *lost]
 
@@ -114,25 +170,54 @@ def stats(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--one-card", action="store_true",
+                        help="the zones as channel pairs of one 4-channel sink")  # fmt: skip
+    parser.add_argument("--bed-latency-ms", type=int, default=0,
+                        help="a quiet bed in both zones at this latency (0: none)")  # fmt: skip
+    parser.add_argument("--ways", nargs="+", choices=WAYS, default=list(WAYS))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, PulseServer(shm=False) as pulse:
         alert = make_alert(Path(tmp) / "alert.wav")
-        for sink in SINKS:
-            pulse.add_sink(sink, keep_clock=True)
+        if args.one_card:
+            card_with_pairs(pulse, "card", SINKS)
+        else:
+            for sink in SINKS:
+                pulse.add_sink(sink, keep_clock=True)
         os.environ.update(pulse.env)
+        pulse.pactl("upload-sample", str(alert), "alert")
         instance = open_instance("pulse", 300)
-        readers = [StampedReader(pulse, f"{sink}.monitor") for sink in SINKS]
-        rows: dict[str, list[list[float]]] = {way: [] for way in WAYS}
+        cache = PulseSamples()
+        readers: list[StampedReader] | list[Channel]
+        if args.one_card:
+            readers = list(card_channels(pulse, "card", SINKS).values())
+            stoppers = [readers[0].reader]
+        else:
+            readers = stoppers = [StampedReader(pulse, f"{sink}.monitor") for sink in SINKS]
+        beds = []
+        if args.bed_latency_ms:
+            bed = Path(tmp) / "bed.wav"
+            subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                            f"anoisesrc=a=0.002:d={args.rounds * len(args.ways) * 4 + 30}", "-ar", "48000", "-ac", "2", str(bed)],
+                           check=True)  # fmt: skip
+            beds = [subprocess.Popen(["paplay", f"--latency-msec={args.bed_latency_ms}",
+                                      f"--device={sink}", str(bed)], env=pulse.child_env())
+                    for sink in SINKS]  # fmt: skip
+        rows: dict[str, list[list[float]]] = {way: [] for way in args.ways}
         try:
             time.sleep(1.0)
             for _ in range(args.rounds):
-                for way in WAYS:  # interleaved: each way sees the same machine
-                    rows[way].append(one_round(instance, alert, readers, way))
+                for way in args.ways:  # interleaved: each way sees the same machine
+                    rows[way].append(one_round(instance, alert, readers, way, cache))
         finally:
-            for reader in readers:
+            for reader in stoppers:
                 reader.stop()
+            for process in beds:
+                process.kill()
+                process.wait()
+        layout = "one card" if args.one_card else "a null sink each"
+        bed_text = f"a bed at {args.bed_latency_ms} ms" if args.bed_latency_ms else "no bed"
         print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}; "
-              f"{args.rounds} rounds, 2 zones")  # fmt: skip
+              f"{args.rounds} rounds, 2 zones, {layout}, {bed_text}")  # fmt: skip
         n = len(SINKS)
         for way, got in rows.items():
             first = [v for row in got for v in row[:n]]
