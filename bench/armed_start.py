@@ -125,7 +125,7 @@ def park(players: list[Any], way: str) -> None:
 
 
 def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Channel],
-              way: str, cache: PulseSamples) -> list[float]:  # fmt: skip
+              way: str, cache: PulseSamples, beds: list[Any], pause_ms: int) -> list[float]:  # fmt: skip
     """[first sample ms per zone..., skew ms, lead-in lost ms per zone...]"""
     armed = [] if way == "sample-cache" else [arm(instance, alert, sink, way) for sink in SINKS]
     players = [player for player, _ in armed]
@@ -137,6 +137,10 @@ def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Ch
         _, before = reader.timeline(t0 - 0.9, t0)
         if before.size and np.max(np.abs(before)) > LOUD / 5:
             raise SystemExit(f"{way}: heard while armed")
+    if pause_ms >= 0:  # the daemon's beds pause for an emergency
+        for bed in beds:
+            bed.set_pause(1)
+        time.sleep(pause_ms / 1000)
     if way == "sample-cache":
         cache.play("alert", SINKS)
     for player in players:
@@ -158,6 +162,8 @@ def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Ch
         player.release()
         media.release()
     time.sleep(0.3 if way != "sample-cache" else 2.3)  # the sample plays to its end
+    for bed in beds if pause_ms >= 0 else ():
+        bed.set_pause(0)
     latencies = [(at - t0) * 1000 for at in firsts]
     return [*latencies, (max(firsts) - min(firsts)) * 1000, *lost]
 
@@ -174,6 +180,10 @@ def main() -> None:
                         help="the zones as channel pairs of one 4-channel sink")  # fmt: skip
     parser.add_argument("--bed-latency-ms", type=int, default=0,
                         help="a quiet bed in both zones at this latency (0: none)")  # fmt: skip
+    parser.add_argument("--vlc-bed", action="store_true",
+                        help="the bed on a VLC player in each zone, as the daemon's music")  # fmt: skip
+    parser.add_argument("--bed-pause-ms", type=int, default=-1,
+                        help="the beds paused this long before the start (-1: they play on)")  # fmt: skip
     parser.add_argument("--ways", nargs="+", choices=WAYS, default=list(WAYS))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, PulseServer(shm=False) as pulse:
@@ -193,12 +203,21 @@ def main() -> None:
             stoppers = [readers[0].reader]
         else:
             readers = stoppers = [StampedReader(pulse, f"{sink}.monitor") for sink in SINKS]
-        beds = []
-        if args.bed_latency_ms:
+        beds, vlc_beds = [], []
+        if args.bed_latency_ms or args.vlc_bed:
             bed = Path(tmp) / "bed.wav"
+            seconds = args.rounds * len(args.ways) * 4 + 30
             subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i",
-                            f"anoisesrc=a=0.002:d={args.rounds * len(args.ways) * 4 + 30}", "-ar", "48000", "-ac", "2", str(bed)],
+                            f"anoisesrc=a=0.002:d={seconds}", "-ar", "48000", "-ac", "2", str(bed)],
                            check=True)  # fmt: skip
+        if args.vlc_bed:
+            for sink in SINKS:
+                player = instance.media_player_new()
+                player.audio_output_device_set(None, sink)
+                player.set_media(new_media(instance, bed))
+                player.play()
+                vlc_beds.append(player)
+        elif args.bed_latency_ms:
             beds = [subprocess.Popen(["paplay", f"--latency-msec={args.bed_latency_ms}",
                                       f"--device={sink}", str(bed)], env=pulse.child_env())
                     for sink in SINKS]  # fmt: skip
@@ -207,7 +226,9 @@ def main() -> None:
             time.sleep(1.0)
             for _ in range(args.rounds):
                 for way in args.ways:  # interleaved: each way sees the same machine
-                    rows[way].append(one_round(instance, alert, readers, way, cache))
+                    rows[way].append(
+                        one_round(instance, alert, readers, way, cache, vlc_beds, args.bed_pause_ms)
+                    )
         finally:
             for reader in stoppers:
                 reader.stop()
@@ -215,7 +236,13 @@ def main() -> None:
                 process.kill()
                 process.wait()
         layout = "one card" if args.one_card else "a null sink each"
-        bed_text = f"a bed at {args.bed_latency_ms} ms" if args.bed_latency_ms else "no bed"
+        bed_text = (
+            ("a VLC bed" if args.vlc_bed else f"a bed at {args.bed_latency_ms} ms")
+            if args.vlc_bed or args.bed_latency_ms
+            else "no bed"
+        )
+        if args.bed_pause_ms >= 0:
+            bed_text += f", paused {args.bed_pause_ms} ms before the start"
         print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}; "
               f"{args.rounds} rounds, 2 zones, {layout}, {bed_text}")  # fmt: skip
         n = len(SINKS)

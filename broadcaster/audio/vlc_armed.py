@@ -19,8 +19,9 @@ against 0.9 and 11.1 ms start-paused).
    batch of commands (``settle``), on the spare player.
 2. ``play_on(layer, item, ...)``: a ``play`` of the armed file from its start, unchanged on
    disk since it was armed (size and modification time) and still paused, takes the armed
-   player and its media; the layer's old player becomes the spare, armed again in the next
-   ``settle``. Anything else is played the usual way.
+   player and its media (unpaused by the engine after the batch's silencing: ``vlc_engine``);
+   the layer's old player becomes the spare, armed again in the next ``settle``. Anything
+   else is played the usual way.
 3. A changed file or a reopened output (``renew``: the sound server came back) disarms; the
    next ``settle`` arms afresh (a file that cannot be armed is tried again every 2 s).
 """
@@ -74,10 +75,11 @@ class ArmedFile:
     def play_on(
         self, layer: Layer, item: Item, volume_db: float, on_state: StateCallback, name: str
     ) -> bool:
-        """Play ``item`` on ``layer`` by unpausing the armed player, if ``item`` is the armed
-        file from its start, unchanged on disk since it was armed (size and modification
-        time); the layer's old player becomes the spare, armed again in ``settle``. False
-        (nothing done) otherwise."""
+        """Give ``layer`` the armed player, to play ``item`` with one unpause (the caller has
+        the engine run ``layer.unpause`` after the batch), if ``item`` is the armed file from
+        its start, unchanged on disk since it was armed (size and modification time); the
+        layer's old player becomes the spare, armed again in ``settle``. False (nothing done)
+        otherwise."""
         armed = self._armed
         if armed is None or armed.path != item.path or item.start_ms != 0:
             return False

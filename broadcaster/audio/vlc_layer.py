@@ -51,6 +51,7 @@ class Layer:
     applied: int = -1  # the VLC volume last set
     fade: Fade | None = None
     retired: list[Item] = field(default_factory=list)  # silenced by ``hush``, not yet released
+    on_silence: Callable[[], None] = lambda: None  # the engine's ``hushed``
 
     def set_volume(self, volume_db: float, force: bool = False) -> None:
         self.volume_db = volume_db
@@ -108,9 +109,10 @@ class Layer:
     def take_over(
         self, player: Any, item: Item, volume_db: float, on_state: StateCallback, name: str
     ) -> tuple[Any, list[Item]]:
-        """Play ``item``, whose media ``player`` holds paused at its first sample (an armed
-        file, ``vlc_armed``): one unpause. ``player`` becomes the layer's; its old one is
-        returned, silenced, with the items it still holds (the caller releases them)."""
+        """Take ``item``, whose media ``player`` holds paused at its first sample (an armed
+        file, ``vlc_armed``), to play with one unpause (``unpause``, which the engine runs
+        after the batch). ``player`` becomes the layer's; its old one is returned, silenced,
+        with the items it still holds (the caller releases them)."""
         if self.item is not None:
             self._silence()
         old = (self.player, [*self.retired, *([self.item] if self.item is not None else [])])
@@ -119,13 +121,18 @@ class Layer:
         item.events.event_attach(vlc.EventType.MediaStateChanged, on_state, name, item.token)
         self.item = item
         self.set_volume(volume_db, force=True)
-        player.set_pause(0)
         return old
+
+    def unpause(self, item: Item) -> None:
+        """Start ``item`` taken over (``take_over``), unless something replaced it since."""
+        if self.item is item:
+            self.player.set_pause(0)
 
     def _silence(self) -> None:
         self.player.audio_set_volume(0)
         self.applied = 0
         self.player.set_pause(1)
+        self.on_silence()
 
     def renew(self, instance: Any) -> None:
         """Drop the item and replace the player: libvlc opens the audio output afresh."""

@@ -93,9 +93,10 @@ class VlcOutput:
         self._clock, self._output, self._device = clock, output, device
         self._aout = AOUTS[output]
         self._instance = open_instance(self._aout, file_caching_ms)
-        self._layers = {name: Layer(self._instance.media_player_new()) for name in layers}
-        self._views = {name: LayerState(None, None, 0, 0.0, False) for name in layers}
         self._engine = engine or VlcEngine()
+        self._layers = {name: Layer(self._instance.media_player_new(),
+                                    on_silence=self._engine.hushed) for name in layers}  # fmt: skip
+        self._views = {name: LayerState(None, None, 0, 0.0, False) for name in layers}
         self._lock = threading.RLock()
         self._sink: EventSink | None = None
         self._started = self._closed = False
@@ -224,16 +225,17 @@ class VlcOutput:
         self._armed.settle()
 
     def _do_play(self, layer: str, path: Path, token: int, start_ms: int, volume_db: float) -> None:
-        lay = self._layers[layer]
-        if self._armed.play_on(lay, Item(token, path, start_ms), clamp_gain_db(volume_db),
-                               self._vlc_event, layer):  # fmt: skip
-            return  # it was armed: one unpause
+        lay, item = self._layers[layer], Item(token, path, start_ms)
+        if self._armed.play_on(lay, item, clamp_gain_db(volume_db), self._vlc_event, layer):
+            # It was armed: one unpause, after the batch's silencing (``vlc_engine``).
+            self._engine.start_after_hush(lambda: lay.unpause(item))
+            return
         lay.drop()
         problem = path_problem(path)
         if problem:
             self._emit(layer, token, OutputEventKind.FAILED, problem, final=True)
             return
-        self._start(layer, Item(token, path, start_ms), clamp_gain_db(volume_db))
+        self._start(layer, item, clamp_gain_db(volume_db))
 
     def _start(self, layer: str, item: Item, volume_db: float) -> None:
         # Every item: libvlc opens a new audio output for a player whose item ended, on the
