@@ -171,6 +171,8 @@ document.addEventListener("click", async (event) => {
   stop.addEventListener("click", () => {
     if (recorder && recorder.state !== "inactive") recorder.stop();
   });
+  // Disabled in the page until here: a click before this script ran did nothing at all.
+  start.disabled = false;
 
   send.addEventListener("click", async () => {
     if (!clip) return;

@@ -77,4 +77,6 @@
     if (event.key === "F8" && pressed) release();
   });
   window.addEventListener("blur", () => { if (pressed) release(); });  // never left live
+  // Disabled in the page until here: a press before this script ran did nothing at all.
+  button.disabled = false;
 })();

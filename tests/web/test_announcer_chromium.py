@@ -143,6 +143,22 @@ def test_the_announcer_moves_a_waiting_script_up_the_queue(daemon, browser):
     clear_the_air(daemon)
 
 
+def test_record_and_talk_stay_disabled_until_their_scripts_have_run(daemon, browser):
+    """A loaded PC may show the page before its scripts run: a press then did nothing at all
+    (the suite's load caught a click on "record" in that moment). Scripts held back here."""
+    page = browser.new_page(viewport=DESKTOP)
+    held = re.compile(r".*/static/(announcer|talk)\.js$")
+    page.route(held, lambda route: route.abort())
+    log_in(page, daemon, Role.ANNOUNCER)
+    expect(page.locator("#rec-start")).to_be_disabled()
+    expect(page.locator("#talk-button")).to_be_disabled()
+    page.unroute(held)
+    page.reload()
+    expect(page.locator("#rec-start")).to_be_enabled()
+    expect(page.locator("#talk-button")).to_be_enabled()
+    page.close()
+
+
 def test_the_announcer_records_a_clip_hears_it_back_and_it_goes_on_air(daemon, browser):
     clear_the_air(daemon)
     title = "临时通知<script>alert(1)</script>'; DROP TABLE play_log; --"

@@ -244,6 +244,7 @@ def test_holding_talk_puts_the_microphone_live_in_the_chosen_zone_until_released
     log_in(page, daemon, Role.ANNOUNCER)
     page.locator("#talk-zones").get_by_label("二楼", exact=True).check()
     button = page.locator("#talk-button")
+    expect(button).to_be_enabled()  # its script has run (a press before that did nothing)
     button.hover()
     page.mouse.down()
     expect(page.locator("#talk-state")).to_have_text("正在广播：请讲话", timeout=15000)
