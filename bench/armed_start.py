@@ -23,8 +23,8 @@ Ways:
   sent on one connection before waiting for any answer (``PulseSamples``, libpulse through
   ctypes), so the server starts them in one go, with no client stream to connect or time.
 
-Usage: .venv/bin/python bench/armed_start.py [--rounds 10] [--one-card]
-                                             [--bed-latency-ms 20] [--ways sample-cache]
+Usage: .venv/bin/python bench/armed_start.py [--rounds 10] [--one-card] [--extra-zones 2] [--vlc-bed]
+                                             [--bed-pause-ms 10] [--bed-latency-ms 20] [--ways sample-cache]
 """
 
 from __future__ import annotations
@@ -125,9 +125,11 @@ def park(players: list[Any], way: str) -> None:
 
 
 def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Channel],
-              way: str, cache: PulseSamples, beds: list[Any], pause_ms: int) -> list[float]:  # fmt: skip
-    """[first sample ms per zone..., skew ms, lead-in lost ms per zone...]"""
-    armed = [] if way == "sample-cache" else [arm(instance, alert, sink, way) for sink in SINKS]
+              way: str, cache: PulseSamples, beds: list[Any], pause_ms: int,
+              zones: tuple[str, ...] = SINKS) -> list[float]:  # fmt: skip
+    """[first sample ms per zone..., skew ms, lead-in lost ms per zone...] (of the first two of
+    ``zones``, the ones read)"""
+    armed = [] if way == "sample-cache" else [arm(instance, alert, sink, way) for sink in zones]
     players = [player for player, _ in armed]
     if way in ("parked", "parked-late"):
         park(players, way)
@@ -142,7 +144,7 @@ def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Ch
             bed.set_pause(1)
         time.sleep(pause_ms / 1000)
     if way == "sample-cache":
-        cache.play("alert", SINKS)
+        cache.play("alert", zones)
     for player in players:
         player.audio_set_volume(100)
         player.set_pause(0)
@@ -184,6 +186,8 @@ def main() -> None:
                         help="the bed on a VLC player in each zone, as the daemon's music")  # fmt: skip
     parser.add_argument("--bed-pause-ms", type=int, default=-1,
                         help="the beds paused this long before the start (-1: they play on)")  # fmt: skip
+    parser.add_argument("--extra-zones", type=int, default=0,
+                        help="more zones, each on a null sink of its own, started too but not read")  # fmt: skip
     parser.add_argument("--ways", nargs="+", choices=WAYS, default=list(WAYS))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, PulseServer(shm=False) as pulse:
@@ -193,6 +197,10 @@ def main() -> None:
         else:
             for sink in SINKS:
                 pulse.add_sink(sink, keep_clock=True)
+        extra = tuple(f"zone_x{n}" for n in range(args.extra_zones))
+        for sink in extra:
+            pulse.add_sink(sink, keep_clock=True)
+        zones = (*SINKS, *extra)
         os.environ.update(pulse.env)
         pulse.pactl("upload-sample", str(alert), "alert")
         instance = open_instance("pulse", 300)
@@ -211,7 +219,7 @@ def main() -> None:
                             f"anoisesrc=a=0.002:d={seconds}", "-ar", "48000", "-ac", "2", str(bed)],
                            check=True)  # fmt: skip
         if args.vlc_bed:
-            for sink in SINKS:
+            for sink in zones:
                 player = instance.media_player_new()
                 player.audio_output_device_set(None, sink)
                 player.set_media(new_media(instance, bed))
@@ -220,7 +228,7 @@ def main() -> None:
         elif args.bed_latency_ms:
             beds = [subprocess.Popen(["paplay", f"--latency-msec={args.bed_latency_ms}",
                                       f"--device={sink}", str(bed)], env=pulse.child_env())
-                    for sink in SINKS]  # fmt: skip
+                    for sink in zones]  # fmt: skip
         rows: dict[str, list[list[float]]] = {way: [] for way in args.ways}
         try:
             time.sleep(1.0)
@@ -244,7 +252,7 @@ def main() -> None:
         if args.bed_pause_ms >= 0:
             bed_text += f", paused {args.bed_pause_ms} ms before the start"
         print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}; "
-              f"{args.rounds} rounds, 2 zones, {layout}, {bed_text}")  # fmt: skip
+              f"{args.rounds} rounds, 2 zones read of {len(zones)}, {layout}, {bed_text}")  # fmt: skip
         n = len(SINKS)
         for way, got in rows.items():
             first = [v for row in got for v in row[:n]]
