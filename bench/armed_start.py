@@ -24,6 +24,7 @@ Ways:
   ctypes), so the server starts them in one go, with no client stream to connect or time.
 
 Usage: .venv/bin/python bench/armed_start.py [--rounds 10] [--one-card] [--extra-zones 2] [--vlc-bed]
+                                             [--instance-per-zone]
                                              [--bed-pause-ms 10] [--bed-latency-ms 20] [--ways sample-cache]
 """
 
@@ -129,7 +130,9 @@ def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Ch
               zones: tuple[str, ...] = SINKS) -> list[float]:  # fmt: skip
     """[first sample ms per zone..., skew ms, lead-in lost ms per zone...] (of the first two of
     ``zones``, the ones read)"""
-    armed = [] if way == "sample-cache" else [arm(instance, alert, sink, way) for sink in zones]
+    instances = instance if isinstance(instance, dict) else dict.fromkeys(zones, instance)
+    armed = ([] if way == "sample-cache"
+             else [arm(instances[sink], alert, sink, way) for sink in zones])  # fmt: skip
     players = [player for player, _ in armed]
     if way in ("parked", "parked-late"):
         park(players, way)
@@ -188,6 +191,8 @@ def main() -> None:
                         help="the beds paused this long before the start (-1: they play on)")  # fmt: skip
     parser.add_argument("--extra-zones", type=int, default=0,
                         help="more zones, each on a null sink of its own, started too but not read")  # fmt: skip
+    parser.add_argument("--instance-per-zone", action="store_true",
+                        help="a libvlc instance per zone (file caching 100 ms), as the daemon")  # fmt: skip
     parser.add_argument("--ways", nargs="+", choices=WAYS, default=list(WAYS))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, PulseServer(shm=False) as pulse:
@@ -203,7 +208,9 @@ def main() -> None:
         zones = (*SINKS, *extra)
         os.environ.update(pulse.env)
         pulse.pactl("upload-sample", str(alert), "alert")
-        instance = open_instance("pulse", 300)
+        instance: Any = open_instance("pulse", 300)
+        if args.instance_per_zone:  # as the daemon's zone outputs: a libvlc instance each
+            instance = {sink: open_instance("pulse", 100) for sink in zones}
         cache = PulseSamples()
         readers: list[StampedReader] | list[Channel]
         if args.one_card:
@@ -220,9 +227,10 @@ def main() -> None:
                            check=True)  # fmt: skip
         if args.vlc_bed:
             for sink in zones:
-                player = instance.media_player_new()
+                own = instance[sink] if args.instance_per_zone else instance
+                player = own.media_player_new()
                 player.audio_output_device_set(None, sink)
-                player.set_media(new_media(instance, bed))
+                player.set_media(new_media(own, bed))
                 player.play()
                 vlc_beds.append(player)
         elif args.bed_latency_ms:
@@ -235,7 +243,9 @@ def main() -> None:
             for _ in range(args.rounds):
                 for way in args.ways:  # interleaved: each way sees the same machine
                     rows[way].append(
-                        one_round(instance, alert, readers, way, cache, vlc_beds, args.bed_pause_ms)
+                        one_round(
+                            instance, alert, readers, way, cache, vlc_beds, args.bed_pause_ms, zones
+                        )
                     )
         finally:
             for reader in stoppers:
