@@ -12,6 +12,8 @@ has a capture time. Two topologies:
 - ``--separate-sinks``: every zone (and player) on a null sink of its own, each monitor read by
   its own ``parec`` (the bench until issue 16's zonesync3): each sink renders its blocks at its
   own phase and each reader wakes with its own jitter, which adds several ms of apparent skew.
+``--realtime-pulse`` runs the sound server with realtime scheduling, as the installed
+``broadcaster-pulse.service`` does (the test kit's server runs without it).
 ``--mix-sink`` also makes the daemon's own sinks of the Snapcast zones (``broadcaster_zone_B1``,
 ``_B2``: the daemon uses a sink it finds by its name) channel pairs of one sink, read too: the
 skew before the Snapcast transport ("B1 mix", "B2 mix").
@@ -34,6 +36,7 @@ Printed:
 
 Usage: .venv/bin/python bench/zones.py [--rounds 20] [--steady-seconds 30] [--cpu-seconds 30]
                                        [--buffer-ms 100] [--separate-sinks] [--mix-sink]
+                                       [--realtime-pulse]
        a short run: --rounds 5 --steady-seconds 5 --cpu-seconds 5
        latency and skew only: --rounds 10 --emergencies-only
 """
@@ -311,6 +314,8 @@ def main() -> None:
     parser.add_argument("--mix-sink", action="store_true",
                         help="the Snapcast zones' own sinks as channel pairs of one sink, read "
                              "too: the skew before the transport")  # fmt: skip
+    parser.add_argument("--realtime-pulse", action="store_true",
+                        help="the sound server with realtime scheduling, as the installed unit")  # fmt: skip
     parser.add_argument("--emergencies-only", action="store_true",
                         help="only part 1 (latency and skew), for a quick look")  # fmt: skip
     args = parser.parse_args()
@@ -318,7 +323,8 @@ def main() -> None:
           f"snapcast buffer {args.buffer_ms} ms; "
           f"{'separate sinks' if args.separate_sinks else 'one card'}"
           f"{'; the Snapcast zones own sinks on one sink' if args.mix_sink else ''}")  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="zones-bench-") as tmp, PulseServer(shm=False) as pulse:
+    with (tempfile.TemporaryDirectory(prefix="zones-bench-") as tmp,
+          PulseServer(shm=False, realtime=args.realtime_pulse) as pulse):  # fmt: skip
         folder = Path(tmp)
         data = folder / "data"
         make_tone(data / "music" / "bed.wav", 1200, 5000, level_db=-20)

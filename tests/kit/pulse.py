@@ -71,6 +71,7 @@ class PulseServer:
         startup_timeout_s: float = 10.0,
         resample_method: str | None = None,
         shm: bool = True,
+        realtime: bool = False,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", sink):
             raise ValueError(f"sink name {sink!r}: use letters, digits, '_', '.', '-'")
@@ -83,6 +84,9 @@ class PulseServer:
         # on "memblock.c: Assertion 'pa_hashmap_remove(import->blocks…' failed" under a
         # long run of many clients coming and going: bench/zones.py)
         self.shm = shm
+        # True: realtime scheduling for the server's threads, as the installed
+        # broadcaster-pulse.service runs it (``--realtime``; needs root or an RTPRIO limit).
+        self.realtime = realtime
         self._dir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._recorders: set[subprocess.Popen[bytes]] = set()
@@ -122,8 +126,8 @@ class PulseServer:
             "--disallow-exit",
             "--disallow-module-loading=false",
             "--use-pid-file=no",
-            "--realtime=false",
-            "--high-priority=false",
+            f"--realtime={str(self.realtime).lower()}",
+            f"--high-priority={str(self.realtime).lower()}",
             f"--log-target=file:{self.log_path}",
             "--log-level=info",
             f"--load=module-native-protocol-unix socket={self.socket} auth-anonymous=1",
