@@ -44,6 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import summary
 from broadcaster.audio.vlc_setup import new_media, open_instance, vlc
 from tests.kit.analysis import dominant_from_ms
 from tests.kit.media import BODY, LEAD_IN_MS, make_alert
@@ -125,14 +126,13 @@ def park(players: list[Any], way: str) -> None:
         raise SystemExit(f"{way}: a player never played")
 
 
-def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Channel],
-              way: str, cache: PulseSamples, beds: list[Any], pause_ms: int,
-              zones: tuple[str, ...] = SINKS) -> list[float]:  # fmt: skip
-    """[first sample ms per zone..., skew ms, lead-in lost ms per zone...] (of the first two of
-    ``zones``, the ones read)"""
-    instances = instance if isinstance(instance, dict) else dict.fromkeys(zones, instance)
+def one_round(instances: dict[str, Any], alert: Path,
+              readers: list[StampedReader] | list[Channel], way: str, cache: PulseSamples,
+              beds: list[Any], pause_ms: int) -> list[float]:  # fmt: skip
+    """[first sample ms per zone..., skew ms, lead-in lost ms per zone...] of the zones read
+    (the first two of ``instances``: every zone, with its libvlc instance)"""
     armed = ([] if way == "sample-cache"
-             else [arm(instances[sink], alert, sink, way) for sink in zones])  # fmt: skip
+             else [arm(instance, alert, sink, way) for sink, instance in instances.items()])  # fmt: skip
     players = [player for player, _ in armed]
     if way in ("parked", "parked-late"):
         park(players, way)
@@ -147,7 +147,7 @@ def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Ch
             bed.set_pause(1)
         time.sleep(pause_ms / 1000)
     if way == "sample-cache":
-        cache.play("alert", zones)
+        cache.play("alert", tuple(instances))
     for player in players:
         player.audio_set_volume(100)
         player.set_pause(0)
@@ -173,11 +173,6 @@ def one_round(instance: Any, alert: Path, readers: list[StampedReader] | list[Ch
     return [*latencies, (max(firsts) - min(firsts)) * 1000, *lost]
 
 
-def stats(values: list[float]) -> str:
-    p50, p95 = np.percentile(values, [50, 95])
-    return f"p50={p50:.1f} p95={p95:.1f} max={max(values):.1f} ms"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
@@ -188,7 +183,7 @@ def main() -> None:
     parser.add_argument("--vlc-bed", action="store_true",
                         help="the bed on a VLC player in each zone, as the daemon's music")  # fmt: skip
     parser.add_argument("--bed-pause-ms", type=int, default=-1,
-                        help="the beds paused this long before the start (-1: they play on)")  # fmt: skip
+                        help="the VLC beds paused this long before the start (-1: they play on)")  # fmt: skip
     parser.add_argument("--extra-zones", type=int, default=0,
                         help="more zones, each on a null sink of its own, started too but not read")  # fmt: skip
     parser.add_argument("--instance-per-zone", action="store_true",
@@ -208,9 +203,9 @@ def main() -> None:
         zones = (*SINKS, *extra)
         os.environ.update(pulse.env)
         pulse.pactl("upload-sample", str(alert), "alert")
-        instance: Any = open_instance("pulse", 300)
-        if args.instance_per_zone:  # as the daemon's zone outputs: a libvlc instance each
-            instance = {sink: open_instance("pulse", 100) for sink in zones}
+        shared = open_instance("pulse", 300)
+        instances = {sink: open_instance("pulse", 100) if args.instance_per_zone else shared
+                     for sink in zones}  # fmt: skip
         cache = PulseSamples()
         readers: list[StampedReader] | list[Channel]
         if args.one_card:
@@ -227,10 +222,9 @@ def main() -> None:
                            check=True)  # fmt: skip
         if args.vlc_bed:
             for sink in zones:
-                own = instance[sink] if args.instance_per_zone else instance
-                player = own.media_player_new()
+                player = instances[sink].media_player_new()
                 player.audio_output_device_set(None, sink)
-                player.set_media(new_media(own, bed))
+                player.set_media(new_media(instances[sink], bed))
                 player.play()
                 vlc_beds.append(player)
         elif args.bed_latency_ms:
@@ -242,11 +236,8 @@ def main() -> None:
             time.sleep(1.0)
             for _ in range(args.rounds):
                 for way in args.ways:  # interleaved: each way sees the same machine
-                    rows[way].append(
-                        one_round(
-                            instance, alert, readers, way, cache, vlc_beds, args.bed_pause_ms, zones
-                        )
-                    )
+                    rows[way].append(one_round(instances, alert, readers, way, cache,
+                                               vlc_beds, args.bed_pause_ms))  # fmt: skip
         finally:
             for reader in stoppers:
                 reader.stop()
@@ -268,8 +259,8 @@ def main() -> None:
             first = [v for row in got for v in row[:n]]
             skew = [row[n] for row in got]
             lost = [v for row in got for v in row[n + 1 :]]
-            print(f"{way}: unpause -> first sample {stats(first)}; skew {stats(skew)}; "
-                  f"lead-in lost {stats(lost)}")  # fmt: skip
+            print(f"{way}: unpause -> first sample {summary(first)}; skew {summary(skew)}; "
+                  f"lead-in lost {summary(lost)}")  # fmt: skip
 
 
 if __name__ == "__main__":
