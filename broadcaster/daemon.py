@@ -74,11 +74,13 @@ class Daemon:
         scheduler: bool = True,
         warm_renderer: bool = True,
         render_workers: RenderWorkers | None = None,
+        scan_at_start: bool = True,
     ) -> None:
         self.settings = settings
         self._with_scheduler = scheduler
         self._warm_renderer = warm_renderer  # False: the render worker starts on first use
         self._render_workers = render_workers  # tests: one worker shared by their daemons
+        self._scan_at_start = scan_at_start  # False: the library is scanned when asked (tests)
         self.clock: Clock = clock or SystemClock()
         self._output = output
         self._zone_output = zone_output  # tests: each zone's output (a fake) by its id
@@ -179,7 +181,8 @@ class Daemon:
             self.scheduler.start()
         self._thread = threading.Thread(target=self._run_core, name="broadcaster-core", daemon=True)
         self._thread.start()
-        self.library_jobs.start()  # a scan at every start: files changed while it was stopped
+        # A scan at every start: files changed while it was stopped.
+        self.library_jobs.start(scan_now=self._scan_at_start)
         chime = self.station.precheck.future(self.chime).result(10)
         if resumed := self.pager.resume(Segment(self.chime, chime.duration_ms)).result(10):
             log.warning("%d service-desk pages were still active: they carry on", resumed)

@@ -23,7 +23,9 @@ from tests.kit.media import make_corrupt, make_empty, make_tone, tones_made_once
 from tests.kit.render_workers import shared_render_workers
 
 
-def start_daemon(data: Path, *, scheduler: bool = False, **settings: object) -> Daemon:
+def start_daemon(
+    data: Path, *, scheduler: bool = False, scan: bool = False, **settings: object
+) -> Daemon:
     clock = FakeClock(T0)
     d = Daemon(
         load_settings(data_dir=data, audio={"output": "null"}, **settings),
@@ -33,6 +35,7 @@ def start_daemon(data: Path, *, scheduler: bool = False, **settings: object) -> 
         scheduler=scheduler,
         warm_renderer=False,  # the worker starts on the first render, in the tests that render
         render_workers=shared_render_workers(),  # and serves this process's later daemons
+        scan_at_start=scan,  # the library's first scan (ffmpeg measuring every file), if asked
     )
     audio = d.settings.audio  # the tones it generates: those not configured
     with tones_made_once(*(p for p, set_ in ((d.chime, audio.chime), (d.alert, audio.alert))
@@ -49,7 +52,9 @@ def daemon(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Daemon]:
     make_corrupt(data / "announcements" / "corrupt.mp3")
     make_empty(data / "announcements" / "empty.wav")
     (tmp_path / "secret.wav").write_bytes((data / "announcements" / "hello.wav").read_bytes())
-    d = start_daemon(data, scheduler=request.node.get_closest_marker("scheduler") is not None)
+    marked = request.node.get_closest_marker
+    d = start_daemon(data, scheduler=marked("scheduler") is not None,
+                     scan=marked("startup_scan") is not None)  # fmt: skip
     yield d
     d.stop()
 

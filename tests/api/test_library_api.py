@@ -19,6 +19,8 @@ from tests.api.conftest import start_daemon
 from tests.kit.accounts import api_client, as_role
 from tests.kit.music_files import make_gbk_m3u, make_library, plan_library, windows_path
 
+pytestmark = pytest.mark.audio  # makes or measures sound with a real tool (tests/conftest.py)
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 BOSS = as_role(Role.SUPERVISOR)
 DESK = as_role(Role.SERVICE_DESK)
@@ -55,7 +57,7 @@ def wait_for_scan(client: TestClient, job_id: int) -> dict[str, Any]:
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Daemon, TestClient]]:
     data = tmp_path_factory.mktemp("library") / "data"
     make_library(data / "music", COUNT, seconds=3.0)
-    daemon = start_daemon(data, library={"drive_roots": {"D:": str(data / "music")}})
+    daemon = start_daemon(data, scan=True, library={"drive_roots": {"D:": str(data / "music")}})
     with api_client(daemon) as client:
         scans = ok(client.get("/api/v1/library/scans"))
         assert scans and scans[0]["requested_by"] == "daemon start"
