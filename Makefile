@@ -52,12 +52,14 @@ test: setup lint
 	echo "make test (mypy and pytest): $$SECONDS s"; exit $$status
 
 # The inner loop (target: 90 s): lint, types and every test that needs no real audio, browser,
-# daemon process or real install (tests/conftest.py marks those by what they start).
-CHECK_MARKERS := not (vlc or e2e or daemon or pulse or browser or install)
+# daemon process or real install (tests/conftest.py marks those by what they start; a test
+# making or measuring sound with ffmpeg, espeak-ng, sox or the voice worker is marked
+# ``audio``, and here one without the mark fails and says so).
+CHECK_MARKERS := not (vlc or e2e or daemon or pulse or browser or install or audio)
 check: venv
 	@SECONDS=0; \
 	$(MAKE) --no-print-directory lint || exit $$?; $(TYPES_BESIDE); \
-	$(BIN)/pytest -q -p no:cacheprovider $(call PARALLEL,$(CHECK_WORKERS)) -m "$(CHECK_MARKERS)" \
+	BROADCASTER_CHECK_LANE=1 $(BIN)/pytest -q -p no:cacheprovider $(call PARALLEL,$(CHECK_WORKERS)) -m "$(CHECK_MARKERS)" \
 	  $(ARGS); status=$$?; $(TYPES_VERDICT); \
 	echo "make check: $$SECONDS s"; exit $$status
 

@@ -11,21 +11,31 @@
    the modules with the most tests first); the browser's go last (see below). ``--dist
    loadgroup`` would keep the browser's modules on one worker, but pytest 9.2 ignores its
    groups (pytest-xdist #1386). Tests marked ``serial`` run after the parallel part, alone.
-3. One migrated template database per test process: a fresh SQLite file that ``make_engine``
+3. Real audio: a test that makes or measures sound with a real tool (ffmpeg, espeak-ng, sox,
+   the voice worker; ffprobe reading a header does not count) is marked ``audio`` by hand
+   (what it runs depends on what it asks the daemon), and ``make check`` leaves it out. There
+   (``BROADCASTER_CHECK_LANE=1``) a test that runs one without the mark (itself or through its
+   function's fixtures) fails and says so: the inner loop stays without real audio.
+4. One migrated template database per test process: a fresh SQLite file that ``make_engine``
    would migrate is a copy of it instead (the migrations themselves are tested in
    ``tests/broadcaster/test_migrations.py``, which migrates for real)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from broadcaster import migrations
+from scripts_library.render_worker import WorkerRenderer
+from tests.kit import real_audio
 
 pytest_plugins = ["tests.kit.fixtures"]
 
@@ -37,6 +47,8 @@ STARTS = {  # marker: names in a test's module, or fixtures it uses, that start 
     "install": {"SYSTEM_PYTHON"},  # the real install: pip builds the application, speech renders
 }
 REAL_TIME = ("e2e", "daemon", "pulse", "browser", "vlc", "install")
+AUDIO_TOOLS = {"ffmpeg", "espeak-ng", "sox", "nice"}  # nice: the library scan's ffmpeg
+_ran_audio = real_audio.used  # what the running test used (the check lane looks)
 MIGRATES_FOR_REAL = {"tests.broadcaster.test_migrations"}
 
 
@@ -59,6 +71,49 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def _file(item: pytest.Item) -> str:
     return item.nodeid.split("::")[0]
+
+
+def _audio_tool(event: str, args: tuple[Any, ...]) -> None:
+    if event != "subprocess.Popen":
+        return
+    argv = args[1] if isinstance(args[1], (list, tuple)) else [args[1]]
+    words = [str(word) for word in argv]
+    if words and (os.path.basename(words[0]) in AUDIO_TOOLS
+                  or "scripts_library.render_worker" in words):  # fmt: skip
+        _ran_audio.append(" ".join(words[:3]))
+
+
+CHECK_LANE = os.environ.get("BROADCASTER_CHECK_LANE") == "1"
+if CHECK_LANE:
+    sys.addaudithook(_audio_tool)
+    _render = WorkerRenderer.render
+
+    def _rendered(self: WorkerRenderer, *args: Any, **kwargs: Any) -> Any:
+        # Every render that gives speech counts, the cache's answers too: which test of a
+        # module's daemon finds its words already rendered depends on the order tests run in.
+        rendered = _render(self, *args, **kwargs)
+        real_audio.note("the voice (a render)")
+        return rendered
+
+    WorkerRenderer.render = _rendered  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _real_audio_of_this_test() -> None:
+    """From here (after the module's and the session's fixtures: material made once for many
+    tests is not the test's), through the test and its teardown."""
+    _ran_audio.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    outcome = yield
+    report = outcome.get_result()
+    if (CHECK_LANE and call.when == "teardown" and _ran_audio and report.passed
+            and item.get_closest_marker("audio") is None):  # fmt: skip
+        report.outcome = "failed"
+        report.longrepr = (f"this test runs {sorted(set(_ran_audio))}: mark it `audio` "
+                           "(make check leaves real audio out)")  # fmt: skip
 
 
 @pytest.fixture(scope="session")

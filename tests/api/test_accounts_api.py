@@ -52,6 +52,7 @@ def login(client: TestClient, role: Role) -> dict[str, Any]:
     return ok(client.post("/api/v1/login", json={"name": NAMES[role], "password": PASSWORD}))
 
 
+@pytest.mark.audio
 def test_a_person_logs_in_and_every_change_needs_the_pages_csrf_token(person):
     refused(person.get("/api/v1/status"), 401, "not_logged_in")
     me = login(person, Role.SERVICE_DESK)

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
@@ -20,6 +21,8 @@ from broadcaster.actors import Role
 from tests.api.conftest import start_daemon
 from tests.kit.accounts import as_role, seed_accounts
 from tests.kit.media import make_tone
+
+pytestmark = pytest.mark.audio  # makes or measures sound with a real tool (tests/conftest.py)
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 

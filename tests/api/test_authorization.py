@@ -118,7 +118,15 @@ def test_the_table_names_every_route_of_the_api(app):
     )
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+# A live call records the microphone (ffmpeg); a scan measures the music (ffmpeg, after the
+# request: in the module's later tests).
+MAKES_SOUND = {("POST", "/api/v1/live"), ("POST", "/api/v1/library/scans")}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [pytest.param(*r, marks=pytest.mark.audio) if r in MAKES_SOUND else r for r in sorted(ROUTES)],
+)
 def test_each_role_is_allowed_or_refused_as_the_table_says(app, method, path):
     _, client = app
     need = ROUTES[method, path]

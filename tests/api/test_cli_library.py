@@ -6,6 +6,8 @@ import io
 import os
 from pathlib import Path
 
+import pytest
+
 from api.cli_library import ProgressBar
 from tests.kit.cli import Ran, run_cli
 from tests.kit.media import make_corrupt, make_empty, make_tone
@@ -16,6 +18,7 @@ def cli(data: Path, *args: str) -> Ran:
     return run_cli(data, "library", *args)
 
 
+@pytest.mark.audio
 def test_scan_shows_progress_then_a_summary_and_a_rescan_finds_nothing_new(tmp_path):
     data = tmp_path / "data"
     make_library(data / "music", 6, seconds=2.0)
@@ -47,6 +50,7 @@ def test_the_bar_writes_one_line_per_tenth_when_not_on_a_terminal():
     assert len(lines) == 11 and lines[-1].startswith("tags") and "100% 100/100" in lines[-1]
 
 
+@pytest.mark.audio
 def test_scan_and_tracks_name_each_problem_file_with_its_reason(tmp_path):
     data = tmp_path / "data"
     make_library(data / "music", 2, seconds=2.0)

@@ -51,6 +51,7 @@ def test_an_emergency_whose_message_cannot_repeat_within_30_s_is_refused(en54):
     assert client.delete("/api/v1/emergency").status_code == 200
 
 
+@pytest.mark.audio
 def test_an_emergency_script_too_long_for_the_profile_is_not_approved(tmp_path: Path):
     data = tmp_path / "data"
     make_quiet_wav(data / "music" / "a.wav", 600)

@@ -21,6 +21,8 @@ from tests.api.conftest import start_daemon
 from tests.kit.accounts import api_client, as_role
 from tests.kit.media import make_empty, make_text, make_tone
 
+pytestmark = pytest.mark.audio  # makes or measures sound with a real tool (tests/conftest.py)
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 BOSS = as_role(Role.SUPERVISOR)
 GBK_NAME = "月亮".encode("gbk") + b".mp3"

@@ -99,6 +99,7 @@ def run_until(run_for: Any, done: Any, limit_s: float = 600, step_s: float = 5) 
 # --- a page's life ----------------------------------------------------------------------------
 
 
+@pytest.mark.audio
 def test_a_page_plays_after_a_chime_and_repeats_until_it_has_played_its_times(
     client, daemon, run_for
 ):
@@ -134,12 +135,14 @@ def test_a_page_plays_after_a_chime_and_repeats_until_it_has_played_its_times(
     assert status(client)["voice"] is None and status(client)["queue"] == []
 
 
+@pytest.mark.audio
 def test_the_status_follows_the_page_from_the_chime_to_the_notice(client, daemon, run_for):
     start_page(client)
     run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
     assert status(client)["voice"]["segment"] == 1
 
 
+@pytest.mark.audio
 def test_a_resolved_page_never_plays_again(client, daemon, run_for):
     page = start_page(client, every_min=2, times=5)
     run_until(run_for, lambda: page_rows(client) and page_rows(client)[0]["outcome"])
@@ -162,6 +165,7 @@ def test_a_resolved_page_never_plays_again(client, daemon, run_for):
     assert_refused(client.get(f"{PAGES}/424242"), 404, "not_found")
 
 
+@pytest.mark.audio
 def test_resolving_withdraws_a_repeat_waiting_behind_an_emergency(client, daemon, run_for):
     page = start_page(client, every_min=2)
     run_until(run_for, lambda: page_rows(client) and page_rows(client)[0]["outcome"])
@@ -182,6 +186,7 @@ def test_resolving_withdraws_a_repeat_waiting_behind_an_emergency(client, daemon
     assert status(client)["voice"] is None
 
 
+@pytest.mark.audio
 def test_resolving_a_page_on_air_fades_it_out_within_a_second(client, daemon, run_for):
     page = start_page(client)
     run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
@@ -201,6 +206,7 @@ def test_resolving_a_page_on_air_fades_it_out_within_a_second(client, daemon, ru
     assert len(page_rows(client)) == 1 and status(client)["queue"] == []
 
 
+@pytest.mark.audio
 def test_the_desk_may_let_a_found_page_finish_its_sentence(client, daemon, run_for):
     page = start_page(client)
     run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
@@ -217,6 +223,7 @@ def test_the_desk_may_let_a_found_page_finish_its_sentence(client, daemon, run_f
     assert len(page_rows(client)) == 1
 
 
+@pytest.mark.audio
 def test_cancelling_a_page_on_air_stops_it_at_once(client, daemon, run_for):
     page = start_page(client)
     run_until(run_for, lambda: notice_on_air(client, daemon), step_s=0.5)
@@ -233,6 +240,7 @@ def test_cancelling_a_page_on_air_stops_it_at_once(client, daemon, run_for):
     assert len(page_rows(client)) == 1 and status(client)["queue"] == []
 
 
+@pytest.mark.audio
 def test_the_active_filter_lists_the_pages_still_to_play(desk):
     first = start_page(desk, fields={"name": "小明", "meet_at": "二楼服务台"})
     second = start_page(desk, template="found_item",
@@ -284,6 +292,7 @@ REFUSED: list[tuple[str, dict[str, Any], str, str]] = [
 @pytest.mark.parametrize(
     ("changes", "field", "words"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED]
 )
+@pytest.mark.audio
 def test_a_bad_form_is_refused_per_field_and_nothing_goes_on_air(desk, changes, field, words):
     before = ok(desk.get(PAGES))
     detail = assert_refused(desk.post(PAGES, json=page_body(**changes)), 422, "invalid_request")
@@ -306,6 +315,7 @@ NEUTRALISED: list[tuple[str, str, str]] = [
 @pytest.mark.parametrize(
     ("typed", "kept"), [c[1:] for c in NEUTRALISED], ids=[c[0] for c in NEUTRALISED]
 )
+@pytest.mark.audio
 def test_hostile_text_in_the_form_is_read_as_plain_words(desk, typed, kept):
     page = start_page(desk, fields={**LELE, "name": typed, "meet_at": f"{typed} 服务台"})
     try:
@@ -339,6 +349,7 @@ def test_a_title_with_control_characters_is_refused_or_cleaned(desk):
         assert "title" in assert_refused(reply, 422, "invalid_request")["fields"]
 
 
+@pytest.mark.audio
 def test_the_desk_listens_to_a_notice_before_sending_it_and_nothing_goes_on_air(desk):
     before = desk.get(PAGES).json()
     reply = desk.post(f"{PAGES}/preview", json={"template": "lost_person", "fields": LELE,

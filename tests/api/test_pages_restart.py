@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from broadcaster.audio.fake_output import FakeOutput
@@ -14,6 +15,8 @@ from broadcaster.simulation import VirtualDriver
 from tests.api.conftest import start_daemon
 from tests.kit.accounts import api_client
 from tests.kit.media import make_quiet_wav
+
+pytestmark = pytest.mark.audio  # makes or measures sound with a real tool (tests/conftest.py)
 
 BODY = {"template": "found_item", "fields": {"item": "一把蓝色雨伞", "where_to_claim": "一楼服务台"},
         "times": 3, "every_min": 1}  # fmt: skip

@@ -136,6 +136,7 @@ def nothing_queued(client: TestClient, daemon: Daemon) -> bool:
     return status["voice"] is None and status["queue"] == [] and log == []
 
 
+@pytest.mark.audio
 def test_a_browser_recording_is_saved_under_our_name_and_queued_for_the_announcer(
     client, daemon, tmp_path
 ):
@@ -165,6 +166,7 @@ def test_a_browser_recording_is_saved_under_our_name_and_queued_for_the_announce
     assert 1.9 < float(probe.stdout) < 2.2
 
 
+@pytest.mark.audio
 def test_an_untitled_recording_gets_the_time_as_its_title(client, tmp_path):
     clip = make_browser_webm(tmp_path / "clip.webm", 1.0).read_bytes()
     reply = upload(client, clip, title=None)
@@ -182,6 +184,7 @@ def test_an_untitled_recording_gets_the_time_as_its_title(client, tmp_path):
     ],
     ids=["text by its type", "no audio type", "text named webm", "text named wav"],
 )
+@pytest.mark.audio
 def test_what_is_not_audio_is_refused_and_nothing_is_kept_or_queued(
     client, daemon, tmp_path, name, kind, status, code
 ):
@@ -202,6 +205,7 @@ def test_an_oversized_recording_is_refused_with_413_and_nothing_is_left(
     assert nothing_queued(client, daemon)
 
 
+@pytest.mark.audio
 def test_a_title_with_invisible_characters_or_no_file_is_refused(client, daemon, tmp_path):
     clip = make_browser_webm(tmp_path / "clip.webm", 1.0).read_bytes()
     detail = refused(upload(client, clip, title="sale\u202egnp.exe"), 422, "invalid_request")
@@ -213,6 +217,7 @@ def test_a_title_with_invisible_characters_or_no_file_is_refused(client, daemon,
     assert nothing_queued(client, daemon)
 
 
+@pytest.mark.audio
 def test_a_hostile_title_is_stored_as_text_and_shown_as_text(client, daemon, tmp_path):
     clip = make_browser_webm(tmp_path / "clip.webm", 1.0).read_bytes()
     assert upload(client, clip, title=HOSTILE).status_code == 202

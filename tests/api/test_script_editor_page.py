@@ -3,6 +3,7 @@ and that whatever a person typed is shown as text, never as markup."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from broadcaster.actors import Role
@@ -25,6 +26,7 @@ def _supervisor(client: TestClient) -> TestClient:
     return browser
 
 
+@pytest.mark.audio
 def test_the_editor_lists_scripts_with_their_versions_and_escapes_what_was_typed(client):
     welcome = _script(client, code="welcome")
     client.post(f"/api/v1/scripts/{welcome['id']}/approve")

@@ -123,6 +123,7 @@ def test_a_script_without_a_code_gets_one(api):
     assert created["code"] == f"s{created['id']}"
 
 
+@pytest.mark.audio
 def test_the_list_filters_by_category_and_approval(api):
     on_air = approved(api, "list_promo", category="promotion", title="Weekend sale")
     draft = create(api, "list_floor", category="floor_guide", title="Floor guide")
@@ -154,6 +155,7 @@ def test_an_unknown_script_is_404_in_both_languages(api, method, url):
 # --- approval and versions --------------------------------------------------------------------
 
 
+@pytest.mark.audio
 def test_only_a_supervisor_writes_and_approves_a_script(api):
     for headers in (ANNOUNCER, DESK):
         assert_refused(api.post(P, json=body("not_mine"), headers=headers), 403, "forbidden")
@@ -171,6 +173,7 @@ def test_only_a_supervisor_writes_and_approves_a_script(api):
     assert_refused(approve(api, created["id"]), 409, "nothing_to_approve")
 
 
+@pytest.mark.audio
 def test_editing_an_approved_script_makes_a_new_draft_and_the_approved_words_stay_on_air(api):
     script = approved(api, "versions_flow")
     sid = script["id"]
@@ -200,6 +203,7 @@ def test_editing_a_draft_changes_it_in_place(api):
     assert versions(api, sid) == [(1, "draft")]
 
 
+@pytest.mark.audio
 def test_an_edit_that_changes_nothing_adds_no_version(api):
     script = approved(api, "no_op_edit")
     sid = script["id"]
@@ -259,6 +263,7 @@ def test_an_invalid_script_is_refused_per_field_and_nothing_is_saved(api, change
     assert ok(api.get(P)) == before
 
 
+@pytest.mark.audio
 def test_an_edit_that_breaks_a_script_is_refused_and_changes_nothing(api):
     script = approved(api, "broken_edit")
     sid = script["id"]
@@ -281,6 +286,7 @@ def test_a_taken_code_is_409_and_nothing_is_saved(api):
     assert ok(api.get(P)) == before
 
 
+@pytest.mark.audio
 def test_html_and_sql_are_stored_as_text(api):
     title = "<script>alert(1)</script>'; DROP TABLE script; --"
     text = "<b>Sale</b> today'; DROP TABLE script_version; -- <img src=x onerror=alert(1)>"
@@ -297,6 +303,7 @@ def test_html_and_sql_are_stored_as_text(api):
 # --- previews ---------------------------------------------------------------------------------
 
 
+@pytest.mark.audio
 def test_the_preview_of_a_draft_is_audio_and_puts_nothing_on_air(api):
     sid = create(api, "preview_draft")["id"]
     reply = api.get(f"{P}/{sid}/preview")
@@ -308,6 +315,7 @@ def test_the_preview_of_a_draft_is_audio_and_puts_nothing_on_air(api):
     assert nothing_on_air(api)
 
 
+@pytest.mark.audio
 def test_the_preview_of_an_edit_is_the_new_draft(api):
     sid = approved(api, "preview_edit")["id"]
     first = api.get(f"{P}/{sid}/preview").content
@@ -318,6 +326,7 @@ def test_the_preview_of_an_edit_is_the_new_draft(api):
     assert nothing_on_air(api)
 
 
+@pytest.mark.audio
 def test_text_can_be_previewed_before_it_is_saved(api):
     before = ok(api.get(P))
     reply = api.post(f"{P}/preview", json={"text": "Hello, / *shoppers*.", "language": "en"})
@@ -348,6 +357,7 @@ def upload(api: TestClient, script_id: int, name: str, content: bytes) -> Any:
                    headers=SUPERVISOR)  # fmt: skip
 
 
+@pytest.mark.audio
 def test_an_uploaded_recording_goes_into_a_new_draft(api, library, tmp_path: Path):
     sid = approved(api, "recorded")["id"]
     wav = make_tone(tmp_path / "take1.wav", 1, 330).read_bytes()
@@ -396,6 +406,7 @@ def test_an_oversized_recording_is_refused_with_413(api, library, tmp_path, monk
 # --- archiving --------------------------------------------------------------------------------
 
 
+@pytest.mark.audio
 def test_an_archived_script_is_gone(api):
     sid = approved(api, "to_archive")["id"]
     reply = api.delete(f"{P}/{sid}")
@@ -409,6 +420,7 @@ def test_an_archived_script_is_gone(api):
 
 
 @pytest.mark.parametrize("used_as", ["content", "spot"])
+@pytest.mark.audio
 def test_a_script_the_programme_uses_cannot_be_archived(api, used_as):
     code = f"in_use_{used_as}"
     sid = approved(api, code)["id"]
@@ -427,6 +439,7 @@ def test_a_script_the_programme_uses_cannot_be_archived(api, used_as):
     assert api.delete(f"{P}/{sid}").status_code == 204
 
 
+@pytest.mark.audio
 def test_only_an_approved_script_can_be_scheduled(api):
     sid = ok(api.post(P, json=body("autumn_draft")), 201)["id"]
     made = rule(name="Autumn campaign", content={"kind": "script", "ref": "autumn_draft"})
@@ -443,6 +456,7 @@ def test_only_an_approved_script_can_be_scheduled(api):
 # --- announcing a script ----------------------------------------------------------------------
 
 
+@pytest.mark.audio
 def test_an_approved_script_is_announced_with_its_title_and_version(client, daemon, run_for):
     sid = ok(client.post(P, json=body("shop_welcome", title="Shop welcome")), 201)["id"]
     ok(client.post(f"{P}/{sid}/approve", headers=SUPERVISOR))
@@ -461,6 +475,7 @@ def test_an_approved_script_is_announced_with_its_title_and_version(client, daem
     assert client.get("/api/v1/status").json()["voice"] is None
 
 
+@pytest.mark.audio
 def test_a_one_off_text_is_announced_and_logged_as_unapproved(client, daemon, run_for):
     text = "The car with plate *A12345*, / please move it from the fire lane."
     accepted = ok(client.post("/api/v1/announcements", json={"text": text, "language": "en"}), 202)
@@ -473,12 +488,14 @@ def test_a_one_off_text_is_announced_and_logged_as_unapproved(client, daemon, ru
     assert row["outcome"] == "completed"
 
 
+@pytest.mark.audio
 def test_a_one_off_text_is_titled_with_its_words_not_its_marks(client):
     text = "The car with plate *A12345*, / please move it from the fire lane."
     accepted = ok(client.post("/api/v1/announcements", json={"text": text, "language": "en"}), 202)
     assert accepted["title"] == "The car with plate A12345, please move i"
 
 
+@pytest.mark.audio
 def test_a_script_that_may_not_go_on_air_is_refused_and_nothing_is_queued(api):
     draft = create(api, "not_yet_approved")
     detail = assert_refused(api.post("/api/v1/announcements", json={"script_id": draft["id"]}),
@@ -524,6 +541,7 @@ def test_an_announcement_with_two_sources_is_refused_in_each_language_separately
 # --- emergencies from the library, and a warm cache ------------------------------------------
 
 
+@pytest.mark.audio
 def test_an_emergency_can_say_an_approved_script_and_not_a_draft(client):
     sid = ok(client.post(P, json=body("evacuate", title="疏散通知", category="emergency")), 201)
     refused = client.post("/api/v1/emergency", json={"script_id": sid["id"]})
@@ -538,6 +556,7 @@ def test_an_emergency_can_say_an_approved_script_and_not_a_draft(client):
     ok(client.delete("/api/v1/emergency"))
 
 
+@pytest.mark.audio
 def test_approving_a_script_renders_it_ahead_of_its_first_play(daemon, client):
     text = "Attention please. / The *north car park* closes at nine tonight."
     sid = ok(client.post(P, json=body("car_park", text=text, language="en")), 201)["id"]

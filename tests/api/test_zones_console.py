@@ -141,6 +141,7 @@ def test_the_announcer_chooses_zones_and_the_emergencys_plans_whole_building_fir
     assert "/static/zones.js" in html
 
 
+@pytest.mark.audio
 def test_the_desk_chooses_zones_per_notice_and_lists_where_each_went(zoned):
     with api_client(zoned, Role.SERVICE_DESK) as api:
         reply = api.post("/api/v1/pages", json={

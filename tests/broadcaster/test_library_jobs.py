@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import Session, select
 
 from broadcaster.db import make_engine
@@ -32,6 +33,7 @@ def wait_done(engine, count: int) -> list[ScanJob]:
     raise AssertionError(f"jobs did not finish: {jobs(engine)}")
 
 
+@pytest.mark.audio
 def test_scans_run_at_start_on_request_and_on_the_interval_and_no_more(tmp_path):
     music = tmp_path / "music"
     make_tone(music / "a.wav", 1.0)

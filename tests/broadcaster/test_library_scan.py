@@ -26,6 +26,8 @@ from playlists.track_loudness import gain_db
 from tests.kit.media import make_corrupt
 from tests.kit.music_files import make_gbk_m3u, make_library, plan_library, windows_path
 
+pytestmark = pytest.mark.audio  # makes or measures sound with a real tool (tests/conftest.py)
+
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 COUNT = 12  # two files of each of the six formats
 

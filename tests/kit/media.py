@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from scripts_library.tones import write_stereo_wav
+from tests.kit import real_audio
 
 
 def make_tone(
@@ -24,6 +25,8 @@ def make_tone(
     suffix names. Each distinct tone is made once per process and copied (ffmpeg making the
     suite's two-minute bed for every API test cost about a second each)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() != ".wav":
+        real_audio.note("ffmpeg (a tone encoded once per process)")
     shutil.copyfile(_made_tone(seconds, freq, level_db, rate, path.suffix.lower()), path)
     return path
 

@@ -13,6 +13,8 @@ from playlists.demo_music import PLAYLISTS, STYLES, integrated_loudness, synthes
 from playlists.sources import AUDIO_SUFFIXES, folder_tracks
 from tests.kit.analysis import peak_db, rms_db
 
+pytestmark = pytest.mark.audio  # makes or measures sound with a real tool (tests/conftest.py)
+
 SECONDS = 6.0
 
 

@@ -31,6 +31,7 @@ def test_bytes_that_decode_to_nothing_clean_are_left_alone():
         assert repair(raw.decode("latin-1")) == raw.decode("latin-1")
 
 
+@pytest.mark.audio
 def test_big5_tags_from_a_taiwanese_tool_read_as_big5_not_as_wrong_gbk(tmp_path):
     path = make_tone(tmp_path / "song.mp3", 1.0)
     tags = ID3()

@@ -17,6 +17,8 @@ from tests.kit.music_files import (
     windows_path,
 )
 
+pytestmark = pytest.mark.audio  # makes or measures sound with a real tool (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:

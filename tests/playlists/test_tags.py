@@ -66,6 +66,7 @@ def test_each_format_reads_title_artist_and_duration(music: Path, suffix: str) -
     assert info.album is None
 
 
+@pytest.mark.audio
 def test_untagged_file_with_chinese_name_is_titled_by_its_stem(music: Path, tmp_path: Path) -> None:
     path = tmp_path / "周杰伦 - 稻香.flac"
     make_tone(path, "-map_metadata", "-1")
@@ -284,6 +285,7 @@ def test_untagged_wav_is_titled_by_its_stem_without_a_process(
     )
 
 
+@pytest.mark.audio
 def test_wav_written_to_a_pipe_reports_its_real_length(tmp_path: Path) -> None:
     # Written to a pipe, ffmpeg cannot go back to fill in the sizes: RIFF and data say 0xFFFFFFFF.
     path = tmp_path / "piped.wav"

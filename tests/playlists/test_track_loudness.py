@@ -29,6 +29,7 @@ def make_sine(path: Path, amplitude: float, *extra: str, seconds: float = 4.0) -
     return path
 
 
+@pytest.mark.audio
 def test_sine_10_db_louder_measures_10_lu_louder(tmp_path: Path) -> None:
     quiet = measure_track(make_sine(tmp_path / "quiet.wav", 0.1))
     loud = measure_track(make_sine(tmp_path / "loud.wav", 0.316228))
@@ -38,12 +39,14 @@ def test_sine_10_db_louder_measures_10_lu_louder(tmp_path: Path) -> None:
     assert quiet.duration_ms == pytest.approx(4000, abs=50)
 
 
+@pytest.mark.audio
 def test_agrees_with_the_speech_renderers_meter(tmp_path: Path) -> None:
     path = make_sine(tmp_path / "tone.wav", 0.1, "-c:a", "pcm_s16le")
 
     assert measure_track(path).lufs == pytest.approx(measure_lufs(path), abs=0.5)
 
 
+@pytest.mark.audio
 def test_mp3_and_wav_of_the_same_music_agree(tmp_path: Path) -> None:
     wav = make_sine(tmp_path / "same.wav", 0.2)
     mp3 = make_sine(tmp_path / "same.mp3", 0.2, "-c:a", "libmp3lame", "-b:a", "192k")
@@ -51,6 +54,7 @@ def test_mp3_and_wav_of_the_same_music_agree(tmp_path: Path) -> None:
     assert measure_track(mp3).lufs == pytest.approx(measure_track(wav).lufs, abs=0.5)
 
 
+@pytest.mark.audio
 def test_silent_file_has_minus_infinite_loudness(tmp_path: Path) -> None:
     path = make_sine(tmp_path / "silence.wav", 0.0, seconds=2)
 
@@ -63,6 +67,7 @@ def test_silent_file_has_minus_infinite_loudness(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "content", [b"", random.Random(7).randbytes(64 * 1024)], ids=["empty", "random"]
 )
+@pytest.mark.audio
 def test_corrupt_file_raises_loudness_error_in_both_languages(
     tmp_path: Path, content: bytes
 ) -> None:
@@ -77,6 +82,7 @@ def test_corrupt_file_raises_loudness_error_in_both_languages(
     assert caught.value.message != caught.value.message_zh
 
 
+@pytest.mark.audio
 def test_timeout_raises_loudness_error(tmp_path: Path) -> None:
     path = make_sine(tmp_path / "long.wav", 0.1, seconds=30)
 

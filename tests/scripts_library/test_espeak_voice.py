@@ -11,7 +11,10 @@ from scripts_library.markup import Pause, Span, parse
 from scripts_library.voices import LANGUAGES, VOICES, EspeakVoice, Voice, VoiceError, get_voice
 from tests.kit.analysis import longest_silence_seconds, spoken_seconds
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
+pytestmark = [
+    pytest.mark.audio,
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing"),
+]
 
 
 def test_the_registry_names_the_espeak_voice() -> None:

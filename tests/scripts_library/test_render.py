@@ -330,6 +330,7 @@ needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="esp
     ],
     ids=["Chinese", "English", "bilingual"],
 )
+@pytest.mark.audio
 def test_espeak_notices_render_at_the_target_loudness(
     tmp_path: Path, parts: list[tuple[str, str]]
 ) -> None:

@@ -22,7 +22,10 @@ from scripts_library.render import DiskFull, Renderer
 from scripts_library.render_worker import WorkerRenderer
 from scripts_library.voices import EspeakVoice
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
+pytestmark = [
+    pytest.mark.audio,
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing"),
+]
 TEXT = "Would the owner of the blue bicycle by the north entrance please come to the desk."
 ZH = "请注意，一位五岁的小朋友正在一楼服务台等候家长。"
 

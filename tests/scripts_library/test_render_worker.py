@@ -37,6 +37,7 @@ def worker_pids(parent: int) -> list[int]:
             if "scripts_library.render_worker" in " ".join(p.cmdline())]  # fmt: skip
 
 
+@pytest.mark.audio
 def test_the_worker_renders_and_the_cache_is_answered_without_it(tmp_path: Path) -> None:
     renderer = WorkerRenderer(tmp_path, ESPEAK)
     try:
@@ -53,6 +54,7 @@ def test_the_worker_renders_and_the_cache_is_answered_without_it(tmp_path: Path)
     assert gone(worker, 5), "close() must stop the worker"
 
 
+@pytest.mark.audio
 def test_a_failing_voice_comes_back_as_a_render_error(tmp_path: Path) -> None:
     broken = {"zh-CN": ("espeak", {"binary": "espeak-ng-missing"}), "en": ESPEAK["en"]}
     renderer = WorkerRenderer(tmp_path, broken, warm=False)
@@ -65,6 +67,7 @@ def test_a_failing_voice_comes_back_as_a_render_error(tmp_path: Path) -> None:
         renderer.close()
 
 
+@pytest.mark.audio
 def test_renderers_sharing_a_worker_render_into_their_own_caches(tmp_path: Path) -> None:
     workers = RenderWorkers()
     try:

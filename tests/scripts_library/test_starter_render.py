@@ -13,7 +13,10 @@ from scripts_library.render import Renderer, RenderSettings
 from scripts_library.starter import STARTER_SCRIPTS
 from scripts_library.voices import EspeakVoice
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
+pytestmark = [
+    pytest.mark.audio,
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing"),
+]
 
 TARGET = RenderSettings().target_lufs
 

@@ -179,6 +179,7 @@ def test_control_and_invisible_characters_are_refused_and_whitespace_made_one_sp
     assert cleaned["age"] == ""
 
 
+@pytest.mark.audio
 def test_a_value_the_voice_says_nothing_of_is_refused_per_field_and_language() -> None:
     voice = EspeakVoice()
     template = TEMPLATES["lost_person"]
