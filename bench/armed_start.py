@@ -23,8 +23,12 @@ Ways:
   sent on one connection before waiting for any answer (``PulseSamples``, libpulse through
   ctypes), so the server starts them in one go, with no client stream to connect or time.
 
+``--busy N`` runs N busy loops (child processes, stopped at the end) for the CPU contention of
+the daemon's machine; ``--rt-audio`` gives the sound server and this process's threads but the
+main one realtime scheduling (``bench/rt_threads.py``).
+
 Usage: .venv/bin/python bench/armed_start.py [--rounds 10] [--one-card] [--extra-zones 2] [--vlc-bed]
-                                             [--instance-per-zone]
+                                             [--instance-per-zone] [--busy 2] [--rt-audio]
                                              [--bed-pause-ms 10] [--bed-latency-ms 20] [--ways sample-cache]
 """
 
@@ -45,6 +49,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.figures import summary
+from bench.rt_threads import promote_threads
 from broadcaster.audio.vlc_setup import new_media, open_instance, vlc
 from tests.kit.analysis import dominant_from_ms
 from tests.kit.media import BODY, LEAD_IN_MS, make_alert
@@ -189,8 +194,24 @@ def main() -> None:
     parser.add_argument("--instance-per-zone", action="store_true",
                         help="a libvlc instance per zone (file caching 100 ms), as the daemon")  # fmt: skip
     parser.add_argument("--ways", nargs="+", choices=WAYS, default=list(WAYS))
+    parser.add_argument("--busy", type=int, default=0,
+                        help="this many busy loops (child processes) compete for the cores")  # fmt: skip
+    parser.add_argument("--rt-audio", action="store_true",
+                        help="realtime scheduling for the sound server and for every thread of "
+                             "this process but the main one (VLC's, libpulse's: bench/rt_threads)")  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, PulseServer(shm=False) as pulse:
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    try:
+        run(args)
+    finally:
+        for loop in busy:
+            loop.kill()
+            loop.wait()
+
+
+def run(args: argparse.Namespace) -> None:
+    with (tempfile.TemporaryDirectory() as tmp,
+          PulseServer(shm=False, realtime=args.rt_audio) as pulse):  # fmt: skip
         alert = make_alert(Path(tmp) / "alert.wav")
         if args.one_card:
             card_with_pairs(pulse, "card", SINKS)
@@ -236,6 +257,8 @@ def main() -> None:
             time.sleep(1.0)
             for _ in range(args.rounds):
                 for way in args.ways:  # interleaved: each way sees the same machine
+                    if args.rt_audio:
+                        promoted = promote_threads()
                     rows[way].append(one_round(instances, alert, readers, way, cache,
                                                vlc_beds, args.bed_pause_ms))  # fmt: skip
         finally:
@@ -252,6 +275,8 @@ def main() -> None:
         )
         if args.bed_pause_ms >= 0:
             bed_text += f", paused {args.bed_pause_ms} ms before the start"
+        if args.rt_audio:
+            print(f"realtime threads of this process: {promoted}")
         print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}; "
               f"{args.rounds} rounds, 2 zones read of {len(zones)}, {layout}, {bed_text}")  # fmt: skip
         n = len(SINKS)
