@@ -48,7 +48,6 @@ STARTS = {  # marker: names in a test's module, or fixtures it uses, that start 
 }
 REAL_TIME = ("e2e", "daemon", "pulse", "browser", "vlc", "install")
 AUDIO_TOOLS = {"ffmpeg", "espeak-ng", "sox", "nice"}  # nice: the library scan's ffmpeg
-_ran_audio = real_audio.used  # what the running test used (the check lane looks)
 MIGRATES_FOR_REAL = {"tests.broadcaster.test_migrations"}
 
 
@@ -80,7 +79,7 @@ def _audio_tool(event: str, args: tuple[Any, ...]) -> None:
     words = [str(word) for word in argv]
     if words and (os.path.basename(words[0]) in AUDIO_TOOLS
                   or "scripts_library.render_worker" in words):  # fmt: skip
-        _ran_audio.append(" ".join(words[:3]))
+        real_audio.note(" ".join(words[:3]))
 
 
 CHECK_LANE = os.environ.get("BROADCASTER_CHECK_LANE") == "1"
@@ -102,17 +101,17 @@ if CHECK_LANE:
 def _real_audio_of_this_test() -> None:
     """From here (after the module's and the session's fixtures: material made once for many
     tests is not the test's), through the test and its teardown."""
-    _ran_audio.clear()
+    real_audio.used.clear()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     outcome = yield
     report = outcome.get_result()
-    if (CHECK_LANE and call.when == "teardown" and _ran_audio and report.passed
+    if (CHECK_LANE and call.when == "teardown" and real_audio.used and report.passed
             and item.get_closest_marker("audio") is None):  # fmt: skip
         report.outcome = "failed"
-        report.longrepr = (f"this test runs {sorted(set(_ran_audio))}: mark it `audio` "
+        report.longrepr = (f"this test runs {sorted(set(real_audio.used))}: mark it `audio` "
                            "(make check leaves real audio out)")  # fmt: skip
 
 

@@ -52,9 +52,7 @@ def daemon(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Daemon]:
     make_corrupt(data / "announcements" / "corrupt.mp3")
     make_empty(data / "announcements" / "empty.wav")
     (tmp_path / "secret.wav").write_bytes((data / "announcements" / "hello.wav").read_bytes())
-    marked = request.node.get_closest_marker
-    d = start_daemon(data, scheduler=marked("scheduler") is not None,
-                     scan=marked("startup_scan") is not None)  # fmt: skip
+    d = start_daemon(data, scheduler=request.node.get_closest_marker("scheduler") is not None)
     yield d
     d.stop()
 
