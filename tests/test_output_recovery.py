@@ -106,3 +106,22 @@ def test_a_daemon_started_before_its_sound_server_plays_once_the_server_is_up(tm
             landed(daemon, "recovered")
         finally:
             daemon.stop()
+
+
+def test_a_sound_server_that_dies_as_the_music_starts_is_a_fault_too(tmp_path: Path):
+    """Before the output's probe first finds the daemon's stream (it asks every 2 s, and a
+    loaded PC answers late): the fault was never shown (a run of the suite under load found
+    it). An output set to PulseAudio counts the server from the start."""
+    data = tmp_path / "data"
+    make_tone(data / "music" / "bed.wav", 120, 440)
+    with PulseServer() as pulse:
+        daemon = DaemonProcess(data, env=pulse.env, audio__output="pulse")
+        try:
+            daemon.start()
+            wait_for("music on air", lambda: daemon.get("/api/v1/status")["bed"]["title"], 10)
+            pulse.crash()
+            wait_for("the fault in the status",
+                     lambda: daemon.get("/api/v1/status")["fault"], 10)  # fmt: skip
+            assert "PulseAudio" in daemon.get("/api/v1/status")["fault"]
+        finally:
+            daemon.stop()

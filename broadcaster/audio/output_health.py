@@ -15,8 +15,10 @@ The policy:
    stream of an item that has played for ``STREAM_SETTLE_S``). Several faults are shown joined
    by " | ", in the order they arose.
 2. Sound played clears ``silent`` and ``device`` (a missing sink plays nothing, measured). The
-   server's answers count only once it has been seen playing a stream of ours: a server that
-   ``pactl`` cannot reach, or that VLC does not play through, is not this output's.
+   server's answers count from the start for an output set to play through PulseAudio
+   (``pulse=True``: a server that is not there, or dies before it was first asked, is a fault);
+   otherwise only once it has been seen playing a stream of ours: a server that ``pactl``
+   cannot reach, or that VLC does not play through, is not this output's.
 3. While any fault holds the output is reopened: first ``REOPEN_AFTER_S`` after the fault began
    (a passing fault mends itself), then waiting twice as long each time up to ``REOPEN_MAX_S``;
    at once when the server answers again.
@@ -89,12 +91,13 @@ class Verdict:
 class OutputHealth:
     """The fault state of one output; see the module's docstring for the policy."""
 
-    def __init__(self, *, where: str, device: str | None = None) -> None:
+    def __init__(self, *, where: str, device: str | None = None, pulse: bool = False) -> None:
         """``where`` names the output in the ``silent`` text (e.g. "aout=pulse, device=x");
-        ``device`` is the PulseAudio sink asked for, if one was."""
+        ``device`` is the PulseAudio sink asked for, if one was; ``pulse``: the output is set to
+        play through PulseAudio (rule 2)."""
         self._where, self._device = where, device
         self._faults: dict[Fault, str] = {}
-        self._server_seen = False  # the probe has heard a stream of ours once
+        self._server_seen = pulse  # set to PulseAudio, or the probe has heard a stream of ours
         self._since: float | None = None  # the outage began (when first checked)
         self._reopen_at, self._wait, self._reopens = 0.0, REOPEN_AFTER_S, 0
         self._told: str | None = None  # the fault of the last verdict

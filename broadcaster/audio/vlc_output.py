@@ -110,7 +110,8 @@ class VlcOutput:
         self._armed = ArmedFile(self._instance, self._use_device)
         self._probe: PulseProbe | None = None
         where = f"aout={self._aout or 'default'}, device={device or 'default'}"
-        self._health = OutputHealth(where=where, device=device)  # guarded by the lock
+        self._health = OutputHealth(where=where, device=device,  # guarded by the lock
+                                    pulse=output == "pulse")  # fmt: skip
 
     # -- protocol (any thread) ------------------------------------------------------------
     def start(self, sink: EventSink) -> None:

@@ -259,6 +259,19 @@ def test_the_server_counts_only_once_it_was_heard_playing_our_stream() -> None:
     assert health.fault() == SERVER_FAULT
 
 
+def test_an_output_set_to_pulseaudio_counts_the_server_from_the_start() -> None:
+    """The server died (or never ran) before the probe first found our stream: under load the
+    probe's first answers can come seconds after the music started."""
+    health = OutputHealth(where=WHERE, pulse=True)
+    health.heard(Heard.NO_STREAM, now=2.0, playing_since=None)  # asked before VLC connected
+    assert health.fault() is None
+    health.heard(Heard.NO_SERVER, now=4.0, playing_since=1.0)
+    assert health.fault() == SERVER_FAULT
+    assert health.check(4.0).changed
+    health.heard(Heard.STREAM, now=9.0, playing_since=8.0)
+    assert health.fault() is None
+
+
 @pytest.mark.parametrize(
     ("playing_since", "lost"), [(None, False), (9.0, False), (8.5, False), (8.4, True)]
 )
