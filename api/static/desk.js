@@ -10,6 +10,8 @@ for (const tab of document.querySelectorAll(".tab")) {
       form.classList.toggle("hidden", form.dataset.template !== tab.dataset.tab);
     }
   });
+  // Disabled in the page until here: a click before this script ran did nothing at all.
+  tab.disabled = false;
 }
 
 function notice(form) {
