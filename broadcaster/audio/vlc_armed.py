@@ -13,7 +13,7 @@ The stream is made (and the output's filters built) by the decoder's thread afte
 VLC drops a buffer that reaches its output more than 60 ms after its time (``buffer too late:
 dropped`` in its log). So a machine that stalls as the alert starts loses the alert's first
 buffer in that zone: 45 and 65 ms of it, in 2 of 17 runs of ``tests/test_zones_armed_alert.py``
-beside a full test suite on 2 cores (none in 10 runs beside 4 busy loops). Left as VLC's.
+beside a full test suite on 2 cores (none in 10 runs beside 3-5 busy loops). Left as VLC's.
 Tried and dropped (``bench/armed_start.py``, 2 zones, idle machine): arming by playing the file
 at volume 0 until its stream is connected, then pausing and ``set_time(0)``, so that unpausing
 uncorks a connected stream. It loses 70-80 ms of the file's start (35 ms with 100 ms between
