@@ -253,6 +253,7 @@ def run(args: argparse.Namespace) -> None:
                                       f"--device={sink}", str(bed)], env=pulse.child_env())
                     for sink in zones]  # fmt: skip
         rows: dict[str, list[list[float]]] = {way: [] for way in args.ways}
+        promoted = 0  # realtime threads (--rt-audio), counted before each round
         try:
             time.sleep(1.0)
             for _ in range(args.rounds):

@@ -181,7 +181,7 @@ class Daemon:
             self.scheduler.start()
         self._thread = threading.Thread(target=self._run_core, name="broadcaster-core", daemon=True)
         self._thread.start()
-        # A scan at every start: files changed while it was stopped.
+        # A scan at every start (files changed while it was stopped), unless a test asks none.
         self.library_jobs.start(scan_now=self._scan_at_start)
         chime = self.station.precheck.future(self.chime).result(10)
         if resumed := self.pager.resume(Segment(self.chime, chime.duration_ms)).result(10):

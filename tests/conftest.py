@@ -2,8 +2,8 @@
 
 1. Markers by what a test starts, found from what its module and fixtures use, so ``make
    check`` can leave out every test that needs real audio, a browser, a daemon process or a
-   real install (``-m "not (vlc or e2e or daemon or pulse or browser or install)"``) without
-   each test saying so.
+   real install (the Makefile's ``CHECK_MARKERS``, with ``audio``: item 3) without each test
+   saying so.
 2. Parallel runs (pytest-xdist, ``--dist loadfile``: a module's tests stay on one worker, so its
    module-scoped daemon starts once): the modules that wait on real time (audio playing,
    daemons starting) go first, so the long ones do not start last and leave the other workers

@@ -97,7 +97,7 @@ class OutputHealth:
         play through PulseAudio (rule 2)."""
         self._where, self._device = where, device
         self._faults: dict[Fault, str] = {}
-        self._server_seen = pulse  # set to PulseAudio, or the probe has heard a stream of ours
+        self._server_ours = pulse  # set to PulseAudio, or the probe has heard a stream of ours
         self._since: float | None = None  # the outage began (when first checked)
         self._reopen_at, self._wait, self._reopens = 0.0, REOPEN_AFTER_S, 0
         self._told: str | None = None  # the fault of the last verdict
@@ -119,8 +119,8 @@ class OutputHealth:
     def heard(self, heard: Heard, *, now: float, playing_since: float | None) -> None:
         """What the sound server answered; ``playing_since`` is when the longest-playing
         started item began to play (None when nothing plays)."""
-        self._server_seen = self._server_seen or heard is Heard.STREAM
-        if not self._server_seen:
+        self._server_ours = self._server_ours or heard is Heard.STREAM
+        if not self._server_ours:
             return
         if heard is Heard.NO_SERVER:
             self._faults[Fault.SERVER] = SERVER_FAULT
